@@ -1,0 +1,48 @@
+import type { Context, Next } from 'koa';
+import type { Store } from '../db/store.js';
+import type { Actor } from '../domain/bookings.js';
+import { Forbidden, Unauthorized } from '../errors.js';
+import type { Tokens } from '../oauth/tokens.js';
+
+export interface ApiState {
+  actor: Actor;
+}
+
+function unauthorized(message: string): Unauthorized {
+  const error = new Unauthorized(message);
+  error.headers['WWW-Authenticate'] = 'Bearer realm="thread"';
+  return error;
+}
+
+/** Checks the access token (`Authorization: <token>` or `Bearer <token>`) and who its client is now. */
+export function authenticate(tokens: Tokens, store: Store) {
+  return async (ctx: Context, next: Next) => {
+    const header = ctx.get('authorization').trim();
+    if (!header) throw unauthorized('Authorization header with an access token is required');
+    const token = header.replace(/^Bearer\s+/i, '');
+    const claims = token.length < 4096 ? await tokens.verify(token) : undefined;
+    if (!claims) throw unauthorized('access token is invalid or expired');
+    const client = store.clients.get(claims.clientId);
+    if (!client || client.revoked) throw unauthorized('access token belongs to a revoked client');
+    // Scopes taken from the client since the token was issued no longer count.
+    const scopes = new Set([...claims.scopes].filter((s) => client.scopes.includes(s)));
+    (ctx.state as ApiState).actor = { clientId: client.id, scopes, practices: client.practices };
+    await next();
+  };
+}
+
+export function requireScope(scope: string) {
+  return async (ctx: Context, next: Next) => {
+    if (!(ctx.state as ApiState).actor.scopes.has(scope)) throw new Forbidden(`this needs the ${scope} scope`);
+    await next();
+  };
+}
+
+/** At least one of the scopes. */
+export function requireAnyScope(...scopes: string[]) {
+  return async (ctx: Context, next: Next) => {
+    const actor = (ctx.state as ApiState).actor;
+    if (!scopes.some((s) => actor.scopes.has(s))) throw new Forbidden(`this needs the ${scopes.join(' or ')} scope`);
+    await next();
+  };
+}

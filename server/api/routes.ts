@@ -1,0 +1,141 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { BOOKING_STATUSES, type BookingStatus, type Location } from '../../shared/types.js';
+import type { Store } from '../db/store.js';
+import type { BookingService } from '../domain/bookings.js';
+import { BadRequest } from '../errors.js';
+import { readJson } from '../http/body.js';
+import type { Tokens } from '../oauth/tokens.js';
+import { authenticate, requireAnyScope, requireScope, type ApiState } from './auth.js';
+import { ID, instant, parseBookingChange, parseNewBooking } from './validate.js';
+
+const LIST_PARAMS = ['status', 'from', 'to', 'limit', 'cursor'];
+const DEFAULT_STATUSES: BookingStatus[] = ['open', 'pending', 'booked'];
+
+const actorOf = (ctx: Context) => (ctx.state as ApiState).actor;
+
+function pathId(ctx: Context, name: string): string {
+  const value = (ctx.params as Record<string, string>)[name];
+  if (!ID.test(value)) throw new BadRequest(`${name === 'id' ? 'id' : name} in the path is not a valid id`);
+  return value;
+}
+
+/** The query of a list: statuses, window, page size and cursor, each checked. */
+function listQuery(ctx: Context) {
+  const params = new URLSearchParams(ctx.querystring);
+  const unknown = [...params.keys()].find((k) => !LIST_PARAMS.includes(k));
+  if (unknown !== undefined) throw new BadRequest(`unknown query parameter "${unknown.slice(0, 64)}"; use ${LIST_PARAMS.join(', ')}`);
+  for (const single of ['from', 'to', 'limit', 'cursor']) {
+    if (params.getAll(single).length > 1) throw new BadRequest(`${single} may be given once`);
+  }
+  const given = params.getAll('status');
+  const bad = given.find((s) => !(BOOKING_STATUSES as readonly string[]).includes(s));
+  if (bad !== undefined) throw new BadRequest(`status must be one of ${BOOKING_STATUSES.join(', ')}; got "${bad.slice(0, 64)}"`);
+  const statuses = given.length > 0 ? ([...new Set(given)] as BookingStatus[]) : DEFAULT_STATUSES;
+  const from = params.has('from') ? instant(params.get('from'), 'from').ms : undefined;
+  const to = params.has('to') ? instant(params.get('to'), 'to').ms : undefined;
+  if (from !== undefined && to !== undefined && to <= from) throw new BadRequest('to must be after from');
+  let limit = 500;
+  if (params.has('limit')) {
+    const raw = params.get('limit')!;
+    if (!/^\d{1,3}$/.test(raw) || Number(raw) < 1 || Number(raw) > 500) throw new BadRequest('limit must be a whole number from 1 to 500');
+    limit = Number(raw);
+  }
+  let after: { start_at: number; id: string } | undefined;
+  if (params.has('cursor')) after = decodeCursor(params.get('cursor')!);
+  return { statuses, from, to, limit, after, params };
+}
+
+function encodeCursor(next: { start_at: number; id: string }): string {
+  return Buffer.from(JSON.stringify([next.start_at, next.id])).toString('base64url');
+}
+
+function decodeCursor(text: string): { start_at: number; id: string } {
+  try {
+    const [start_at, id] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as [unknown, unknown];
+    if (typeof start_at === 'number' && Number.isSafeInteger(start_at) && typeof id === 'string' && ID.test(id)) return { start_at, id };
+  } catch {
+    // fall through to the error below
+  }
+  throw new BadRequest('cursor is not one this API gave out; take it from a Link header');
+}
+
+const publicLocation = (l: Location): Location => ({
+  id: l.id,
+  name: l.name,
+  website: l.website,
+  street_address: l.street_address,
+  secondary_address: l.secondary_address,
+  city: l.city,
+  state: l.state,
+  zip: l.zip,
+  timezone: l.timezone,
+});
+
+const todayUtc = (now: number) => new Date(now).toISOString().slice(0, 10);
+
+export function apiRoutes(options: { store: Store; tokens: Tokens; bookings: BookingService; publicUrl: string; now: () => number }) {
+  const { store, tokens, bookings, publicUrl, now } = options;
+  const router = new Router({ prefix: '/scheduling' });
+  router.use(authenticate(tokens, store));
+  const read = requireScope('scheduling:read');
+
+  router.get('/practices', read, (ctx) => {
+    ctx.body = store.directory.practices(actorOf(ctx).practices);
+  });
+
+  router.get('/locations', read, (ctx) => {
+    ctx.body = store.directory.locations(actorOf(ctx).practices).map(publicLocation);
+  });
+
+  const list = (scope: 'location_id' | 'practice_id') => (ctx: Context) => {
+    const { params, ...query } = listQuery(ctx);
+    const page = bookings.list(actorOf(ctx), { [scope]: pathId(ctx, 'id') } as { location_id: string }, query);
+    if (page.next) {
+      params.set('cursor', encodeCursor(page.next));
+      ctx.set('Link', `<${publicUrl}${ctx.path}?${params.toString()}>; rel="next"`);
+    }
+    ctx.body = page.bookings;
+  };
+  router.get('/practices/:id/bookings', read, list('practice_id'));
+  router.get('/locations/:id/bookings', read, list('location_id'));
+
+  router.get('/bookings/:id', read, (ctx) => {
+    ctx.body = bookings.get(actorOf(ctx), pathId(ctx, 'id'));
+  });
+
+  router.get('/bookings/:id/patient', requireScope('scheduling:patients'), (ctx) => {
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = bookings.signUp(actorOf(ctx), pathId(ctx, 'id'));
+  });
+
+  router.post('/bookings', requireScope('scheduling:write'), async (ctx) => {
+    const key = ctx.get('idempotency-key');
+    if (key && (key.length > 255 || !/^[\x21-\x7e]+$/.test(key))) {
+      throw new BadRequest('Idempotency-Key must be 1 to 255 visible ASCII characters');
+    }
+    const input = parseNewBooking(await readJson(ctx));
+    const { booking, replayed } = bookings.create(actorOf(ctx), input, key || undefined);
+    if (replayed) ctx.set('Idempotent-Replayed', 'true');
+    ctx.status = 201;
+    ctx.set('Location', `${publicUrl}/scheduling/bookings/${booking.id}`);
+    ctx.body = booking;
+  });
+
+  router.put('/bookings/:id', requireAnyScope('scheduling:write', 'scheduling:book'), async (ctx) => {
+    const id = pathId(ctx, 'id');
+    const change = parseBookingChange(await readJson(ctx), todayUtc(now()));
+    const { booking, created } = bookings.update(actorOf(ctx), id, change);
+    if (created) {
+      ctx.status = 201;
+      ctx.set('Location', `${publicUrl}/scheduling/bookings/${booking.id}`);
+    }
+    ctx.body = booking;
+  });
+
+  router.delete('/bookings/:id', requireScope('scheduling:write'), (ctx) => {
+    ctx.body = bookings.remove(actorOf(ctx), pathId(ctx, 'id'));
+  });
+
+  return router;
+}

@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Router from '@koa/router';
+import Koa from 'koa';
+import { apiRoutes } from './api/routes.js';
+import { bffRoutes } from './bff/routes.js';
+import type { Config, UpstreamConfig } from './config.js';
+import { createStore, type Store } from './db/store.js';
+import { createBookingService } from './domain/bookings.js';
+import { MethodNotAllowed } from './errors.js';
+import { errorBodies } from './http/errors.js';
+import { loadAsset, sendAsset } from './http/static.js';
+import { loadKeys } from './oauth/keys.js';
+import { oauthRoutes } from './oauth/routes.js';
+import { createTokens } from './oauth/tokens.js';
+import { provisionLocalBffClient } from './provision.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Headers for every answer; the pages this server renders also get a strict CSP. */
+const SECURITY_HEADERS = {
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Strict-Transport-Security': 'max-age=31536000',
+};
+const PAGE_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+export interface App {
+  app: Koa;
+  store: Store;
+  config: Config;
+  /** Stops timers and closes the database. */
+  close(): void;
+}
+
+/** Builds the whole server (OAuth, booking API, BFF, widget and demo page) without listening. */
+export async function createApp(config: Config): Promise<App> {
+  const store = createStore(config.databasePath);
+  const keys = await loadKeys(store, config.now());
+  const tokens = createTokens(keys, { issuer: config.publicUrl, audience: `${config.publicUrl}/scheduling`, now: config.now });
+  const bookings = createBookingService(store, { now: config.now, holdMinutes: config.holdMinutes });
+  bookings.releaseExpiredHolds();
+  const upstream: UpstreamConfig = config.upstream ?? (await provisionLocalBffClient(store, config));
+
+  const app = new Koa({ proxy: false });
+  app.on('error', (error: Error, ctx?: Koa.Context) => {
+    config.log({ level: 'error', req_id: ctx?.state.requestId, msg: error.message, stack: error.stack?.split('\n').slice(0, 6).join(' | ') });
+  });
+
+  let ready = true;
+  app.use(async (ctx, next) => {
+    const started = performance.now();
+    ctx.state.requestId = randomUUID();
+    ctx.set('X-Request-Id', ctx.state.requestId);
+    ctx.set(SECURITY_HEADERS);
+    try {
+      await next();
+    } finally {
+      config.log({
+        level: 'info',
+        req_id: ctx.state.requestId,
+        method: ctx.method,
+        path: ctx.path.slice(0, 200),
+        status: ctx.status,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+      });
+    }
+  });
+  app.use(errorBodies);
+
+  const pages = new Router();
+  const widget = loadAsset(path.join(root, 'dist/widget.js'), 'text/javascript; charset=utf-8');
+  const demoPage = loadAsset(path.join(root, 'widget/demo/index.html'), 'text/html; charset=utf-8');
+  const demoCss = loadAsset(path.join(root, 'widget/demo/demo.css'), 'text/css; charset=utf-8');
+  pages.get('/widget.js', (ctx) => {
+    ctx.set('Access-Control-Allow-Origin', '*');
+    ctx.set('Cross-Origin-Resource-Policy', 'cross-origin');
+    if (!widget) {
+      ctx.status = 503;
+      ctx.type = 'text/javascript';
+      ctx.body = 'console.error("thread-scheduling: widget.js is not built; run npm run build on the server");';
+      return;
+    }
+    sendAsset(ctx, widget, 'public, max-age=300, stale-while-revalidate=86400');
+  });
+  pages.get('/', (ctx) => {
+    if (!demoPage) return;
+    ctx.set('Content-Security-Policy', PAGE_CSP);
+    sendAsset(ctx, demoPage, 'no-cache');
+  });
+  pages.get('/demo.css', (ctx) => {
+    if (demoCss) sendAsset(ctx, demoCss, 'public, max-age=300');
+  });
+  pages.get('/healthz', (ctx) => {
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = { status: 'ok' };
+  });
+  pages.get('/readyz', (ctx) => {
+    ctx.set('Cache-Control', 'no-store');
+    ctx.status = ready ? 200 : 503;
+    ctx.body = { status: ready ? 'ready' : 'stopping' };
+  });
+
+  const routers = [
+    pages,
+    oauthRoutes({ store, keys, tokens, issuer: config.publicUrl, now: config.now }),
+    apiRoutes({ store, tokens, bookings, publicUrl: config.publicUrl, now: config.now }),
+    bffRoutes({ store, upstream, config }),
+  ];
+  for (const router of routers) {
+    app.use(router.routes());
+    app.use(
+      router.allowedMethods({
+        throw: true,
+        methodNotAllowed: () => new MethodNotAllowed('method not allowed on this route'),
+        notImplemented: () => new MethodNotAllowed('method not allowed on this route'),
+      }),
+    );
+  }
+
+  const sweeper = setInterval(() => bookings.releaseExpiredHolds(), 1000);
+  sweeper.unref();
+  return {
+    app,
+    store,
+    config,
+    close() {
+      ready = false;
+      clearInterval(sweeper);
+      store.close();
+    },
+  };
+}

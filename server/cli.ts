@@ -1,0 +1,146 @@
+// The admin CLI: `npm run -s thread -- <command>`. One JSON object on stdout on
+// success; one line on stderr and exit 1 on failure.
+import { parseArgs } from 'node:util';
+import { ID } from './api/validate.js';
+import { ConfigError, loadConfig } from './config.js';
+import { createStore, type Store } from './db/store.js';
+import { seedDemo } from './demo.js';
+import { newId } from './domain/bookings.js';
+import { isTimeZone } from './domain/time.js';
+import { hashSecret, newSecret } from './oauth/secrets.js';
+import { SCOPES } from './oauth/tokens.js';
+
+class UsageError extends Error {}
+
+type Options = Record<string, string | undefined>;
+
+function required(options: Options, name: string): string {
+  const value = options[name]?.trim();
+  if (!value) throw new UsageError(`--${name} is required`);
+  return value;
+}
+
+function optionalId(options: Options): string {
+  const id = options.id?.trim();
+  if (id === undefined) return newId();
+  if (!ID.test(id)) throw new UsageError('--id must be 1 to 64 letters, digits, or . _ : -');
+  return id;
+}
+
+function practiceOf(store: Store, id: string): string {
+  if (!store.directory.practice(id)) throw new UsageError(`no practice "${id}"`);
+  return id;
+}
+
+/** `https://host[:port]` exactly; plain http only for this machine. */
+function origin(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`--origin "${text}" is not a URL; give https://host[:port]`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UsageError('--origin must start with https://');
+  if (url.protocol === 'http:' && !['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)) {
+    throw new UsageError('--origin must use https (plain http only for localhost)');
+  }
+  if (url.username || url.password || url.pathname !== '/' || url.search || url.hash || /\/.+|\/$/.test(text.replace(/^https?:\/\//, ''))) {
+    throw new UsageError('--origin must be scheme://host[:port] with no path, query or trailing slash');
+  }
+  return url.origin;
+}
+
+const commands: Record<string, (store: Store, options: Options) => Promise<object> | object> = {
+  'practices create'(store, options) {
+    const practice = { id: optionalId(options), name: required(options, 'name') };
+    if (store.directory.practice(practice.id)) throw new UsageError(`practice "${practice.id}" already exists`);
+    store.directory.createPractice(practice, Date.now());
+    return practice;
+  },
+
+  'locations create'(store, options) {
+    const timezone = required(options, 'timezone');
+    if (!isTimeZone(timezone)) throw new UsageError(`--timezone "${timezone}" is not an IANA time zone such as America/Denver`);
+    const location = {
+      id: optionalId(options),
+      practice_id: practiceOf(store, required(options, 'practice')),
+      name: required(options, 'name'),
+      website: options.website ?? '',
+      street_address: options['street-address'] ?? '',
+      secondary_address: options['secondary-address'] ?? '',
+      city: options.city ?? '',
+      state: options.state ?? '',
+      zip: options.zip ?? '',
+      timezone,
+    };
+    if (location.website && !/^https?:\/\/\S+$/.test(location.website)) throw new UsageError('--website must be an http(s) URL');
+    if (store.directory.location(location.id)) throw new UsageError(`location "${location.id}" already exists`);
+    store.directory.createLocation(location, Date.now());
+    return location;
+  },
+
+  async 'clients create'(store, options) {
+    const name = required(options, 'name');
+    const scopes = [...new Set(required(options, 'scopes').split(/[\s,]+/).filter(Boolean))];
+    const unknown = scopes.find((s) => !(SCOPES as readonly string[]).includes(s));
+    if (unknown) throw new UsageError(`unknown scope "${unknown}"; scopes are ${SCOPES.join(' ')}`);
+    const practicesText = required(options, 'practices');
+    const practices = practicesText === '*' ? ('*' as const) : practicesText.split(',').map((p) => practiceOf(store, p.trim()));
+    const id = optionalId(options);
+    if (store.clients.get(id)) throw new UsageError(`client "${id}" already exists`);
+    const secret = newSecret();
+    store.clients.create({ id, name, secretHash: await hashSecret(secret), scopes, practices }, Date.now());
+    return { client_id: id, client_secret: secret, name, scopes: scopes.join(' '), practices };
+  },
+
+  'clients revoke'(store, options) {
+    const id = required(options, 'client');
+    if (!store.clients.get(id)) throw new UsageError(`no client "${id}"`);
+    store.clients.revoke(id, Date.now());
+    return { client_id: id, revoked: true };
+  },
+
+  'sites create'(store, options) {
+    const site = { origin: origin(required(options, 'origin')), practice_id: practiceOf(store, required(options, 'practice')) };
+    const existing = store.directory.site(site.origin);
+    if (existing) throw new UsageError(`site ${site.origin} is already registered (practice "${existing.practice_id}")`);
+    store.directory.createSite(site, Date.now());
+    return site;
+  },
+
+  demo(store) {
+    const config = loadConfig();
+    return seedDemo(store, config);
+  },
+};
+
+async function run(argv: string[]): Promise<void> {
+  const words = argv.filter((a) => !a.startsWith('--'));
+  const name = words[0] === 'demo' ? 'demo' : words.slice(0, 2).join(' ');
+  const command = commands[name];
+  if (!command) {
+    throw new UsageError(`${argv.length ? `unknown command "${argv.join(' ').slice(0, 80)}"` : 'no command'}; commands: ${Object.keys(commands).join(', ')}`);
+  }
+  const { values } = parseArgs({
+    args: argv.slice(name.split(' ').length),
+    strict: true,
+    options: Object.fromEntries(
+      ['name', 'id', 'practice', 'timezone', 'website', 'street-address', 'secondary-address', 'city', 'state', 'zip', 'scopes', 'practices', 'client', 'origin'].map(
+        (o) => [o, { type: 'string' as const }],
+      ),
+    ),
+  });
+  const store = createStore(loadConfig().databasePath);
+  try {
+    const result = await command(store, values as Options);
+    process.stdout.write(JSON.stringify(result) + '\n');
+  } finally {
+    store.close();
+  }
+}
+
+run(process.argv.slice(2)).catch((error: unknown) => {
+  const message = error instanceof UsageError || error instanceof ConfigError ? error.message : `failed: ${(error as Error).message}`;
+  process.stderr.write(`thread: ${message.split('\n')[0]}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,78 @@
+import path from 'node:path';
+
+export interface UpstreamConfig {
+  /** The OAuth issuer the BFF discovers its token endpoint at. */
+  issuer: string;
+  /** The booking API's base URL (the part before /scheduling). */
+  apiUrl: string;
+  clientId: string;
+  clientSecret: string;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  databasePath: string;
+  /** Issuer and base of every absolute URL, without a trailing slash. */
+  publicUrl: string;
+  holdMinutes: number;
+  /** Where the BFF gets its bookings; undefined: this server itself, with a provisioned client. */
+  upstream?: UpstreamConfig;
+  /** The clock; tests inject their own. */
+  now: () => number;
+  /** Log lines (already redacted); tests may silence them. */
+  log: (line: Record<string, unknown>) => void;
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  return Number(raw);
+}
+
+function url(env: Env, name: string, fallback: string): string {
+  const raw = env[name] || fallback;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must be an absolute http(s) URL, got "${raw}"`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new ConfigError(`${name} must be an absolute http(s) URL, got "${raw}"`);
+  }
+  return parsed.href.replace(/\/+$/, '');
+}
+
+const jsonLog = (line: Record<string, unknown>) => process.stdout.write(JSON.stringify(line) + '\n');
+
+/** Reads the environment; a bad value throws one ConfigError naming the variable. */
+export function loadConfig(env: Env = process.env): Config {
+  const port = integer(env, 'PORT', 3000, 0, 65535);
+  const host = env.HOST || '127.0.0.1';
+  const publicUrl = url(env, 'PUBLIC_URL', `http://localhost:${port}`);
+  const holdMinutes = integer(env, 'HOLD_MINUTES', 10, 1, 1440);
+  const databasePath = path.resolve(env.DATABASE_PATH || './data/thread.sqlite');
+
+  const upstreamVars = ['THREAD_ISSUER', 'THREAD_API_URL', 'THREAD_CLIENT_ID', 'THREAD_CLIENT_SECRET'] as const;
+  const given = upstreamVars.filter((name) => env[name]);
+  let upstream: UpstreamConfig | undefined;
+  if (given.length > 0) {
+    const missing = upstreamVars.find((name) => !env[name]);
+    if (missing) throw new ConfigError(`${missing} must be set with ${given.join(', ')}`);
+    upstream = {
+      issuer: url(env, 'THREAD_ISSUER', ''),
+      apiUrl: url(env, 'THREAD_API_URL', ''),
+      clientId: env.THREAD_CLIENT_ID!,
+      clientSecret: env.THREAD_CLIENT_SECRET!,
+    };
+  }
+  return { port, host, databasePath, publicUrl, holdMinutes, upstream, now: Date.now, log: jsonLog };
+}

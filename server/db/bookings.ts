@@ -1,0 +1,178 @@
+import type { BookingStatus, SignUp } from '../../shared/types.js';
+import type { Db } from './database.js';
+
+export interface BookingRow {
+  id: string;
+  location_id: string;
+  doctor_id: string;
+  start_at: number;
+  start_offset: number;
+  length: number;
+  end_at: number;
+  status: BookingStatus;
+  recurring: 0 | 1;
+  series_id: string | null;
+  created_by: string;
+  held_by: string | null;
+  hold_expires_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A weekly booking with its location's zone, for the overlap rule. */
+export interface SeriesRow {
+  id: string;
+  start_at: number;
+  length: number;
+  timezone: string;
+}
+
+export interface ListQuery {
+  /** One location, or every location of one practice. */
+  location_id?: string;
+  practice_id?: string;
+  statuses: readonly BookingStatus[];
+  /** One-offs starting in [from, to); weekly ones starting before `to`. */
+  from?: number;
+  to?: number;
+  /** Keyset cursor: rows after this (start, id). */
+  after?: { start_at: number; id: string };
+  limit: number;
+}
+
+const FAR_PAST = -8.64e15;
+const FAR_FUTURE = 8.64e15;
+
+export function createBookings(db: Db) {
+  const listWhere = `status IN (SELECT value FROM json_each(:statuses))
+      AND (recurring = 1 OR start_at >= :from) AND start_at < :to
+      AND (start_at > :after_start OR (start_at = :after_start AND id > :after_id))
+    ORDER BY start_at, id LIMIT :limit`;
+  const statements = {
+    get: db.prepare('SELECT * FROM bookings WHERE id = ?'),
+    insert: db.prepare(
+      `INSERT INTO bookings (id, location_id, doctor_id, start_at, start_offset, length, end_at, status, recurring,
+         series_id, created_by, held_by, hold_expires_at, created_at, updated_at)
+       VALUES (:id, :location_id, :doctor_id, :start_at, :start_offset, :length, :end_at, :status, :recurring,
+         :series_id, :created_by, :held_by, :hold_expires_at, :created_at, :updated_at)`,
+    ),
+    update: db.prepare(
+      `UPDATE bookings SET location_id = :location_id, doctor_id = :doctor_id, start_at = :start_at,
+         start_offset = :start_offset, length = :length, end_at = :end_at, status = :status, recurring = :recurring,
+         held_by = :held_by, hold_expires_at = :hold_expires_at, updated_at = :updated_at
+       WHERE id = :id AND updated_at = :previous_updated_at AND status = :previous_status`,
+    ),
+    hold: db.prepare(
+      `UPDATE bookings SET status = 'pending', held_by = :client, hold_expires_at = :expires_at, updated_at = :now
+       WHERE id = :id AND status = 'open'`,
+    ),
+    release: db.prepare(
+      `UPDATE bookings SET status = 'open', held_by = NULL, hold_expires_at = NULL, updated_at = :now
+       WHERE id = :id AND status = 'pending'`,
+    ),
+    book: db.prepare(
+      `UPDATE bookings SET status = 'booked', hold_expires_at = NULL, updated_at = :now
+       WHERE id = :id AND status = 'pending' AND held_by = :client`,
+    ),
+    close: db.prepare(
+      `UPDATE bookings SET status = 'closed', held_by = NULL, hold_expires_at = NULL, updated_at = :now
+       WHERE id = :id AND status <> 'closed'`,
+    ),
+    releaseExpired: db.prepare(
+      `UPDATE bookings SET status = 'open', held_by = NULL, hold_expires_at = NULL, updated_at = :now
+       WHERE hold_expires_at <= :now AND status = 'pending'`,
+    ),
+    nextExpiry: db.prepare(`SELECT MIN(hold_expires_at) AS at FROM bookings WHERE hold_expires_at IS NOT NULL AND status = 'pending'`),
+    listByLocation: db.prepare(`SELECT * FROM bookings WHERE location_id = :location_id AND ${listWhere}`),
+    listByPractice: db.prepare(
+      `SELECT * FROM bookings WHERE location_id IN (SELECT id FROM locations WHERE practice_id = :practice_id) AND ${listWhere}`,
+    ),
+    oneOffOverlapping: db.prepare(
+      `SELECT id FROM bookings WHERE doctor_id = :doctor_id AND status <> 'closed' AND recurring = 0
+         AND start_at < :end_at AND end_at > :start_at AND id <> :exclude LIMIT 1`,
+    ),
+    oneOffsEndingAfter: db.prepare(
+      `SELECT id, start_at, end_at, series_id FROM bookings WHERE doctor_id = :doctor_id AND status <> 'closed'
+         AND recurring = 0 AND end_at > :after AND id <> :exclude`,
+    ),
+    seriesOfDoctor: db.prepare(
+      `SELECT b.id, b.start_at, b.length, l.timezone FROM bookings b JOIN locations l ON l.id = b.location_id
+       WHERE b.doctor_id = :doctor_id AND b.status <> 'closed' AND b.recurring = 1 AND b.id <> :exclude AND b.start_at < :before`,
+    ),
+    standIns: db.prepare(`SELECT start_at FROM bookings WHERE series_id = ? AND status <> 'closed'`),
+    standIn: db.prepare(`SELECT * FROM bookings WHERE series_id = ? AND start_at = ? AND status <> 'closed'`),
+    insertSignUp: db.prepare(
+      `INSERT INTO sign_ups (booking_id, first_name, last_name, email, phone, date_of_birth, created_at)
+       VALUES (:booking_id, :first_name, :last_name, :email, :phone, :date_of_birth, :now)
+       ON CONFLICT (booking_id) DO UPDATE SET first_name = excluded.first_name, last_name = excluded.last_name,
+         email = excluded.email, phone = excluded.phone, date_of_birth = excluded.date_of_birth, created_at = excluded.created_at`,
+    ),
+    signUp: db.prepare('SELECT first_name, last_name, email, phone, date_of_birth FROM sign_ups WHERE booking_id = ?'),
+    deleteSignUp: db.prepare('DELETE FROM sign_ups WHERE booking_id = ?'),
+    idempotencyKey: db.prepare('SELECT request_hash, booking_id FROM idempotency_keys WHERE client_id = ? AND key = ?'),
+    insertIdempotencyKey: db.prepare(
+      `INSERT INTO idempotency_keys (client_id, key, request_hash, booking_id, created_at)
+       VALUES (:client_id, :key, :request_hash, :booking_id, :now)`,
+    ),
+  };
+
+  return {
+    get: (id: string) => statements.get.get(id) as BookingRow | undefined,
+    insert: (row: BookingRow) => void statements.insert.run(row),
+    /** Writes every field of `row`; false when the row changed since `previous` was read. */
+    update(row: BookingRow, previous: BookingRow): boolean {
+      return (
+        statements.update.run({ ...row, previous_updated_at: previous.updated_at, previous_status: previous.status }).changes === 1
+      );
+    },
+    /** open -> pending; false when it was not open (somebody else won). */
+    hold: (id: string, client: string, expiresAt: number | null, now: number) =>
+      statements.hold.run({ id, client, expires_at: expiresAt, now }).changes === 1,
+    /** pending -> open; false when it was not pending. */
+    release: (id: string, now: number) => statements.release.run({ id, now }).changes === 1,
+    /** pending -> booked by the client holding it; false otherwise. */
+    book: (id: string, client: string, now: number) => statements.book.run({ id, client, now }).changes === 1,
+    close: (id: string, now: number) => statements.close.run({ id, now }).changes === 1,
+    /** Opens every hold past its expiry; returns how many. */
+    releaseExpiredHolds: (now: number) => statements.releaseExpired.run({ now }).changes,
+    nextHoldExpiry: () => (statements.nextExpiry.get() as { at: number | null }).at,
+    list(query: ListQuery): BookingRow[] {
+      const params = {
+        location_id: query.location_id,
+        practice_id: query.practice_id,
+        statuses: JSON.stringify(query.statuses),
+        from: query.from ?? FAR_PAST,
+        to: query.to ?? FAR_FUTURE,
+        after_start: query.after?.start_at ?? FAR_PAST,
+        after_id: query.after?.id ?? '',
+        limit: query.limit,
+      };
+      const statement = query.location_id !== undefined ? statements.listByLocation : statements.listByPractice;
+      if (query.location_id !== undefined) delete params.practice_id;
+      else delete params.location_id;
+      return statement.all(params) as BookingRow[];
+    },
+    /** A live one-off booking of the doctor overlapping [start, end), other than `exclude`. */
+    oneOffOverlapping: (doctorId: string, start: number, end: number, exclude: string) =>
+      (statements.oneOffOverlapping.get({ doctor_id: doctorId, start_at: start, end_at: end, exclude }) as { id: string } | undefined)
+        ?.id,
+    oneOffsEndingAfter: (doctorId: string, after: number, exclude: string) =>
+      statements.oneOffsEndingAfter.all({ doctor_id: doctorId, after, exclude }) as Array<
+        Pick<BookingRow, 'id' | 'start_at' | 'end_at' | 'series_id'>
+      >,
+    seriesOfDoctor: (doctorId: string, before: number, exclude: string) =>
+      statements.seriesOfDoctor.all({ doctor_id: doctorId, before, exclude }) as SeriesRow[],
+    /** Starts of the occurrences of a series that a live one-off stands in for. */
+    standIns: (seriesId: string) => new Set((statements.standIns.all(seriesId) as Array<{ start_at: number }>).map((r) => r.start_at)),
+    standIn: (seriesId: string, start: number) => statements.standIn.get(seriesId, start) as BookingRow | undefined,
+    saveSignUp: (bookingId: string, signUp: SignUp, now: number) =>
+      void statements.insertSignUp.run({ booking_id: bookingId, ...signUp, now }),
+    signUp: (bookingId: string) => statements.signUp.get(bookingId) as SignUp | undefined,
+    deleteSignUp: (bookingId: string) => void statements.deleteSignUp.run(bookingId),
+    idempotencyKey: (clientId: string, key: string) =>
+      statements.idempotencyKey.get(clientId, key) as { request_hash: string; booking_id: string } | undefined,
+    saveIdempotencyKey: (clientId: string, key: string, requestHash: string, bookingId: string, now: number) =>
+      void statements.insertIdempotencyKey.run({ client_id: clientId, key, request_hash: requestHash, booking_id: bookingId, now }),
+  };
+}
+export type Bookings = ReturnType<typeof createBookings>;

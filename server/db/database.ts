@@ -1,0 +1,37 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+
+export type Db = Database.Database;
+
+const migrationsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
+
+/** Opens (creating if need be) the database file and applies pending migrations. */
+export function openDatabase(file: string): Db {
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+  return db;
+}
+
+function migrate(db: Db): void {
+  const files = fs
+    .readdirSync(migrationsDir)
+    .filter((name) => /^\d{3}-.+\.sql$/.test(name))
+    .sort();
+  const apply = db.transaction(() => {
+    const current = db.pragma('user_version', { simple: true }) as number;
+    for (const name of files) {
+      const version = Number(name.slice(0, 3));
+      if (version <= current) continue;
+      db.exec(fs.readFileSync(path.join(migrationsDir, name), 'utf8'));
+      db.pragma(`user_version = ${version}`);
+    }
+  });
+  apply.immediate();
+}

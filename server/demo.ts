@@ -1,0 +1,104 @@
+import type { Config } from './config.js';
+import type { Store } from './db/store.js';
+import { createBookingService, type Actor } from './domain/bookings.js';
+import { MINUTE, fromWallClock, zoneOffset } from './domain/time.js';
+import { HttpError } from './errors.js';
+import { hashSecret, newSecret } from './oauth/secrets.js';
+
+export const DEMO_PRACTICE = { id: '3rt42', name: 'ABC 123 Orthodontics' };
+export const DEMO_LOCATIONS = [
+  {
+    id: 'dr556',
+    practice_id: DEMO_PRACTICE.id,
+    name: 'Springfield',
+    website: 'https://www.abc123ortho.com/springfield',
+    street_address: '1234 Main Street',
+    secondary_address: 'Suite 200',
+    city: 'Springfield',
+    state: 'IL',
+    zip: '62701',
+    timezone: 'America/Chicago',
+  },
+  {
+    id: 'b2rGH',
+    practice_id: DEMO_PRACTICE.id,
+    name: 'Lafayette',
+    website: 'https://www.abc123ortho.com/lafayette',
+    street_address: '405 Public Road',
+    secondary_address: '',
+    city: 'Lafayette',
+    state: 'CO',
+    zip: '80026',
+    timezone: 'America/Denver',
+  },
+];
+/** The client that owns the demo bookings (as a practice management system would). */
+export const DEMO_OWNER = 'demo-practice-system';
+const DAYS = 21;
+
+/** The origins the demo page is served from: the public URL and its loopback twins. */
+function demoOrigins(publicUrl: string): string[] {
+  const url = new URL(publicUrl);
+  const origins = new Set([url.origin]);
+  if (['localhost', '127.0.0.1'].includes(url.hostname)) {
+    for (const host of ['localhost', '127.0.0.1']) origins.add(`${url.protocol}//${host}${url.port ? `:${url.port}` : ''}`);
+  }
+  return [...origins];
+}
+
+/** Creates or refreshes the demo practice, its sites and three weeks of open times. Idempotent. */
+export async function seedDemo(store: Store, config: Pick<Config, 'publicUrl' | 'now' | 'holdMinutes'>) {
+  const at = config.now();
+  const ownerHash = store.clients.get(DEMO_OWNER) ? undefined : await hashSecret(newSecret());
+  const origins = demoOrigins(config.publicUrl);
+  store.transaction(() => {
+    store.directory.createPractice(DEMO_PRACTICE, at, true);
+    for (const location of DEMO_LOCATIONS) store.directory.createLocation(location, at, true);
+    if (ownerHash) {
+      store.clients.create(
+        { id: DEMO_OWNER, name: 'Demo practice management system', secretHash: ownerHash, scopes: ['scheduling:read', 'scheduling:write'], practices: [DEMO_PRACTICE.id] },
+        at,
+      );
+    }
+    for (const origin of origins) store.directory.createSite({ origin, practice_id: DEMO_PRACTICE.id }, at, true);
+  });
+
+  const service = createBookingService(store, config);
+  const owner: Actor = { clientId: DEMO_OWNER, scopes: new Set(['scheduling:write']), practices: new Set([DEMO_PRACTICE.id]) };
+  let created = 0;
+  const offer = (location: (typeof DEMO_LOCATIONS)[number], day: number, hour: number, minute: number, doctor: string, length: number, recurring: boolean) => {
+    const zone = location.timezone;
+    const today = new Date(at + zoneOffset(at, zone) * MINUTE);
+    const wall = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() + day, hour, minute);
+    const start = fromWallClock(wall, zone);
+    if (start <= at) return;
+    const input = { start: { ms: start, offset: zoneOffset(start, zone) }, location_id: location.id, doctor_id: doctor, length, recurring, status: 'open' as const };
+    try {
+      const { replayed } = service.create(owner, input, `demo:${location.id}:${new Date(wall).toISOString().slice(0, 16)}:${doctor}`);
+      if (!replayed) created += 1;
+    } catch (error) {
+      if (!(error instanceof HttpError)) throw error; // taken meanwhile (a patient's booking): leave it
+    }
+  };
+
+  for (const [index, location] of DEMO_LOCATIONS.entries()) {
+    const doctors = index === 0 ? ['DD3456', 'DR1001'] : ['DR2001', 'DR2002'];
+    for (let day = 0; day < DAYS; day += 1) {
+      const weekday = new Date(at + zoneOffset(at, location.timezone) * MINUTE + day * 86_400_000).getUTCDay();
+      if (weekday === 0 || weekday === 6) continue;
+      for (const [hour, minute] of [[9, 0], [10, 30], [13, 15]] as const) offer(location, day, hour, minute, doctors[0], 45, false);
+      if (day % 2 === 0) for (const [hour, minute] of [[8, 15], [15, 0]] as const) offer(location, day, hour, minute, doctors[1], 30, false);
+    }
+    // Weekly consultations, offered on the same weekday and wall-clock time every week.
+    for (const day of [1, 3]) offer(location, day, 16, 30, doctors[1], 60, true);
+  }
+  store.settings.set('demo_seeded_at', String(at));
+  return { practice_id: DEMO_PRACTICE.id, location_ids: DEMO_LOCATIONS.map((l) => l.id), sites: origins, bookings_created: created };
+}
+
+/** Seeds the demo data when this database has never had it. */
+export async function seedDemoOnFirstStart(store: Store, config: Pick<Config, 'publicUrl' | 'now' | 'holdMinutes'>): Promise<boolean> {
+  if (store.settings.get('demo_seeded_at')) return false;
+  await seedDemo(store, config);
+  return true;
+}

@@ -1,0 +1,63 @@
+import http from 'node:http';
+import { createApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { seedDemoOnFirstStart } from './demo.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`thread: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const server = http.createServer();
+  server.keepAliveTimeout = 65_000;
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 20_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, resolve);
+  });
+  const thread = await createApp(config);
+  const seeded = await seedDemoOnFirstStart(thread.store, config);
+  server.on('request', thread.app.callback());
+
+  const url = config.publicUrl;
+  const lines = [
+    `Thread scheduling is listening on http://${config.host}:${config.port} (public URL ${url})`,
+    `  demo practice page   ${url}/`,
+    `  widget script        ${url}/widget.js`,
+    `  booking API          ${url}/scheduling`,
+    `  OAuth token endpoint ${url}/oauth2/token   (discovery: ${url}/.well-known/openid-configuration)`,
+    `  widget BFF           ${url}/bff/v1`,
+    `  database             ${config.databasePath}${seeded ? '  (demo data seeded)' : ''}`,
+    `  BFF upstream         ${config.upstream ? config.upstream.apiUrl : 'this server'}`,
+  ];
+  process.stderr.write(lines.join('\n') + '\n');
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    config.log({ level: 'info', msg: `${signal}: finishing requests in flight, then stopping` });
+    server.close(() => {
+      thread.close();
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+    setTimeout(() => {
+      server.closeAllConnections();
+    }, 10_000).unref();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`thread: could not start: ${(error as Error).message}\n`);
+  process.exit(1);
+});

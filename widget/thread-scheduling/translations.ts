@@ -1,0 +1,197 @@
+import type { BffReason, FieldProblem, SignUpField } from '../../shared/types.js';
+
+/** Every string the widget shows or announces. Dates, times, weekdays, months
+ * and zone names are not here: Intl formats them in the widget's language. */
+export interface Translation {
+  title: string;
+  loading: string;
+  chooseLocation: string;
+  chooseTime: string;
+  /** The zone's name, e.g. "Mountain Time". */
+  timesIn: (zone: string) => string;
+  noTimes: (days: number) => string;
+  noTimesHere: (location: string, days: number) => string;
+  retry: string;
+  selectedTime: string;
+  holdFor: string;
+  heldAnnouncement: (when: string, minutes: number) => string;
+  oneMinuteLeft: string;
+  holdExpired: string;
+  slotTaken: string;
+  changeTime: string;
+  yourDetails: string;
+  fields: Record<SignUpField, string>;
+  confirm: string;
+  confirming: string;
+  fixFields: (count: number) => string;
+  fieldErrors: Record<Exclude<FieldProblem, 'invalid'>, string> & {
+    invalid: Record<SignUpField, string>;
+  };
+  booked: string;
+  bookedIntro: string;
+  date: string;
+  time: string;
+  where: string;
+  addToCalendar: string;
+  calendarSummary: (location: string) => string;
+  reasons: Partial<Record<BffReason, string>>;
+  rateLimited: (seconds: number | null) => string;
+  missingLocations: string;
+  network: string;
+  generic: string;
+}
+
+const en: Translation = {
+  title: 'Book an appointment',
+  loading: 'Loading open times…',
+  chooseLocation: 'Location',
+  chooseTime: 'Choose a time',
+  timesIn: (zone) => `Times are in ${zone}.`,
+  noTimes: (days) =>
+    `There are no open times in the next ${days} days. Please check back soon or call the practice.`,
+  noTimesHere: (location, days) =>
+    `${location} has no open times in the next ${days} days. Please choose another location or call the practice.`,
+  retry: 'Try again',
+  selectedTime: 'Your appointment',
+  holdFor: 'We are holding this time for you for',
+  heldAnnouncement: (when, minutes) =>
+    `${when} is held for you. Please fill in your details within ${minutes} minutes.`,
+  oneMinuteLeft: 'One minute left to confirm your appointment.',
+  holdExpired: 'Your hold on that time ran out. Please choose a time again.',
+  slotTaken: 'Sorry, someone else just booked that time. Here are the times that are still open.',
+  changeTime: 'Choose another time',
+  yourDetails: 'Your details',
+  fields: {
+    first_name: 'First name',
+    last_name: 'Last name',
+    email: 'Email',
+    phone: 'Phone',
+    date_of_birth: 'Date of birth',
+  },
+  confirm: 'Confirm appointment',
+  confirming: 'Booking…',
+  fixFields: (count) =>
+    count === 1 ? 'Please correct 1 field.' : `Please correct ${count} fields.`,
+  fieldErrors: {
+    required: 'Please fill in this field.',
+    too_long: 'This is too long.',
+    in_future: 'The date of birth cannot be in the future.',
+    too_old: 'Please check the year of birth.',
+    invalid: {
+      first_name: 'Please check the first name.',
+      last_name: 'Please check the last name.',
+      email: 'Enter an email address like name@example.com.',
+      phone: 'Enter a phone number with at least 7 digits.',
+      date_of_birth: 'Enter a valid date.',
+    },
+  },
+  booked: 'You’re booked',
+  bookedIntro: 'Your appointment is confirmed. We look forward to seeing you.',
+  date: 'Date',
+  time: 'Time',
+  where: 'Where',
+  addToCalendar: 'Add to calendar',
+  calendarSummary: (location) => `Appointment at ${location}`,
+  reasons: {
+    site_not_registered:
+      'Online booking is not set up for this website yet. Please call the practice to book.',
+    location_not_allowed:
+      'Online booking is not set up for this location. Please call the practice to book.',
+    unknown_location:
+      'We could not find this practice location. Please call the practice to book.',
+    too_many_holds:
+      'You are already holding several times. Please finish one booking, or try again in a few minutes.',
+    upstream_unavailable: 'Online booking is unavailable right now. Please try again in a few minutes.',
+  },
+  rateLimited: (seconds) =>
+    seconds
+      ? `Too many tries. Please wait ${seconds} seconds and try again.`
+      : 'Too many tries. Please wait a moment and try again.',
+  missingLocations:
+    'Online booking is not set up correctly on this page. Please call the practice to book.',
+  network: 'We could not connect to the booking service. Please check your connection and try again.',
+  generic: 'Something went wrong. Please try again.',
+};
+
+const es: Translation = {
+  title: 'Reserve una cita',
+  loading: 'Cargando horarios disponibles…',
+  chooseLocation: 'Consultorio',
+  chooseTime: 'Elija un horario',
+  timesIn: (zone) => `Horarios en ${zone}.`,
+  noTimes: (days) =>
+    `No hay horarios disponibles en los próximos ${days} días. Vuelva a consultar pronto o llame al consultorio.`,
+  noTimesHere: (location, days) =>
+    `${location} no tiene horarios disponibles en los próximos ${days} días. Elija otro consultorio o llame.`,
+  retry: 'Intentar de nuevo',
+  selectedTime: 'Su cita',
+  holdFor: 'Reservamos este horario para usted durante',
+  heldAnnouncement: (when, minutes) =>
+    `${when} está reservado para usted. Complete sus datos en menos de ${minutes} minutos.`,
+  oneMinuteLeft: 'Queda un minuto para confirmar su cita.',
+  holdExpired: 'Se acabó el tiempo de reserva de ese horario. Elija un horario de nuevo.',
+  slotTaken:
+    'Lo sentimos, otra persona acaba de reservar ese horario. Estos son los horarios que siguen disponibles.',
+  changeTime: 'Elegir otro horario',
+  yourDetails: 'Sus datos',
+  fields: {
+    first_name: 'Nombre',
+    last_name: 'Apellido',
+    email: 'Correo electrónico',
+    phone: 'Teléfono',
+    date_of_birth: 'Fecha de nacimiento',
+  },
+  confirm: 'Confirmar cita',
+  confirming: 'Reservando…',
+  fixFields: (count) =>
+    count === 1 ? 'Corrija 1 campo.' : `Corrija ${count} campos.`,
+  fieldErrors: {
+    required: 'Complete este campo.',
+    too_long: 'Es demasiado largo.',
+    in_future: 'La fecha de nacimiento no puede ser futura.',
+    too_old: 'Revise el año de nacimiento.',
+    invalid: {
+      first_name: 'Revise el nombre.',
+      last_name: 'Revise el apellido.',
+      email: 'Escriba un correo como nombre@ejemplo.com.',
+      phone: 'Escriba un teléfono de al menos 7 dígitos.',
+      date_of_birth: 'Escriba una fecha válida.',
+    },
+  },
+  booked: 'Su cita está reservada',
+  bookedIntro: 'Su cita está confirmada. Le esperamos.',
+  date: 'Fecha',
+  time: 'Hora',
+  where: 'Dónde',
+  addToCalendar: 'Añadir al calendario',
+  calendarSummary: (location) => `Cita en ${location}`,
+  reasons: {
+    site_not_registered:
+      'La reserva en línea aún no está configurada para este sitio web. Llame al consultorio para reservar.',
+    location_not_allowed:
+      'La reserva en línea no está configurada para este consultorio. Llame para reservar.',
+    unknown_location: 'No encontramos este consultorio. Llame para reservar.',
+    too_many_holds:
+      'Ya tiene varios horarios reservados. Termine una reserva o vuelva a intentarlo en unos minutos.',
+    upstream_unavailable:
+      'La reserva en línea no está disponible ahora. Vuelva a intentarlo en unos minutos.',
+  },
+  rateLimited: (seconds) =>
+    seconds
+      ? `Demasiados intentos. Espere ${seconds} segundos e inténtelo de nuevo.`
+      : 'Demasiados intentos. Espere un momento e inténtelo de nuevo.',
+  missingLocations:
+    'La reserva en línea no está bien configurada en esta página. Llame al consultorio para reservar.',
+  network:
+    'No pudimos conectar con el servicio de reservas. Revise su conexión e inténtelo de nuevo.',
+  generic: 'Algo salió mal. Inténtelo de nuevo.',
+};
+
+export const translations = { en, es } as const;
+export type Language = keyof typeof translations;
+
+/** `es-MX` -> `es`; anything unknown falls back to English. */
+export function languageOf(lang: string | null | undefined): Language {
+  const base = (lang ?? '').trim().toLowerCase().split('-')[0];
+  return base === 'es' ? 'es' : 'en';
+}
