@@ -15,5 +15,10 @@ export default defineConfig({
     minify: true,
     target: 'es2021',
     reportCompressedSize: true,
+    rolldownOptions: {
+      // Vite keeps whitespace in ES library builds; this file goes straight
+      // to browsers, so minify it fully. Lit's @license notices stay.
+      output: { minify: true, comments: { legal: true, annotation: false, jsdoc: false } },
+    },
   },
 });

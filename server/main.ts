@@ -14,7 +14,9 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const server = http.createServer();
+  const thread = await createApp(config);
+  const seeded = await seedDemoOnFirstStart(thread.store, config);
+  const server = http.createServer(thread.app.callback());
   server.keepAliveTimeout = 65_000;
   server.requestTimeout = 30_000;
   server.headersTimeout = 20_000;
@@ -22,9 +24,6 @@ async function main(): Promise<void> {
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);
   });
-  const thread = await createApp(config);
-  const seeded = await seedDemoOnFirstStart(thread.store, config);
-  server.on('request', thread.app.callback());
 
   const url = config.publicUrl;
   const lines = [

@@ -20,6 +20,7 @@ import styles from './thread-scheduling.styles.js';
 /** Where widget.js was loaded from: the BFF's origin unless `api-base` says otherwise. */
 const SCRIPT_ORIGIN = new URL(import.meta.url).origin;
 const TAG = 'thread-scheduling';
+const DAYS_AT_A_TIME = 5;
 
 type Step = 'loading' | 'failed' | 'times' | 'form' | 'done';
 
@@ -121,6 +122,7 @@ export class ThreadScheduling extends LitElement {
     booked: { state: true },
     calendarUrl: { state: true },
     announcement: { state: true },
+    shownDays: { state: true },
   };
 
   declare locationIds: string;
@@ -141,6 +143,8 @@ export class ThreadScheduling extends LitElement {
   declare private booked: Booked | undefined;
   declare private calendarUrl: string | undefined;
   declare private announcement: string;
+  /** How many days of times are on screen; more on request, so the page stays short. */
+  declare private shownDays: number;
 
   private loads = 0;
   private loading: AbortController | undefined;
@@ -161,6 +165,7 @@ export class ThreadScheduling extends LitElement {
     this.busy = false;
     this.problems = {};
     this.announcement = '';
+    this.shownDays = DAYS_AT_A_TIME;
   }
 
   // ------------------------------------------------------------ configuration
@@ -260,7 +265,7 @@ export class ThreadScheduling extends LitElement {
     this.announcement = text === this.announcement ? `${text}\u00a0` : text;
   }
 
-  private async focus(selector = '#step-heading') {
+  private async moveFocus(selector = '#step-heading') {
     await this.updateComplete;
     this.renderRoot.querySelector<HTMLElement>(selector)?.focus();
   }
@@ -282,7 +287,7 @@ export class ThreadScheduling extends LitElement {
     switch (error.reason) {
       case 'site_not_registered':
         console.error(
-          `${TAG}: this site (${origin}) is not registered with the booking server ${this.apiOrigin}; run: npm run -s thread -- sites create --origin ${origin} --practice <practice-id>`,
+          `${TAG}: this site (${origin}) is not registered with the booking server ${this.apiOrigin}; ask the booking server's admin to run: thread sites create --origin ${origin} --practice <practice-id>`,
         );
         break;
       case 'location_not_allowed':
@@ -299,10 +304,13 @@ export class ThreadScheduling extends LitElement {
       case 'too_many_holds':
         console.warn(`${TAG}: the booking server is limiting requests (${error.reason}) while ${context}.`);
         break;
-      default:
+      default: {
+        // A confirm's message could echo what the patient typed; the others carry only IDs.
+        const said = context === 'confirming' || !error.body?.message ? '' : `: ${error.body.message}`;
         console.error(
-          `${TAG}: the booking server answered ${error.status}${error.reason ? ` (${error.reason})` : ''} while ${context}.`,
+          `${TAG}: the booking server answered ${error.status}${error.reason ? ` (${error.reason})` : ''} while ${context}${said}`,
         );
+      }
     }
   }
 
@@ -337,6 +345,7 @@ export class ThreadScheduling extends LitElement {
     if (!quiet) {
       this.step = 'loading';
       this.notice = undefined;
+      this.shownDays = DAYS_AT_A_TIME;
     }
     if (ids.length === 0) {
       this.loading = undefined;
@@ -376,14 +385,21 @@ export class ThreadScheduling extends LitElement {
 
   private retry = async () => {
     await this.load();
-    if (this.step === 'times') await this.focus();
-    else await this.focus('#failure');
+    if (this.step === 'times') await this.moveFocus();
+    else await this.moveFocus('#failure');
   };
 
   private chooseLocation(event: Event) {
     this.locationId = (event.target as HTMLInputElement).value;
     this.notice = undefined;
+    this.shownDays = DAYS_AT_A_TIME;
   }
+
+  private showMoreDays = async () => {
+    const first = this.shownDays;
+    this.shownDays += DAYS_AT_A_TIME;
+    await this.moveFocus(`.day:nth-child(${first + 1}) .time`);
+  };
 
   // ------------------------------------------------------------ hold
 
@@ -406,7 +422,7 @@ export class ThreadScheduling extends LitElement {
       const start = new Date(hold.start_datetime);
       const when = `${dayName(start, location.timezone, this.locale)}, ${clockTime(start, location.timezone, this.locale)}`;
       this.announce(this.t.heldAnnouncement(when, Math.max(1, Math.round(hold.expires_in / 60))));
-      await this.focus();
+      await this.moveFocus();
     } catch (error) {
       if (error instanceof BffError && error.reason === 'slot_taken') {
         await this.refreshWith(this.t.slotTaken, 'info');
@@ -416,7 +432,7 @@ export class ThreadScheduling extends LitElement {
       ) {
         this.tellDesigner(error, 'holding a time');
         this.fail(this.messageFor(error), false);
-        await this.focus('#failure');
+        await this.moveFocus('#failure');
       } else {
         this.tellDesigner(error, 'holding a time');
         this.notice = { text: this.messageFor(error), tone: 'error' };
@@ -443,7 +459,8 @@ export class ThreadScheduling extends LitElement {
     const before = this.remaining;
     this.remaining = Math.max(0, (this.deadline - performance.now()) / 1000);
     if (before > 60 && this.remaining <= 60) this.announce(this.t.oneMinuteLeft);
-    if (this.remaining <= 0) void this.backToTimes(this.t.holdExpired, 'info', true);
+    // While a confirm is on its way, the server's answer decides.
+    if (this.remaining <= 0 && !this.busy) void this.backToTimes(this.t.holdExpired, 'info', true);
   };
 
   /** Ends the hold: tells the page, and the BFF unless the hold is already gone there. */
@@ -471,7 +488,7 @@ export class ThreadScheduling extends LitElement {
     this.step = 'times';
     this.notice = message ? { text: message, tone } : undefined;
     if (message) this.announce(message);
-    await this.focus();
+    await this.moveFocus();
     await this.load(true);
   }
 
@@ -495,7 +512,7 @@ export class ThreadScheduling extends LitElement {
     this.problems = problems;
     const fields = SIGN_UP_FIELDS.filter((field) => problems[field]);
     this.announce(this.t.fixFields(fields.length));
-    await this.focus(`#field-${fields[0]}`);
+    await this.moveFocus(`#field-${fields[0]}`);
   }
 
   private submit = async (event: SubmitEvent) => {
@@ -520,7 +537,7 @@ export class ThreadScheduling extends LitElement {
       this.step = 'done';
       this.emit('thread-booked', booking);
       this.announce(this.t.booked);
-      await this.focus();
+      await this.moveFocus();
     } catch (error) {
       const reason = error instanceof BffError ? error.reason : undefined;
       if (reason === 'invalid_fields' && error instanceof BffError && error.body?.fields) {
@@ -646,7 +663,7 @@ export class ThreadScheduling extends LitElement {
               @change=${this.chooseLocation} />
             <span class="choice-text">
               <span class="place-name">${location.name}</span>
-              <span class="muted">${addressLines(location).join(' · ')}</span>
+              ${addressLines(location).map((line) => html` <span class="muted">${line}</span>`)}
             </span>
           </label>`,
         )}
@@ -672,7 +689,7 @@ export class ThreadScheduling extends LitElement {
             ${several && location ? t.noTimesHere(location.name, this.windowDays) : t.noTimes(this.windowDays)}
           </p>`
         : html`<ul class="days" role="list">
-            ${days.map(
+            ${days.slice(0, this.shownDays).map(
               (day) => html`<li class="day">
                 <h4 class="day-name" id=${`day-${day.key}`}>${day.heading}</h4>
                 <ul class="times" role="list" aria-labelledby=${`day-${day.key}`}>
@@ -687,6 +704,9 @@ export class ThreadScheduling extends LitElement {
               </li>`,
             )}
           </ul>`}
+      ${days.length > this.shownDays
+        ? html`<button class="more" part="button more" @click=${this.showMoreDays}>${t.moreDays}</button>`
+        : nothing}
     </div>`;
   }
 
@@ -706,13 +726,17 @@ export class ThreadScheduling extends LitElement {
     return html`<div class="body">
       <div class="summary" part="summary">
         <p class="eyebrow">${t.selectedTime}</p>
-        <p class="when">${when.date}<br />${when.time} <span class="muted">${when.zone}</span></p>
+        <p class="when"><span>${when.date}</span> <span>${when.time} <span class="muted">${when.zone}</span></span></p>
         <p class="countdown" part="countdown">
-          ${t.holdFor} <span class="clock" role="timer">${countdown(this.remaining)}</span>
+          <svg class="icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
+            <circle cx="12" cy="12" r="9" /><path d="M12 7v5l3 2" />
+          </svg>
+          <span>${t.holdFor} <span class="clock" role="timer">${countdown(this.remaining)}</span></span>
         </p>
         <button class="link" part="button back" @click=${this.back}>${t.changeTime}</button>
       </div>
       <h3 id="step-heading" tabindex="-1">${t.yourDetails}</h3>
+      <p class="muted hint">${t.allRequired}</p>
       ${this.renderNotice()}
       <form part="form" novalidate @submit=${this.submit} @input=${this.clearProblem}>
         <div class="fields">${SIGN_UP_FIELDS.map((field) => this.renderField(field))}</div>

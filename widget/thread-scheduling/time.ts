@@ -26,7 +26,13 @@ export function zoneName(
   lang: string,
   style: 'long' | 'longGeneric' = 'long',
 ): string {
-  const parts = formatter(lang, timeZone, { timeZoneName: style }).formatToParts(date);
+  let parts: Intl.DateTimeFormatPart[];
+  try {
+    parts = formatter(lang, timeZone, { timeZoneName: style }).formatToParts(date);
+  } catch {
+    // Browsers before 2022 know no generic names ("Mountain Time").
+    parts = formatter(lang, timeZone, { timeZoneName: 'long' }).formatToParts(date);
+  }
   return parts.find((part) => part.type === 'timeZoneName')?.value ?? timeZone;
 }
 

@@ -12,6 +12,8 @@ export interface Translation {
   noTimes: (days: number) => string;
   noTimesHere: (location: string, days: number) => string;
   retry: string;
+  moreDays: string;
+  allRequired: string;
   selectedTime: string;
   holdFor: string;
   heldAnnouncement: (when: string, minutes: number) => string;
@@ -52,8 +54,10 @@ const en: Translation = {
   noTimesHere: (location, days) =>
     `${location} has no open times in the next ${days} days. Please choose another location or call the practice.`,
   retry: 'Try again',
+  moreDays: 'Show more days',
+  allRequired: 'All fields are required.',
   selectedTime: 'Your appointment',
-  holdFor: 'We are holding this time for you for',
+  holdFor: 'Held for you for',
   heldAnnouncement: (when, minutes) =>
     `${when} is held for you. Please fill in your details within ${minutes} minutes.`,
   oneMinuteLeft: 'One minute left to confirm your appointment.',
@@ -124,8 +128,10 @@ const es: Translation = {
   noTimesHere: (location, days) =>
     `${location} no tiene horarios disponibles en los próximos ${days} días. Elija otro consultorio o llame.`,
   retry: 'Intentar de nuevo',
+  moreDays: 'Mostrar más días',
+  allRequired: 'Todos los campos son obligatorios.',
   selectedTime: 'Su cita',
-  holdFor: 'Reservamos este horario para usted durante',
+  holdFor: 'Reservado para usted durante',
   heldAnnouncement: (when, minutes) =>
     `${when} está reservado para usted. Complete sus datos en menos de ${minutes} minutos.`,
   oneMinuteLeft: 'Queda un minuto para confirmar su cita.',

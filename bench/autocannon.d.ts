@@ -1,0 +1,27 @@
+declare module 'autocannon' {
+  interface Result {
+    requests: { average: number; total: number };
+    latency: { p99: number; average: number };
+    non2xx: number;
+    errors: number;
+    timeouts: number;
+  }
+  interface Request {
+    method?: string;
+    path?: string;
+    body?: string;
+    headers?: Record<string, string>;
+    setupRequest?: (request: Request, context: Record<string, unknown>) => Request;
+  }
+  interface Options {
+    url: string;
+    connections?: number;
+    duration?: number;
+    method?: string;
+    body?: string;
+    headers?: Record<string, string>;
+    requests?: Request[];
+  }
+  function autocannon(options: Options): Promise<Result>;
+  export default autocannon;
+}

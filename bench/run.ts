@@ -1,0 +1,217 @@
+// npm run bench: the real server on a fresh database with realistic data, against a bare
+// node:http server answering the same bytes, interleaved, on this machine.
+// BENCH_SECONDS (default 4) per run, BENCH_ROUNDS (default 3) rounds, BENCH_CONNECTIONS (default 10).
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon, { type Request } from 'autocannon';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const root = path.resolve(import.meta.dirname, '..');
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'thread-bench-'));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitUntilReady(url: string): Promise<void> {
+  for (let i = 0; i < 200; i += 1) {
+    try {
+      if ((await fetch(`${url}/readyz`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`server at ${url} did not become ready`);
+}
+
+function cli(env: NodeJS.ProcessEnv, ...args: string[]): Record<string, unknown> {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'server/cli.ts', ...args], { cwd: root, env, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`thread ${args.join(' ')}: ${result.stderr}`);
+  return JSON.parse(result.stdout) as Record<string, unknown>;
+}
+
+const port = await freePort();
+const url = `http://localhost:${port}`;
+const env = { ...process.env, PORT: String(port), DATABASE_PATH: path.join(work, 'bench.sqlite'), PUBLIC_URL: url };
+delete env.THREAD_ISSUER;
+const server: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
+const children: ChildProcess[] = [server];
+process.on('exit', () => children.forEach((c) => c.kill('SIGKILL')));
+await waitUntilReady(url);
+process.stderr.write(`server ready at ${url}; seeding\n`);
+
+// Realistic data: the demo practice, plus a busy location with a year of open times.
+cli(env, 'practices', 'create', '--id', 'bench', '--name', 'Bench Orthodontics');
+cli(env, 'locations', 'create', '--id', 'busy', '--practice', 'bench', '--name', 'Busy', '--timezone', 'America/New_York');
+const client = cli(env, 'clients', 'create', '--name', 'bench', '--scopes', 'scheduling:read scheduling:write scheduling:book', '--practices', '*');
+const basic = `Basic ${Buffer.from(`${client.client_id}:${client.client_secret}`).toString('base64')}`;
+const tokenResponse = await fetch(`${url}/oauth2/token`, {
+  method: 'POST',
+  headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
+  body: 'grant_type=client_credentials',
+});
+const { access_token: token } = (await tokenResponse.json()) as { access_token: string };
+const auth = { authorization: `Bearer ${token}` };
+const json = { ...auth, 'content-type': 'application/json' };
+const day = 86_400_000;
+const base = Date.UTC(new Date().getUTCFullYear() + 1, 0, 5, 13);
+const seeded: string[] = [];
+for (let i = 0; i < 2000; i += 1) {
+  const start = new Date(base + Math.floor(i / 8) * day + (i % 8) * 3_600_000).toISOString();
+  const response = await fetch(`${url}/scheduling/bookings`, {
+    method: 'POST',
+    headers: json,
+    body: JSON.stringify({ start, location_id: 'busy', doctor_id: `doc${i % 4}`, length: 45, status: 'open' }),
+  });
+  seeded.push(((await response.json()) as { id: string }).id);
+}
+
+process.stderr.write(`seeded ${seeded.length} bookings\n`);
+let created = 0;
+const createBody = () => {
+  created += 1;
+  const start = new Date(base + 400 * day + created * 3_600_000).toISOString();
+  return JSON.stringify({ start, location_id: 'busy', doctor_id: 'bench-new', length: 30, status: 'open' });
+};
+let nextHold = 0;
+
+interface Scenario {
+  name: string;
+  kind: 'read' | 'write';
+  requests: Request[];
+  /** Method and path the bare server answers, with the bytes the real one gave. */
+  sample: () => Promise<Array<{ key: string; when?: string; status: number; type: string; body: string }>>;
+}
+
+async function capture(key: string, path: string, init: RequestInit, when?: string) {
+  const response = await fetch(`${url}${path}`, init);
+  return { key, when, status: response.status, type: response.headers.get('content-type') ?? 'application/json', body: await response.text() };
+}
+
+const listPath = `/scheduling/locations/busy/bookings?status=open&limit=50`;
+const schedulePath = '/bff/v1/schedule?location_ids=dr556,b2rGH&days=14';
+const scenarios: Scenario[] = [
+  {
+    name: "list a location's open bookings (50 per page)",
+    kind: 'read',
+    requests: [{ method: 'GET', path: listPath, headers: auth }],
+    sample: async () => [await capture('GET /scheduling/locations/busy/bookings', listPath, { headers: auth })],
+  },
+  {
+    name: 'BFF first screen (2 locations, 14 days)',
+    kind: 'read',
+    requests: [{ method: 'GET', path: schedulePath, headers: { origin: url } }],
+    sample: async () => [await capture('GET /bff/v1/schedule', schedulePath, { headers: { origin: url } })],
+  },
+  {
+    name: 'create a booking',
+    kind: 'write',
+    requests: [{ method: 'POST', path: '/scheduling/bookings', headers: json, setupRequest: (r) => ({ ...r, body: createBody() }) }],
+    sample: async () => [await capture('POST /scheduling/bookings', '/scheduling/bookings', { method: 'POST', headers: json, body: createBody() })],
+  },
+  {
+    name: 'hold and release (2 requests)',
+    kind: 'write',
+    requests: [
+      {
+        method: 'PUT',
+        headers: json,
+        body: '{"status":"pending"}',
+        setupRequest: (r, context) => {
+          context.id ??= seeded[nextHold++ % seeded.length];
+          return { ...r, path: `/scheduling/bookings/${context.id as string}` };
+        },
+      },
+      { method: 'PUT', headers: json, body: '{"status":"open"}', setupRequest: (r, context) => ({ ...r, path: `/scheduling/bookings/${context.id as string}` }) },
+    ],
+    sample: async () => {
+      const id = seeded[seeded.length - 1];
+      const put = (status: string) => ({ method: 'PUT', headers: json, body: JSON.stringify({ status }) });
+      return [
+        await capture('PUT *', `/scheduling/bookings/${id}`, put('pending'), 'pending'),
+        await capture('PUT *', `/scheduling/bookings/${id}`, put('open'), 'open'),
+      ];
+    },
+  },
+  {
+    name: 'token issuance',
+    kind: 'write',
+    requests: [{ method: 'POST', path: '/oauth2/token', headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' }],
+    sample: async () => [
+      await capture('POST /oauth2/token', '/oauth2/token', {
+        method: 'POST',
+        headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'grant_type=client_credentials',
+      }),
+    ],
+  },
+];
+
+// The bare server, answering every scenario's route with the real server's bytes.
+const answers: Record<string, Array<{ when?: string; status: number; type: string; body: string }>> = {};
+for (const scenario of scenarios) for (const { key, ...answer } of await scenario.sample()) (answers[key] ??= []).push(answer);
+fs.writeFileSync(path.join(work, 'answers.json'), JSON.stringify(answers));
+const bare = spawn(process.execPath, [path.join(root, 'bench/bare.mjs'), path.join(work, 'answers.json')], { stdio: ['ignore', 'pipe', 'inherit'] });
+children.push(bare);
+const barePort = await new Promise<number>((resolve) => bare.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
+const bareUrl = `http://127.0.0.1:${barePort}`;
+
+interface Run {
+  rps: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+}
+const run = async (target: string, scenario: Scenario): Promise<Run> => {
+  const result = await autocannon({ url: target, connections: CONNECTIONS, duration: SECONDS, requests: scenario.requests });
+  return { rps: result.requests.average, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors + result.timeouts };
+};
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+const results = scenarios.map(() => ({ ours: [] as Run[], bare: [] as Run[] }));
+for (let round = 1; round <= ROUNDS; round += 1) {
+  for (const [i, scenario] of scenarios.entries()) {
+    process.stderr.write(`round ${round}/${ROUNDS}: ${scenario.name}\n`);
+    results[i].ours.push(await run(url.replace('localhost', '127.0.0.1'), scenario));
+    results[i].bare.push(await run(bareUrl, scenario));
+  }
+}
+
+const target = { read: 0.6, write: 0.3 };
+const lines = [
+  `Machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; ` +
+    `${CONNECTIONS} connections, ${ROUNDS} interleaved rounds of ${SECONDS} s, medians.`,
+  '',
+  '| scenario | req/s | p99 ms | bare req/s | bare p99 ms | ratio | target | non-2xx |',
+  '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+];
+let missed = 0;
+for (const [i, scenario] of scenarios.entries()) {
+  const ours = results[i].ours;
+  const theirs = results[i].bare;
+  const rps = median(ours.map((r) => r.rps));
+  const bareRps = median(theirs.map((r) => r.rps));
+  const ratio = rps / bareRps;
+  const non2xx = ours.reduce((n, r) => n + r.non2xx + r.errors, 0);
+  if (ratio < target[scenario.kind] || non2xx > 0) missed += 1;
+  lines.push(
+    `| ${scenario.name} | ${Math.round(rps)} | ${median(ours.map((r) => r.p99))} | ${Math.round(bareRps)} | ${median(theirs.map((r) => r.p99))} | ` +
+      `${ratio.toFixed(2)} | ${scenario.kind} ≥ ${target[scenario.kind]} | ${non2xx} |`,
+  );
+}
+process.stdout.write(lines.join('\n') + '\n');
+server.kill('SIGTERM');
+bare.kill('SIGTERM');
+fs.rmSync(work, { recursive: true, force: true });
+if (missed > 0) process.stderr.write(`${missed} scenario(s) below target or with non-2xx answers\n`);

@@ -1,0 +1,783 @@
+import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import { define, ThreadScheduling } from '../index.js';
+import type {
+  BookingEventDetail,
+  ConfirmRequest,
+  ConfirmResponse,
+  ErrorBody,
+  HoldRequest,
+  HoldResponse,
+  ScheduleLocation,
+  ScheduleResponse,
+  SignUp,
+} from '../../shared/types.js';
+
+// ---------------------------------------------------------------- test data
+
+const DENVER: ScheduleLocation = {
+  id: 'dr556',
+  name: 'ABC 123 Orthodontics – Downtown',
+  timezone: 'America/Denver',
+  website: 'https://abc123ortho.example',
+  street_address: '1600 Glenarm Pl',
+  secondary_address: 'Suite 200',
+  city: 'Denver',
+  state: 'CO',
+  zip: '80202',
+  slots: [
+    // Tuesday 9:00 AM and 10:30 AM in Denver (MST, UTC-7)
+    { booking_id: 'bk-1', start_datetime: '2030-01-15T16:00:00Z', length: 45, doctor_id: 'doc-1' },
+    { booking_id: 'bk-2', start_datetime: '2030-01-15T17:30:00Z', length: 45, doctor_id: 'doc-1' },
+    // Wednesday 05:30 UTC is still Tuesday 10:30 PM in Denver
+    { booking_id: 'bk-3', start_datetime: '2030-01-16T05:30:00Z', length: 30, doctor_id: 'doc-2' },
+    // Thursday 8:00 AM
+    { booking_id: 'bk-4', start_datetime: '2030-01-17T15:00:00Z', length: 45, doctor_id: 'doc-1' },
+  ],
+};
+
+const BERLIN: ScheduleLocation = {
+  id: 'b2rGH',
+  name: 'ABC 123 Orthodontics – Berlin',
+  timezone: 'Europe/Berlin',
+  website: '',
+  street_address: 'Friedrichstraße 68',
+  secondary_address: '',
+  city: 'Berlin',
+  state: '',
+  zip: '10117',
+  slots: [
+    // Tuesday 9:00 AM in Berlin (CET, UTC+1)
+    { booking_id: 'bk-10', start_datetime: '2030-01-15T08:00:00Z', length: 30, doctor_id: 'doc-9' },
+    // The same instant as Denver's Tuesday 10:30 PM: Wednesday 6:30 AM in Berlin
+    { booking_id: 'bk-11', start_datetime: '2030-01-16T05:30:00Z', length: 30, doctor_id: 'doc-9' },
+  ],
+};
+
+const PATIENT: SignUp = {
+  first_name: 'Zelda',
+  last_name: 'Quixote-Marsh',
+  email: 'zelda.qm@example.org',
+  phone: '(303) 555-0199',
+  date_of_birth: '2011-04-12',
+};
+
+const HOLD_TOKEN = 'hold-SECRET-7f3a9c';
+
+function schedule(...locations: ScheduleLocation[]): ScheduleResponse {
+  return { from: '2030-01-14T00:00:00Z', to: '2030-01-28T00:00:00Z', locations };
+}
+
+// ---------------------------------------------------------------- a fake BFF
+
+interface Call {
+  method: string;
+  url: URL;
+  init: RequestInit;
+  body: unknown;
+}
+
+type Handler = (call: Call) => Response | Promise<Response>;
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json', ...headers },
+  });
+}
+
+function problem(status: number, body: ErrorBody, headers?: Record<string, string>): Response {
+  return json(status, body, headers);
+}
+
+class FakeBff {
+  calls: Call[] = [];
+  schedules: ScheduleResponse[] = [schedule(DENVER)];
+  holdSeconds = 600;
+  handlers: Record<string, Handler> = {
+    'GET /bff/v1/schedule': () => json(200, this.schedules.length > 1 ? this.schedules.shift() : this.schedules[0]),
+    'POST /bff/v1/holds': (call) => {
+      const request = call.body as HoldRequest;
+      const hold: HoldResponse = {
+        hold_token: HOLD_TOKEN,
+        booking_id: `${request.booking_id}-held`,
+        location_id: request.location_id,
+        start_datetime: request.start_datetime,
+        length: 45,
+        expires_at: new Date(Date.now() + this.holdSeconds * 1000).toISOString(),
+        expires_in: this.holdSeconds,
+      };
+      return json(201, hold);
+    },
+    'POST /bff/v1/holds/release': () => new Response(null, { status: 204 }),
+    'POST /bff/v1/holds/confirm': () => {
+      const booked: ConfirmResponse = {
+        booking_id: 'bk-1-held',
+        location_id: 'dr556',
+        start_datetime: '2030-01-15T16:00:00Z',
+        length: 45,
+        status: 'booked',
+      };
+      return json(200, booked);
+    },
+  };
+
+  fetch = async (input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> => {
+    const url = new URL(String(input));
+    const method = (init.method ?? 'GET').toUpperCase();
+    const body = typeof init.body === 'string' ? JSON.parse(init.body) : undefined;
+    const call = { method, url, init, body };
+    this.calls.push(call);
+    const handler = this.handlers[`${method} ${url.pathname}`];
+    if (!handler) return problem(404, { status: 'not_found', message: 'no such route' });
+    return handler(call);
+  };
+
+  on(route: string, handler: Handler) {
+    this.handlers[route] = handler;
+  }
+
+  made(route: string): Call[] {
+    return this.calls.filter((call) => `${call.method} ${call.url.pathname}` === route);
+  }
+}
+
+// ---------------------------------------------------------------- helpers
+
+let bff: FakeBff;
+let consoleLines: string[];
+const realFetch = window.fetch;
+const realConsole = { ...console };
+
+beforeEach(() => {
+  bff = new FakeBff();
+  window.fetch = bff.fetch as typeof window.fetch;
+  consoleLines = [];
+  for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+    console[level] = (...args: unknown[]) => {
+      consoleLines.push(args.map(String).join(' '));
+    };
+  }
+  localStorage.clear();
+  sessionStorage.clear();
+});
+
+afterEach(() => {
+  window.fetch = realFetch;
+  Object.assign(console, realConsole);
+});
+
+/** Our own console lines (not the dev-mode notes of Lit or the test runner). */
+function widgetLines(): string[] {
+  return consoleLines.filter((line) => line.startsWith('thread-scheduling:'));
+}
+
+function root(el: ThreadScheduling): ShadowRoot {
+  return el.shadowRoot!;
+}
+
+/** What a person reads, with whitespace (including Intl's narrow spaces) made plain. */
+function visibleText(node: ParentNode | null | undefined): string {
+  return (node?.textContent ?? '').replace(/\s+/g, ' ').trim();
+}
+
+function nameOf(element: Element): string {
+  return visibleText({ textContent: element.getAttribute('aria-label') ?? element.textContent } as ParentNode);
+}
+
+function control(el: ThreadScheduling, name: string | RegExp): HTMLElement {
+  const found = [...root(el).querySelectorAll<HTMLElement>('button, a[href]')].find((element) =>
+    typeof name === 'string' ? nameOf(element) === name : name.test(nameOf(element)),
+  );
+  if (!found) throw new Error(`no button or link named ${name}`);
+  return found;
+}
+
+function timeButtons(el: ThreadScheduling): HTMLButtonElement[] {
+  return [...root(el).querySelectorAll<HTMLButtonElement>('button[part~="time"]')];
+}
+
+function heading(el: ThreadScheduling, text: string): HTMLElement | undefined {
+  return [...root(el).querySelectorAll<HTMLElement>('h2, h3, h4')].find(
+    (element) => visibleText(element) === text,
+  );
+}
+
+function field(el: ThreadScheduling, label: string): HTMLInputElement {
+  const found = [...root(el).querySelectorAll('label')].find((element) => visibleText(element) === label);
+  if (!found) throw new Error(`no field labelled ${label}`);
+  return root(el).getElementById(found.htmlFor) as HTMLInputElement;
+}
+
+function errorFor(el: ThreadScheduling, input: HTMLInputElement): string {
+  const id = input.getAttribute('aria-describedby');
+  return id ? visibleText(root(el).getElementById(id)) : '';
+}
+
+function announced(el: ThreadScheduling): string {
+  return visibleText(root(el).querySelector('[role="status"]'));
+}
+
+function focused(el: ThreadScheduling): Element | null {
+  return root(el).activeElement;
+}
+
+async function loaded(el: ThreadScheduling) {
+  await waitUntil(() => !root(el).querySelector('.skeleton'), 'the times never loaded');
+  await el.updateComplete;
+}
+
+async function render(template = html`<thread-scheduling location-ids="dr556"></thread-scheduling>`) {
+  const el = await fixture<ThreadScheduling>(template);
+  await loaded(el);
+  return el;
+}
+
+async function holdFirstTime(el: ThreadScheduling, formHeading = 'Your details') {
+  timeButtons(el)[0].click();
+  await waitUntil(() => heading(el, formHeading), 'the form never showed');
+  await el.updateComplete;
+}
+
+function fill(el: ThreadScheduling, values: Partial<SignUp>) {
+  const labels: Record<keyof SignUp, string> = {
+    first_name: 'First name',
+    last_name: 'Last name',
+    email: 'Email',
+    phone: 'Phone',
+    date_of_birth: 'Date of birth',
+  };
+  for (const [key, value] of Object.entries(values) as Array<[keyof SignUp, string]>) {
+    const input = field(el, labels[key]);
+    input.value = value;
+    input.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+  }
+}
+
+// ---------------------------------------------------------------- the tests
+
+describe('<thread-scheduling>', () => {
+  it('shows a loading skeleton while the schedule comes', async () => {
+    let answer!: (response: Response) => void;
+    bff.on('GET /bff/v1/schedule', () => new Promise<Response>((resolve) => (answer = resolve)));
+    const el = await fixture<ThreadScheduling>(html`<thread-scheduling location-ids="dr556"></thread-scheduling>`);
+    expect(visibleText(root(el))).to.contain('Loading open times…');
+    expect(root(el).querySelector('.skeleton')).to.exist;
+    await expect(el).to.be.accessible();
+    answer(json(200, schedule(DENVER)));
+    await loaded(el);
+    expect(timeButtons(el)).to.have.length(4);
+  });
+
+  it('lists open times by day on the location’s wall clock, with the zone named', async () => {
+    const el = await render();
+    expect(bff.calls).to.have.length(1);
+    const [call] = bff.calls;
+    expect(call.method).to.equal('GET');
+    expect(call.url.pathname + call.url.search).to.equal('/bff/v1/schedule?location_ids=dr556&days=14');
+
+    expect(heading(el, 'Book an appointment')).to.exist;
+    expect(visibleText(root(el))).to.contain('ABC 123 Orthodontics – Downtown');
+    expect(visibleText(root(el))).to.contain('Times are in Mountain Time.');
+
+    const days = [...root(el).querySelectorAll('h4')].map(visibleText);
+    expect(days).to.deep.equal(['Tuesday, January 15', 'Thursday, January 17']);
+    const tuesday = root(el).querySelector('ul[aria-labelledby="day-2030-01-15"]')!;
+    expect([...tuesday.querySelectorAll('button')].map(visibleText)).to.deep.equal(['9:00 AM', '10:30 AM', '10:30 PM']);
+    expect(timeButtons(el).map(nameOf)).to.deep.equal([
+      'Tuesday, January 15, 9:00 AM Mountain Standard Time',
+      'Tuesday, January 15, 10:30 AM Mountain Standard Time',
+      'Tuesday, January 15, 10:30 PM Mountain Standard Time',
+      'Thursday, January 17, 8:00 AM Mountain Standard Time',
+    ]);
+    await expect(el).to.be.accessible();
+  });
+
+  it('offers a picker when there are several locations, each in its own zone', async () => {
+    bff.schedules = [schedule(DENVER, BERLIN)];
+    const el = await render(html`<thread-scheduling location-ids="dr556, b2rGH"></thread-scheduling>`);
+    expect(bff.calls[0].url.searchParams.get('location_ids')).to.equal('dr556,b2rGH');
+
+    const picker = root(el).querySelector('fieldset')!;
+    expect(visibleText(picker.querySelector('legend'))).to.equal('Location');
+    const radios = [...picker.querySelectorAll<HTMLInputElement>('input[type="radio"]')];
+    expect(radios.map((radio) => visibleText(radio.closest('label')))).to.deep.equal([
+      'ABC 123 Orthodontics – Downtown 1600 Glenarm Pl, Suite 200 Denver, CO 80202',
+      'ABC 123 Orthodontics – Berlin Friedrichstraße 68 Berlin, 10117',
+    ]);
+    expect(radios[0].checked).to.be.true;
+    expect(visibleText(timeButtons(el)[0])).to.equal('9:00 AM');
+    await expect(el).to.be.accessible();
+
+    radios[1].click();
+    await el.updateComplete;
+    expect(visibleText(root(el))).to.contain('Times are in Central European Time.');
+    expect([...root(el).querySelectorAll('h4')].map(visibleText)).to.deep.equal([
+      'Tuesday, January 15',
+      'Wednesday, January 16',
+    ]);
+    expect(timeButtons(el).map(nameOf)).to.deep.equal([
+      'Tuesday, January 15, 9:00 AM Central European Standard Time',
+      'Wednesday, January 16, 6:30 AM Central European Standard Time',
+    ]);
+    expect(bff.calls).to.have.length(1);
+    await expect(el).to.be.accessible();
+  });
+
+  it('shows five days at a time, and more on request', async () => {
+    const slots = Array.from({ length: 12 }, (_, day) => ({
+      booking_id: `bk-day-${day}`,
+      start_datetime: new Date(Date.UTC(2030, 0, 14 + day, 16)).toISOString(),
+      length: 45,
+      doctor_id: 'doc-1',
+    }));
+    bff.schedules = [schedule({ ...DENVER, slots })];
+    const el = await render();
+    expect(root(el).querySelectorAll('h4')).to.have.length(5);
+    await expect(el).to.be.accessible();
+    control(el, 'Show more days').click();
+    await el.updateComplete;
+    expect(root(el).querySelectorAll('h4')).to.have.length(10);
+    await waitUntil(() => focused(el) === timeButtons(el)[5], 'focus did not move to the first new time');
+    expect(nameOf(timeButtons(el)[5])).to.equal('Saturday, January 19, 9:00 AM Mountain Standard Time');
+    control(el, 'Show more days').click();
+    await el.updateComplete;
+    expect(root(el).querySelectorAll('h4')).to.have.length(12);
+    expect(() => control(el, 'Show more days')).to.throw();
+    expect(bff.calls).to.have.length(1);
+  });
+
+  it('holds a time: countdown, form, focus, announcement and thread-hold', async () => {
+    const el = await render();
+    const event = oneEvent(el, 'thread-hold');
+    timeButtons(el)[0].click();
+    const { detail, bubbles, composed } = (await event) as CustomEvent<BookingEventDetail>;
+    expect(bubbles && composed).to.be.true;
+    expect(detail).to.deep.equal({
+      booking_id: 'bk-1-held',
+      location_id: 'dr556',
+      start_datetime: '2030-01-15T16:00:00Z',
+    });
+    const [hold] = bff.made('POST /bff/v1/holds');
+    expect(hold.body).to.deep.equal({
+      location_id: 'dr556',
+      booking_id: 'bk-1',
+      start_datetime: '2030-01-15T16:00:00Z',
+      website: '',
+    });
+    expect(new Headers(hold.init.headers).get('content-type')).to.equal('application/json');
+
+    await waitUntil(() => heading(el, 'Your details'));
+    await el.updateComplete;
+    expect(focused(el)).to.equal(heading(el, 'Your details'));
+    const text = visibleText(root(el));
+    expect(text).to.contain('Tuesday, January 15, 2030 9:00 AM Mountain Standard Time');
+    expect(visibleText(root(el).querySelector('[role="timer"]'))).to.match(/^(10:00|09:5\d)$/);
+    expect(announced(el)).to.contain('Tuesday, January 15, 9:00 AM is held for you');
+
+    // The form: labelled fields with the right types and autocomplete.
+    const expected = [
+      ['First name', 'text', 'given-name'],
+      ['Last name', 'text', 'family-name'],
+      ['Email', 'email', 'email'],
+      ['Phone', 'tel', 'tel'],
+      ['Date of birth', 'date', 'bday'],
+    ];
+    for (const [label, type, autocomplete] of expected) {
+      const input = field(el, label);
+      expect(input.type, label).to.equal(type);
+      expect(input.autocomplete, label).to.equal(autocomplete);
+      expect(input.required, label).to.be.true;
+    }
+    await expect(el).to.be.accessible();
+  });
+
+  it('counts down and releases the hold when it runs out', async () => {
+    bff.holdSeconds = 1;
+    bff.schedules = [schedule(DENVER), schedule(DENVER)];
+    const el = await render();
+    await holdFirstTime(el);
+    const released = oneEvent(el, 'thread-release');
+    const { detail } = (await released) as CustomEvent<BookingEventDetail>;
+    expect(detail).to.deep.equal({
+      booking_id: 'bk-1-held',
+      location_id: 'dr556',
+      start_datetime: '2030-01-15T16:00:00Z',
+    });
+    await waitUntil(() => bff.made('GET /bff/v1/schedule').length === 2, 'the list was not refreshed');
+    expect(bff.made('POST /bff/v1/holds/release')[0].body).to.deep.equal({ hold_token: HOLD_TOKEN });
+    await el.updateComplete;
+    expect(visibleText(root(el))).to.contain('Your hold on that time ran out. Please choose a time again.');
+    expect(announced(el)).to.contain('Your hold on that time ran out');
+    expect(focused(el)).to.equal(heading(el, 'Choose a time'));
+    expect(timeButtons(el)).to.have.length(4);
+    await expect(el).to.be.accessible();
+  });
+
+  it('going back releases the hold and fires thread-release', async () => {
+    const el = await render();
+    await holdFirstTime(el);
+    const released = oneEvent(el, 'thread-release');
+    control(el, 'Choose another time').click();
+    const { detail } = (await released) as CustomEvent<BookingEventDetail>;
+    expect(detail).to.deep.equal({
+      booking_id: 'bk-1-held',
+      location_id: 'dr556',
+      start_datetime: '2030-01-15T16:00:00Z',
+    });
+    await waitUntil(() => heading(el, 'Choose a time'));
+    const [release] = bff.made('POST /bff/v1/holds/release');
+    expect(release.body).to.deep.equal({ hold_token: HOLD_TOKEN });
+    expect(new Headers(release.init.headers).get('content-type')).to.equal('application/json');
+    await el.updateComplete;
+    expect(focused(el)).to.equal(heading(el, 'Choose a time'));
+    expect(timeButtons(el)).to.have.length(4);
+    await expect(el).to.be.accessible();
+  });
+
+  it('says so when someone else took the time, and refreshes the list', async () => {
+    const { slots } = DENVER;
+    bff.schedules = [schedule(DENVER), schedule({ ...DENVER, slots: slots.slice(1) })];
+    bff.on('POST /bff/v1/holds', () =>
+      problem(409, { status: 'conflict', message: 'booking is pending', reason: 'slot_taken' }),
+    );
+    const el = await render();
+    timeButtons(el)[0].click();
+    await waitUntil(() => bff.made('GET /bff/v1/schedule').length === 2);
+    await waitUntil(() => timeButtons(el).length === 3, 'the taken time is still listed');
+    const message = 'Sorry, someone else just booked that time. Here are the times that are still open.';
+    expect(visibleText(root(el))).to.contain(message);
+    expect(announced(el)).to.contain(message);
+    expect(timeButtons(el).map(nameOf)).not.to.include('Tuesday, January 15, 9:00 AM Mountain Standard Time');
+    expect(widgetLines()).to.deep.equal([]);
+    await expect(el).to.be.accessible();
+  });
+
+  it('says so when too many tries are made, with the wait from Retry-After', async () => {
+    bff.on('POST /bff/v1/holds', () =>
+      problem(429, { status: 'too_many_requests', message: 'slow down', reason: 'rate_limited' }, { 'retry-after': '30' }),
+    );
+    const el = await render();
+    timeButtons(el)[0].click();
+    await waitUntil(() => root(el).querySelector('.notice'));
+    expect(visibleText(root(el).querySelector('.notice'))).to.equal(
+      'Too many tries. Please wait 30 seconds and try again.',
+    );
+    expect(widgetLines()).to.have.length(1);
+    await expect(el).to.be.accessible();
+  });
+
+  it('checks the form in the browser: inline errors, focus on the first one', async () => {
+    const el = await render();
+    await holdFirstTime(el);
+    control(el, 'Confirm appointment').click();
+    await el.updateComplete;
+    await waitUntil(() => focused(el) === field(el, 'First name'), 'focus did not move to the first field');
+    for (const label of ['First name', 'Last name', 'Email', 'Phone', 'Date of birth']) {
+      const input = field(el, label);
+      expect(input.getAttribute('aria-invalid'), label).to.equal('true');
+      expect(errorFor(el, input), label).to.contain('Please fill in this field.');
+    }
+    expect(announced(el)).to.contain('Please correct 5 fields.');
+    expect(bff.made('POST /bff/v1/holds/confirm')).to.have.length(0);
+    await expect(el).to.be.accessible();
+
+    fill(el, { ...PATIENT, email: 'zelda@', phone: '12' });
+    control(el, 'Confirm appointment').click();
+    await waitUntil(() => focused(el) === field(el, 'Email'));
+    expect(errorFor(el, field(el, 'Email'))).to.equal('Enter an email address like name@example.com.');
+    expect(errorFor(el, field(el, 'Phone'))).to.equal('Enter a phone number with at least 7 digits.');
+    expect(field(el, 'First name').getAttribute('aria-invalid')).to.equal('false');
+    expect(bff.made('POST /bff/v1/holds/confirm')).to.have.length(0);
+    await expect(el).to.be.accessible();
+  });
+
+  it('shows the server’s field errors inline', async () => {
+    bff.on('POST /bff/v1/holds/confirm', () =>
+      problem(400, {
+        status: 'bad_request',
+        message: 'invalid fields',
+        reason: 'invalid_fields',
+        fields: { phone: 'invalid', date_of_birth: 'too_old' },
+      }),
+    );
+    const el = await render();
+    await holdFirstTime(el);
+    fill(el, PATIENT);
+    control(el, 'Confirm appointment').click();
+    await waitUntil(() => focused(el) === field(el, 'Phone'), 'focus did not move to the phone field');
+    expect(errorFor(el, field(el, 'Phone'))).to.equal('Enter a phone number with at least 7 digits.');
+    expect(errorFor(el, field(el, 'Date of birth'))).to.equal('Please check the year of birth.');
+    expect(field(el, 'Email').getAttribute('aria-invalid')).to.equal('false');
+    expect(announced(el)).to.contain('Please correct 2 fields.');
+    await expect(el).to.be.accessible();
+  });
+
+  it('books: confirmation with date, time, zone and address, a calendar file and thread-booked', async () => {
+    const el = await render();
+    await holdFirstTime(el);
+    fill(el, PATIENT);
+    const booked = oneEvent(el, 'thread-booked');
+    control(el, 'Confirm appointment').click();
+    const { detail } = (await booked) as CustomEvent<BookingEventDetail>;
+    expect(detail).to.deep.equal({
+      booking_id: 'bk-1-held',
+      location_id: 'dr556',
+      start_datetime: '2030-01-15T16:00:00Z',
+    });
+    const [confirm] = bff.made('POST /bff/v1/holds/confirm');
+    expect(confirm.body as ConfirmRequest).to.deep.equal({ hold_token: HOLD_TOKEN, patient: PATIENT, website: '' });
+
+    await waitUntil(() => heading(el, 'You’re booked'));
+    await el.updateComplete;
+    expect(focused(el)).to.equal(heading(el, 'You’re booked'));
+    const confirmation = visibleText(root(el).querySelector('[part~="confirmation"]'));
+    expect(confirmation).to.contain('Tuesday, January 15, 2030');
+    expect(confirmation).to.contain('9:00 AM (Mountain Standard Time)');
+    expect(confirmation).to.contain('ABC 123 Orthodontics – Downtown');
+    expect(confirmation).to.contain('1600 Glenarm Pl, Suite 200');
+    expect(confirmation).to.contain('Denver, CO 80202');
+    expect(announced(el)).to.contain('You’re booked');
+    expect(bff.made('POST /bff/v1/holds/release')).to.have.length(0);
+
+    const link = control(el, 'Add to calendar') as HTMLAnchorElement;
+    expect(link.getAttribute('download')).to.equal('appointment.ics');
+    expect(link.href).to.match(/^blob:/);
+    const ics = await (await realFetch(link.href)).text();
+    const lines = ics.split('\r\n');
+    expect(ics.endsWith('\r\n')).to.be.true;
+    expect(ics.replace(/\r\n/g, '')).not.to.contain('\n');
+    expect(lines[0]).to.equal('BEGIN:VCALENDAR');
+    expect(lines).to.include.members([
+      'VERSION:2.0',
+      'BEGIN:VEVENT',
+      'UID:bk-1-held@thread-scheduling',
+      'DTSTART:20300115T160000Z',
+      'DTEND:20300115T164500Z',
+      'SUMMARY:Appointment at ABC 123 Orthodontics – Downtown',
+      'END:VEVENT',
+      'END:VCALENDAR',
+    ]);
+    expect(lines.find((line) => line.startsWith('DTSTAMP:'))).to.match(/^DTSTAMP:\d{8}T\d{6}Z$/);
+    // Folded lines are joined again before reading the escaped text.
+    const unfolded = ics.replace(/\r\n /g, '');
+    expect(unfolded).to.contain(
+      'LOCATION:ABC 123 Orthodontics – Downtown\\, 1600 Glenarm Pl\\, Suite 200\\, Denver\\, CO 80202\r\n',
+    );
+    for (const line of lines) expect(new TextEncoder().encode(line).length).to.be.at.most(75);
+    await expect(el).to.be.accessible();
+  });
+
+  it('goes back to the times when the hold ran out on the server', async () => {
+    bff.on('POST /bff/v1/holds/confirm', () =>
+      problem(410, { status: 'gone', message: 'hold expired', reason: 'hold_expired' }),
+    );
+    const el = await render();
+    await holdFirstTime(el);
+    fill(el, PATIENT);
+    const released = oneEvent(el, 'thread-release');
+    control(el, 'Confirm appointment').click();
+    await released;
+    await waitUntil(() => bff.made('GET /bff/v1/schedule').length === 2);
+    await el.updateComplete;
+    expect(heading(el, 'Choose a time')).to.exist;
+    expect(visibleText(root(el))).to.contain('Your hold on that time ran out. Please choose a time again.');
+    await expect(el).to.be.accessible();
+  });
+
+  it('releases the hold with a keepalive request when the page goes away', async () => {
+    const el = await render();
+    await holdFirstTime(el);
+    const released = oneEvent(el, 'thread-release');
+    window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: false }));
+    await released;
+    const [release] = bff.made('POST /bff/v1/holds/release');
+    expect(release.init.keepalive).to.be.true;
+    expect(release.init.method).to.equal('POST');
+    expect(new Headers(release.init.headers).get('content-type')).to.equal('text/plain');
+    expect(release.body).to.deep.equal({ hold_token: HOLD_TOKEN });
+  });
+
+  it('releases the hold when the element is removed', async () => {
+    const el = await render();
+    await holdFirstTime(el);
+    el.remove();
+    const [release] = bff.made('POST /bff/v1/holds/release');
+    expect(release.init.keepalive).to.be.true;
+    expect(release.body).to.deep.equal({ hold_token: HOLD_TOKEN });
+  });
+
+  it('speaks Spanish with lang="es", dates and zones included', async () => {
+    const el = await render(html`<thread-scheduling location-ids="dr556" lang="es"></thread-scheduling>`);
+    expect(heading(el, 'Reserve una cita')).to.exist;
+    expect(heading(el, 'Elija un horario')).to.exist;
+    expect(visibleText(root(el))).to.contain('Horarios en hora de las Montañas Rocosas.');
+    expect([...root(el).querySelectorAll('h4')].map(visibleText)).to.deep.equal([
+      'Martes, 15 de enero',
+      'Jueves, 17 de enero',
+    ]);
+    expect(visibleText(timeButtons(el)[0])).to.equal('9:00');
+    expect(nameOf(timeButtons(el)[0])).to.equal('Martes, 15 de enero, 9:00 hora estándar de las Montañas Rocosas');
+    await expect(el).to.be.accessible();
+
+    await holdFirstTime(el, 'Sus datos');
+    expect(field(el, 'Nombre').autocomplete).to.equal('given-name');
+    control(el, 'Confirmar cita').click();
+    await waitUntil(() => errorFor(el, field(el, 'Correo electrónico')));
+    expect(errorFor(el, field(el, 'Correo electrónico'))).to.equal('Complete este campo.');
+    expect(announced(el)).to.contain('Corrija 5 campos.');
+    expect(control(el, 'Elegir otro horario')).to.exist;
+    await expect(el).to.be.accessible();
+  });
+
+  describe('when it cannot show times', () => {
+    it('explains a missing location-ids attribute, without calling the server', async () => {
+      const el = await fixture<ThreadScheduling>(html`<thread-scheduling></thread-scheduling>`);
+      await el.updateComplete;
+      expect(visibleText(root(el).querySelector('[part~="error"]'))).to.equal(
+        'Online booking is not set up correctly on this page. Please call the practice to book.',
+      );
+      expect(bff.calls).to.have.length(0);
+      expect(widgetLines()).to.have.length(1);
+      expect(widgetLines()[0]).to.contain('location-ids attribute is missing');
+      await expect(el).to.be.accessible();
+    });
+
+    it('explains an unknown location ID', async () => {
+      bff.on('GET /bff/v1/schedule', () =>
+        problem(404, { status: 'not_found', message: 'unknown location: nope1', reason: 'unknown_location' }),
+      );
+      const el = await render(html`<thread-scheduling location-ids="nope1"></thread-scheduling>`);
+      expect(visibleText(root(el).querySelector('[part~="error"]'))).to.equal(
+        'We could not find this practice location. Please call the practice to book.',
+      );
+      expect(control.bind(null, el, 'Try again')).to.throw();
+      expect(widgetLines()).to.have.length(1);
+      expect(widgetLines()[0]).to.contain('location-ids="nope1"');
+      await expect(el).to.be.accessible();
+    });
+
+    it('explains a site that is not registered, and tells the designer how to fix it', async () => {
+      bff.on('GET /bff/v1/schedule', () =>
+        problem(403, { status: 'unauthorized', message: 'origin not registered', reason: 'site_not_registered' }),
+      );
+      const el = await render();
+      expect(visibleText(root(el).querySelector('[part~="error"]'))).to.equal(
+        'Online booking is not set up for this website yet. Please call the practice to book.',
+      );
+      expect(widgetLines()).to.have.length(1);
+      expect(widgetLines()[0]).to.contain(`this site (${location.origin}) is not registered`);
+      expect(widgetLines()[0]).to.contain(`sites create --origin ${location.origin}`);
+      await expect(el).to.be.accessible();
+    });
+
+    it('explains a location outside the site’s practice', async () => {
+      bff.on('GET /bff/v1/schedule', () =>
+        problem(403, { status: 'unauthorized', message: 'not allowed', reason: 'location_not_allowed' }),
+      );
+      const el = await render();
+      expect(visibleText(root(el).querySelector('[part~="error"]'))).to.equal(
+        'Online booking is not set up for this location. Please call the practice to book.',
+      );
+      expect(widgetLines()).to.have.length(1);
+      await expect(el).to.be.accessible();
+    });
+
+    it('explains a network failure and offers to try again', async () => {
+      bff.on('GET /bff/v1/schedule', () => Promise.reject(new TypeError('Failed to fetch')));
+      const el = await render();
+      expect(visibleText(root(el).querySelector('[part~="error"]'))).to.equal(
+        'We could not connect to the booking service. Please check your connection and try again.',
+      );
+      expect(announced(el)).to.contain('We could not connect');
+      expect(widgetLines()).to.have.length(1);
+      expect(widgetLines()[0]).to.contain('could not reach the booking server');
+      await expect(el).to.be.accessible();
+
+      bff.on('GET /bff/v1/schedule', () => json(200, schedule(DENVER)));
+      control(el, 'Try again').click();
+      await waitUntil(() => timeButtons(el).length === 4);
+      await el.updateComplete;
+      expect(focused(el)).to.equal(heading(el, 'Choose a time'));
+    });
+
+    it('explains an empty window', async () => {
+      bff.schedules = [schedule({ ...DENVER, slots: [] })];
+      const el = await render(html`<thread-scheduling location-ids="dr556" days="7"></thread-scheduling>`);
+      expect(visibleText(root(el).querySelector('.empty'))).to.equal(
+        'There are no open times in the next 7 days. Please check back soon or call the practice.',
+      );
+      expect(timeButtons(el)).to.have.length(0);
+      expect(widgetLines()).to.have.length(1);
+      expect(widgetLines()[0]).to.contain('no open times in the next 7 days');
+      await expect(el).to.be.accessible();
+    });
+  });
+
+  it('clamps days to 1..60 and honours api-base', async () => {
+    for (const [days, expected] of [['90', '60'], ['0', '1'], ['soon', '14']]) {
+      bff.calls = [];
+      await render(html`<thread-scheduling location-ids="dr556" days=${days}></thread-scheduling>`);
+      expect(bff.calls[0].url.searchParams.get('days'), days).to.equal(expected);
+    }
+    bff.calls = [];
+    await render(html`<thread-scheduling location-ids="dr556" api-base="https://bff.example.test/"></thread-scheduling>`);
+    expect(bff.calls[0].url.href).to.equal('https://bff.example.test/bff/v1/schedule?location_ids=dr556&days=14');
+  });
+
+  it('keeps patient data and the hold token out of events, the console, storage and the URL', async () => {
+    const href = location.href;
+    const details: unknown[] = [];
+    const record = (event: Event) => details.push((event as CustomEvent).detail);
+    for (const name of ['thread-hold', 'thread-release', 'thread-booked']) document.addEventListener(name, record);
+    try {
+      const el = await render();
+      await holdFirstTime(el);
+      control(el, 'Choose another time').click();
+      await waitUntil(() => heading(el, 'Choose a time'));
+      await loaded(el);
+      await holdFirstTime(el);
+      fill(el, PATIENT);
+      control(el, 'Confirm appointment').click();
+      await waitUntil(() => heading(el, 'You’re booked'));
+    } finally {
+      for (const name of ['thread-hold', 'thread-release', 'thread-booked']) document.removeEventListener(name, record);
+    }
+    expect(details).to.have.length(4);
+    for (const detail of details) {
+      expect(Object.keys(detail as object).sort()).to.deep.equal(['booking_id', 'location_id', 'start_datetime']);
+    }
+    const secrets = [HOLD_TOKEN, ...Object.values(PATIENT)];
+    const seen = JSON.stringify(details) + consoleLines.join('\n');
+    for (const secret of secrets) expect(seen).not.to.contain(secret);
+    expect(localStorage.length).to.equal(0);
+    expect(sessionStorage.length).to.equal(0);
+    expect(document.cookie).to.equal('');
+    expect(location.href).to.equal(href);
+  });
+
+  it('keeps its size and targets on a page with hostile global CSS', async () => {
+    const style = document.createElement('style');
+    style.textContent = 'html { font-size: 24px } body * { all: unset } button { padding: 0; height: 10px }';
+    document.head.append(style);
+    try {
+      const el = await render();
+      const button = timeButtons(el)[0];
+      const box = button.getBoundingClientRect();
+      expect(box.height).to.be.at.least(44);
+      expect(box.width).to.be.at.least(44);
+      // Sizes come from the widget's own 16px base, not the page's 24px root.
+      expect(getComputedStyle(root(el).querySelector('.root')!).fontSize).to.equal('16px');
+      expect(getComputedStyle(button).fontSize).to.equal('15px');
+      expect(getComputedStyle(button).display).not.to.equal('inline');
+    } finally {
+      style.remove();
+    }
+  });
+
+  it('can be defined twice without harm', async () => {
+    expect(() => define()).not.to.throw();
+    expect(() => define('thread-scheduling', class extends HTMLElement {})).not.to.throw();
+    await import('../index.js');
+    expect(customElements.get('thread-scheduling')).to.equal(ThreadScheduling);
+  });
+});
