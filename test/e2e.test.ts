@@ -1,0 +1,218 @@
+// End to end: a practice's page on another origin embeds the widget by script tag; a patient
+// in a real headless Chromium books and releases times against a real server and a fresh
+// database, and after each step the booking's state is checked through the API.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, test } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Booking } from '../shared/types.js';
+import { addClient, addPractice, api, getToken, startServer, type TestServer } from './helpers/server.js';
+
+const CHROME = process.env.CHROME_PATH || '/usr/bin/chromium';
+const ZONE = 'America/Denver';
+const DAY = 86_400_000;
+
+let server: TestServer;
+let host: http.Server;
+let hostUrl: string;
+let browser: Browser;
+let call: ReturnType<typeof api>;
+let patients: ReturnType<typeof api>;
+let oneOff: Booking;
+let series: Booking;
+
+/** `YYYY-MM-DDTHH:mm:00-07:00` for a wall-clock time in Denver `days` from now. */
+function denverTime(days: number, hour: number): string {
+  const date = new Date(Date.now() + days * DAY);
+  const [y, m, d] = new Intl.DateTimeFormat('en-CA', { timeZone: ZONE, year: 'numeric', month: '2-digit', day: '2-digit' })
+    .format(date)
+    .split('-');
+  const offsetName = new Intl.DateTimeFormat('en-US', { timeZone: ZONE, timeZoneName: 'longOffset' })
+    .formatToParts(new Date(`${y}-${m}-${d}T12:00:00Z`))
+    .find((p) => p.type === 'timeZoneName')!.value; // GMT-07:00
+  return `${y}-${m}-${d}T${String(hour).padStart(2, '0')}:00:00${offsetName.slice(3)}`;
+}
+
+/** The accessible name the widget gives a time: weekday, date, time and zone. */
+function timeButtonName(start: string): RegExp {
+  const date = new Date(start);
+  const day = new Intl.DateTimeFormat('en-US', { timeZone: ZONE, weekday: 'long', month: 'long', day: 'numeric' }).format(date);
+  const time = new Intl.DateTimeFormat('en-US', { timeZone: ZONE, hour: 'numeric', minute: '2-digit' }).format(date);
+  return new RegExp(`^${day}, ${time.replace(/\s/g, '\\s')} Mountain`);
+}
+
+async function status(id: string): Promise<string> {
+  const response = await call('GET', `/scheduling/bookings/${id}`);
+  assert.equal(response.status, 200);
+  return (response.body as Booking).status;
+}
+
+/** Bookings of the location at one start, as the API lists them. */
+async function bookingsAt(start: string, statuses: string[]): Promise<Booking[]> {
+  const query = statuses.map((s) => `status=${s}`).join('&');
+  const response = await call('GET', `/scheduling/locations/den/bookings?${query}`);
+  return (response.body as Booking[]).filter((b) => !b.recurring && Date.parse(b.start_datetime) === Date.parse(start));
+}
+
+async function openWidget(): Promise<{ page: Page; console: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  const lines: string[] = [];
+  page.on('console', (message) => lines.push(message.text()));
+  page.on('pageerror', (error) => lines.push(`pageerror: ${error.message}`));
+  await page.goto(hostUrl);
+  await page.getByRole('heading', { name: 'Choose a time' }).waitFor();
+  return { page, console: lines };
+}
+
+async function showAllDays(page: Page): Promise<void> {
+  const more = page.getByRole('button', { name: /Show more days/ });
+  while ((await more.count()) > 0) await more.click();
+}
+
+async function fillSignUp(page: Page): Promise<void> {
+  await page.getByLabel('First name').fill('Ada');
+  await page.getByLabel('Last name').fill('Lovelace');
+  await page.getByLabel('Email').fill('ada@example.com');
+  await page.getByLabel('Phone').fill('+1 303 555 0134');
+  await page.getByLabel('Date of birth').fill('1990-04-12');
+}
+
+before(async () => {
+  assert.ok(fs.existsSync('dist/widget.js'), 'dist/widget.js is missing: run npm run build first (npm test does)');
+  server = await startServer({ realClock: true });
+  addPractice(server, { id: 'p1', name: 'Front Range Orthodontics' }, [{ id: 'den', timezone: ZONE, name: 'Denver' }]);
+  const practice = await addClient(server, { id: 'pms', scopes: ['scheduling:read', 'scheduling:write', 'scheduling:patients'], practices: ['p1'] });
+  call = api(server.url, await getToken(server.url, practice));
+  patients = call;
+
+  const created = await call('POST', '/scheduling/bookings', { start: denverTime(1, 9), location_id: 'den', doctor_id: 'dr-a', length: 45, status: 'open' });
+  assert.equal(created.status, 201);
+  oneOff = created.body as Booking;
+  const weekly = await call('POST', '/scheduling/bookings', { start: denverTime(2, 14), location_id: 'den', doctor_id: 'dr-b', length: 60, recurring: true, status: 'open' });
+  assert.equal(weekly.status, 201);
+  series = weekly.body as Booking;
+
+  host = http.createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(`<!doctype html><html lang="en"><head><title>Front Range Orthodontics</title>
+      <style>* { box-sizing: content-box } html { font-size: 24px } button { all: unset }</style></head>
+      <body><h1>Front Range Orthodontics</h1>
+      <script type="module" src="${server.url}/widget.js"></script>
+      <thread-scheduling location-ids="den"></thread-scheduling>
+      <script>
+        window.events = [];
+        for (const name of ['thread-hold', 'thread-booked', 'thread-release'])
+          document.addEventListener(name, (e) => window.events.push({ type: e.type, detail: e.detail }));
+      </script></body></html>`);
+  });
+  await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
+  hostUrl = `http://127.0.0.1:${(host.address() as AddressInfo).port}`;
+  server.thread.store.directory.createSite({ origin: hostUrl, practice_id: 'p1' }, Date.now());
+
+  browser = await chromium.launch({
+    executablePath: CHROME,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  host?.close();
+  await server?.close();
+});
+
+test('a patient holds a time, goes back (released), then books it; the practice reads the sign-up', async () => {
+  const { page, console } = await openWidget();
+  await page.getByRole('button', { name: timeButtonName(oneOff.start_datetime) }).click();
+  await page.getByRole('heading', { name: 'Your details' }).waitFor();
+  assert.equal(await status(oneOff.id), 'pending', 'picking a time holds it');
+  assert.match(await page.getByRole('timer').innerText(), /^\d{1,2}:\d{2}$/);
+
+  await page.getByRole('button', { name: 'Choose another time' }).click();
+  await page.getByRole('heading', { name: 'Choose a time' }).waitFor();
+  for (let i = 0; i < 50 && (await status(oneOff.id)) !== 'open'; i += 1) await page.waitForTimeout(50);
+  assert.equal(await status(oneOff.id), 'open', 'going back releases the hold');
+
+  await page.getByRole('button', { name: timeButtonName(oneOff.start_datetime) }).click();
+  await page.getByRole('heading', { name: 'Your details' }).waitFor();
+  assert.equal(await status(oneOff.id), 'pending');
+  await fillSignUp(page);
+  await page.getByRole('button', { name: 'Confirm appointment' }).click();
+  await page.getByRole('heading', { name: /booked/ }).waitFor();
+  assert.equal(await status(oneOff.id), 'booked', 'confirming books it');
+  const signUp = await patients('GET', `/scheduling/bookings/${oneOff.id}/patient`);
+  assert.equal(signUp.status, 200);
+  assert.deepEqual(signUp.body, { first_name: 'Ada', last_name: 'Lovelace', email: 'ada@example.com', phone: '+1 303 555 0134', date_of_birth: '1990-04-12' });
+  assert.ok(await page.getByRole('link', { name: /Add to calendar/ }).isVisible());
+
+  const events = (await page.evaluate('window.events')) as Array<{ type: string; detail: Record<string, unknown> }>;
+  assert.deepEqual(events.map((e) => e.type), ['thread-hold', 'thread-release', 'thread-hold', 'thread-booked']);
+  for (const event of events) {
+    assert.deepEqual(Object.keys(event.detail).sort(), ['booking_id', 'location_id', 'start_datetime']);
+    assert.equal(event.detail.booking_id, oneOff.id);
+  }
+
+  // Nothing secret or personal was left in storage, cookies or the console.
+  const storage = (await page.evaluate('JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage }, cookie: document.cookie })')) as string;
+  assert.equal(storage, '{"local":{},"session":{},"cookie":""}');
+  for (const line of console) assert.doesNotMatch(line, /Ada|Lovelace|ada@example|555 0134|1990-04-12|hold_token|eyJ/);
+  assert.equal(page.url(), `${hostUrl}/`, 'the URL carries nothing');
+  await page.close();
+});
+
+test('a weekly occurrence: holding one week makes a one-off for it, leaving the page releases it, then it is booked', async () => {
+  const nextWeek = denverTime(9, 14); // the series' second week, same wall-clock time
+  let { page } = await openWidget();
+  await showAllDays(page);
+  await page.getByRole('button', { name: timeButtonName(nextWeek) }).click();
+  await page.getByRole('heading', { name: 'Your details' }).waitFor();
+  const [standIn] = await bookingsAt(nextWeek, ['pending']);
+  assert.ok(standIn, 'the API shows a pending one-off booking for that week');
+  assert.equal(standIn.doctor_id, 'dr-b');
+  assert.equal(await status(series.id), 'open', 'the weekly booking stays open');
+
+  await page.goto('about:blank'); // the patient leaves: the hold is released on the way out
+  // Released, the one-off closes and the week is the weekly booking's to offer again.
+  for (let i = 0; i < 50 && (await status(standIn.id)) !== 'closed'; i += 1) await new Promise((r) => setTimeout(r, 50));
+  assert.equal(await status(standIn.id), 'closed', 'leaving the page releases the hold');
+  assert.deepEqual(await bookingsAt(nextWeek, ['open', 'pending', 'booked']), []);
+  await page.close();
+
+  ({ page } = await openWidget());
+  await showAllDays(page);
+  await page.getByRole('button', { name: timeButtonName(nextWeek) }).click();
+  await page.getByRole('heading', { name: 'Your details' }).waitFor();
+  await fillSignUp(page);
+  await page.getByRole('button', { name: 'Confirm appointment' }).click();
+  await page.getByRole('heading', { name: /booked/ }).waitFor();
+
+  const booked = await bookingsAt(nextWeek, ['booked']);
+  assert.equal(booked.length, 1, 'that week is booked');
+  assert.equal(await status(series.id), 'open', 'the series still offers its other weeks');
+  await page.close();
+
+  // The booked week is gone from what patients see; the week after is still offered.
+  ({ page } = await openWidget());
+  await showAllDays(page);
+  assert.equal(await page.getByRole('button', { name: timeButtonName(nextWeek) }).count(), 0);
+  assert.equal(await page.getByRole('button', { name: timeButtonName(denverTime(2, 14)) }).count(), 1);
+  await page.close();
+});
+
+test('a site that is not registered sees a clear message, never a blank box', async () => {
+  const stranger = http.createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html' });
+    res.end(`<!doctype html><title>x</title><script type="module" src="${server.url}/widget.js"></script><thread-scheduling location-ids="den"></thread-scheduling>`);
+  });
+  await new Promise<void>((resolve) => stranger.listen(0, '127.0.0.1', resolve));
+  const page = await browser.newPage();
+  const lines: string[] = [];
+  page.on('console', (message) => lines.push(message.text()));
+  await page.goto(`http://127.0.0.1:${(stranger.address() as AddressInfo).port}/`);
+  await page.getByText(/not (set up|registered)/i).first().waitFor();
+  assert.ok(lines.some((line) => /thread-scheduling/.test(line) && /regist/.test(line)), 'one console line names the problem');
+  await page.close();
+  stranger.close();
+});
