@@ -1,7 +1,7 @@
-import http from 'node:http';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { seedDemoOnFirstStart } from './demo.js';
+import { createHttpServer } from './http/server.js';
 
 async function main(): Promise<void> {
   let config;
@@ -16,10 +16,7 @@ async function main(): Promise<void> {
   }
   const thread = await createApp(config);
   const seeded = await seedDemoOnFirstStart(thread.store, config);
-  const server = http.createServer(thread.app.callback());
-  server.keepAliveTimeout = 65_000;
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 20_000;
+  const server = createHttpServer(thread.app.callback());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);

@@ -1,0 +1,287 @@
+// Thousands of generated malformed requests against every route of the API, the token
+// endpoint and the BFF: every answer is a 4xx JSON error of the contract's shape, the server
+// stays up, and the stored data is unchanged.
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { after, before, test } from 'node:test';
+import Database from 'better-sqlite3';
+import { addClient, addPractice, api, getToken, startServer, type TestServer } from './helpers/server.js';
+
+const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 4000);
+const SITE = 'https://fuzz.example';
+
+let server: TestServer;
+let token: string;
+let bookingId: string;
+let seriesId: string;
+
+/** A small seeded PRNG, so a failure can be replayed with FUZZ_SEED. */
+function prng(seed: number) {
+  let state = seed >>> 0;
+  const next = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return {
+    next,
+    int: (n: number) => Math.floor(next() * n),
+    pick<T>(items: readonly T[]): T {
+      return items[Math.floor(next() * items.length)];
+    },
+  };
+}
+const seed = Number(process.env.FUZZ_SEED ?? 20261123);
+const random = prng(seed);
+
+const ODD_STRINGS = [
+  '',
+  ' ',
+  '\u0000',
+  '\u0000\u0001\u0002',
+  '%00',
+  '%ff%fe',
+  '../../etc/passwd',
+  '<script>alert(1)</script>',
+  "' OR 1=1 --",
+  '"; DROP TABLE bookings; --',
+  '\uD800',
+  '\u202Eevil',
+  '𝕿𝖍𝖗𝖊𝖆𝖉',
+  'null',
+  'undefined',
+  'NaN',
+  '-1',
+  '1e309',
+  '0x10',
+  '2026-02-30T10:00:00Z',
+  '2026-11-24T10:00:00',
+  '2026-11-24T25:00:00Z',
+  '9999-99-99T99:99:99+99:99',
+  '2026-11-24T10:00:00.1234567+01:00',
+  '*',
+  '__proto__',
+  'constructor',
+  'a'.repeat(300),
+  'é'.repeat(5000),
+];
+const ODD_VALUES: unknown[] = [
+  null,
+  true,
+  false,
+  0,
+  -1,
+  1.5,
+  4,
+  1441,
+  1e308,
+  -0,
+  [],
+  [1, 2],
+  {},
+  { $gt: '' },
+  { __proto__: { admin: true } },
+  ...ODD_STRINGS,
+];
+
+/** Percent-encodes, or writes a lone surrogate's raw (invalid UTF-8) bytes. */
+function encode(text: string): string {
+  try {
+    return encodeURIComponent(text);
+  } catch {
+    return '%ED%A0%80';
+  }
+}
+
+function oddValue(): unknown {
+  return random.next() < 0.1 ? 'x'.repeat(random.int(60_000)) : random.pick(ODD_VALUES);
+}
+
+/** A JSON-ish body that is wrong in one or more ways. */
+function badBody(fields: string[]): string {
+  switch (random.int(8)) {
+    case 0:
+      return random.pick(['{', '{"start":', '[', '{"a":1,}', "{'a':1}", 'nul', '{"a":1}{"b":2}', '\u0000', '{"a":"\\u12"}']);
+    case 1:
+      return JSON.stringify(random.pick(ODD_VALUES));
+    case 2:
+      return JSON.stringify({ [random.pick(ODD_STRINGS) || 'unknown']: oddValue() });
+    case 3:
+      return '{"a":' + '['.repeat(5000) + ']'.repeat(5000) + '}';
+    case 4:
+      return JSON.stringify({ x: 'y'.repeat(110 * 1024) });
+    default: {
+      const body: Record<string, unknown> = {};
+      for (const field of fields) if (random.next() < 0.6) body[field] = oddValue();
+      body[random.pick(fields)] = oddValue();
+      // Always wrong somewhere, however the other fields came out.
+      if (random.next() < 0.5) body.length = random.pick([4, 1441, 'x', null, 1.5, -60]);
+      else body[random.pick(ODD_STRINGS.filter((k) => k !== '__proto__')) || 'extra'] = 1;
+      return JSON.stringify(body);
+    }
+  }
+}
+
+function oddQuery(): string {
+  const parts: string[] = [];
+  for (let i = random.int(4); i >= 0; i -= 1) {
+    const key = random.pick(['status', 'from', 'to', 'limit', 'cursor', 'status[]', 'x', '', '%ff', 'location_ids', 'days', '__proto__']);
+    const value = random.pick([...ODD_STRINGS.map(encode), '%', '%zz', '0', '501', 'abc', 'closed', 'OPEN', '-5']);
+    parts.push(`${key}=${value}`);
+  }
+  if (random.next() < 0.05) for (let i = 0; i < 1000; i += 1) parts.push(`status=open`);
+  parts.push(random.pick(['limit=0', 'x=1', 'status=nope', 'from=yesterday', 'cursor=%zz', 'days=0', 'limit=501']));
+  return parts.join('&');
+}
+
+const BOOKING_FIELDS = ['start', 'status', 'recurring', 'length', 'location_id', 'doctor_id', 'patient'];
+const HOLD_FIELDS = ['location_id', 'booking_id', 'start_datetime', 'website', 'hold_token', 'patient'];
+
+interface Attempt {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+  kind: 'api' | 'oauth' | 'bff';
+}
+
+function oddId(): string {
+  return random.pick([
+    encode(random.pick(ODD_STRINGS)) || 'x',
+    '%ff',
+    '%2e%2e',
+    'a%2Fb',
+    '..',
+    'no-such-booking',
+    'x'.repeat(200),
+  ]);
+}
+
+function attempt(): Attempt {
+  const auth = random.next() < 0.85 ? `Bearer ${token}` : random.pick(['', 'Bearer', 'Bearer x.y.z', `Basic ${token}`, token.slice(0, -3) + 'abc', 'Bearer ' + 'e'.repeat(5000)]);
+  const json = { authorization: auth, 'content-type': random.next() < 0.85 ? 'application/json' : random.pick(['text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=latin1', '', 'multipart/form-data']) };
+  switch (random.int(12)) {
+    case 0:
+      return { kind: 'api', method: 'GET', path: `/scheduling/locations/${random.next() < 0.5 ? 'loc1' : oddId()}/bookings?${oddQuery()}`, headers: json };
+    case 1:
+      return { kind: 'api', method: 'GET', path: `/scheduling/practices/${random.next() < 0.5 ? 'p1' : oddId()}/bookings?${oddQuery()}`, headers: json };
+    case 2:
+      return { kind: 'api', method: 'GET', path: `/scheduling/bookings/${oddId()}${random.next() < 0.3 ? '/patient' : ''}`, headers: { authorization: random.next() < 0.5 ? 'Bearer nope' : auth } };
+    case 3:
+    case 4:
+      return { kind: 'api', method: 'POST', path: '/scheduling/bookings', headers: { ...json, ...(random.next() < 0.2 ? { 'idempotency-key': random.pick(['', 'k'.repeat(300), 'é']) } : {}) }, body: badBody(BOOKING_FIELDS) };
+    case 5:
+      return { kind: 'api', method: 'PUT', path: `/scheduling/bookings/${random.next() < 0.6 ? random.pick([bookingId, seriesId]) : oddId()}`, headers: json, body: badBody(BOOKING_FIELDS) };
+    case 6:
+      return { kind: 'api', method: random.pick(['DELETE', 'PATCH', 'POST', 'PUT']), path: random.pick([`/scheduling/bookings/${oddId()}`, '/scheduling/practices', '/scheduling/locations', `/scheduling/${oddId()}`]), headers: { authorization: random.next() < 0.5 ? 'Bearer nope' : auth } };
+    case 7:
+    case 8: {
+      const form = random.pick([
+        'grant_type=client_credentials',
+        'grant_type=password&username=a&password=b',
+        'grant_type=client_credentials&grant_type=client_credentials',
+        'grant_type=client_credentials&scope=scheduling:admin',
+        `grant_type=${encode(random.pick(ODD_STRINGS))}`,
+        '%%%',
+        'a'.repeat(120 * 1024),
+        '',
+      ]);
+      const basic = random.pick([
+        `Basic ${Buffer.from(`${random.pick(['c1', 'nobody', '', ':'])}:${random.pick(ODD_STRINGS)}`).toString('base64')}`,
+        'Basic !!!',
+        'Basic',
+        'Bearer x',
+        '',
+      ]);
+      return { kind: 'oauth', method: random.pick(['POST', 'POST', 'POST', 'GET', 'PUT']), path: '/oauth2/token', headers: { authorization: basic, 'content-type': random.pick(['application/x-www-form-urlencoded', 'application/json', '']) }, body: form };
+    }
+    case 9:
+      return { kind: 'bff', method: 'GET', path: `/bff/v1/schedule?${random.next() < 0.5 ? `location_ids=${random.pick(['loc1', '', 'loc1,' + 'x,'.repeat(30), oddId(), 'loc1,%ff'])}&days=${random.pick(['0', '61', 'x', '-1', '1e3', '14.5'])}` : oddQuery()}`, headers: { origin: random.pick([SITE, 'https://evil.example', 'null', '']) } };
+    default:
+      return {
+        kind: 'bff',
+        method: 'POST',
+        path: random.pick(['/bff/v1/holds', '/bff/v1/holds/release', '/bff/v1/holds/confirm', '/bff/v1/nope']),
+        headers: { origin: random.pick([SITE, SITE, 'https://evil.example']), 'content-type': random.pick(['application/json', 'text/plain', 'application/xml']) },
+        body: badBody(HOLD_FIELDS),
+      };
+  }
+}
+
+/** Sends a request with node:http, so malformed paths and headers go out as written. */
+function send(request: Attempt): Promise<{ status: number; type: string; body: string }> {
+  const url = new URL(server.url);
+  return new Promise((resolve, reject) => {
+    const headers = Object.fromEntries(Object.entries(request.headers).filter(([, v]) => v !== ''));
+    const req = http.request({ host: url.hostname, port: url.port, method: request.method, path: request.path, headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks).toString() }));
+    });
+    // The server may answer (413) and close before a huge body is sent: that is fine.
+    req.on('error', (error: NodeJS.ErrnoException) => (error.code === 'EPIPE' || error.code === 'ECONNRESET' ? resolve({ status: -1, type: '', body: '' }) : reject(error)));
+    req.end(request.body);
+  });
+}
+
+/** Everything stored, as text: what must not change. */
+function snapshot(): string {
+  const db = new Database(server.databasePath, { readonly: true });
+  try {
+    const tables = ['practices', 'locations', 'clients', 'client_practices', 'bookings', 'sign_ups', 'idempotency_keys', 'sites', 'bff_holds'];
+    return JSON.stringify(tables.map((t) => db.prepare(`SELECT * FROM ${t} ORDER BY rowid`).all()));
+  } finally {
+    db.close();
+  }
+}
+
+before(async () => {
+  server = await startServer();
+  addPractice(server, { id: 'p1' }, [{ id: 'loc1', timezone: 'America/Denver' }]);
+  server.thread.store.directory.createSite({ origin: SITE, practice_id: 'p1' }, Date.now());
+  const client = await addClient(server, { id: 'c1', scopes: ['scheduling:read', 'scheduling:write', 'scheduling:book', 'scheduling:patients'], practices: ['p1'] });
+  token = await getToken(server.url, client);
+  const call = api(server.url, token);
+  const start = new Date(Date.now() + 2 * 86_400_000).toISOString();
+  bookingId = ((await call('POST', '/scheduling/bookings', { start, location_id: 'loc1', doctor_id: 'd1', status: 'open' })).body as { id: string }).id;
+  const weekly = new Date(Date.now() + 3 * 86_400_000).toISOString();
+  seriesId = ((await call('POST', '/scheduling/bookings', { start: weekly, location_id: 'loc1', doctor_id: 'd2', status: 'open', recurring: true })).body as { id: string }).id;
+});
+
+after(() => server.close());
+
+test(`${REQUESTS} malformed requests: each a 4xx JSON error, no 5xx, data unchanged (seed ${seed})`, async () => {
+  const before = snapshot();
+  const failures: string[] = [];
+  let sent = 0;
+  while (sent < REQUESTS) {
+    const batch = Array.from({ length: Math.min(25, REQUESTS - sent) }, attempt);
+    sent += batch.length;
+    const answers = await Promise.all(batch.map(send));
+    for (const [i, answer] of answers.entries()) {
+      const request = batch[i];
+      if (answer.status === -1) continue;
+      const where = `${request.method} ${request.path.slice(0, 80)} -> ${answer.status} ${answer.body.slice(0, 120)}`;
+      if (answer.status < 400 || answer.status >= 500) {
+        failures.push(`not a 4xx: ${where}`);
+        continue;
+      }
+      if (!answer.type.startsWith('application/json')) {
+        failures.push(`not JSON: ${where}`);
+        continue;
+      }
+      const body = JSON.parse(answer.body) as Record<string, unknown>;
+      const contractShape = typeof body.status === 'string' && typeof body.message === 'string';
+      const oauthShape = request.kind === 'oauth' && typeof body.error === 'string' && typeof body.error_description === 'string';
+      if (!contractShape && !oauthShape) failures.push(`wrong error shape: ${where}`);
+    }
+    if (failures.length > 20) break;
+  }
+  assert.deepEqual(failures, []);
+  assert.equal(snapshot(), before, 'stored data changed');
+  const health = await fetch(`${server.url}/healthz`);
+  assert.equal(health.status, 200, 'the server is still up');
+  assert.equal(server.logs.filter((line) => line.includes('"level":"error"')).length, 0, 'no errors were logged');
+});
