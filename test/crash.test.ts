@@ -1,0 +1,127 @@
+// Crash safety: the real server process is killed with SIGKILL under write load, restarted
+// on the same database, and every acknowledged booking and hold is there, and no hold is
+// left pending past its expiry.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import { after, test } from 'node:test';
+import Database from 'better-sqlite3';
+import type { Booking } from '../shared/types.js';
+import { getToken, tempDatabasePath } from './helpers/server.js';
+
+const children: ChildProcess[] = [];
+after(() => children.forEach((child) => child.kill('SIGKILL')));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function startProcess(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  children.push(child);
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  for (let i = 0; i < 300; i += 1) {
+    try {
+      if ((await fetch(`${env.PUBLIC_URL}/readyz`)).ok) return child;
+    } catch {
+      // not listening yet
+    }
+    if (child.exitCode !== null) throw new Error(`server exited: ${stderr}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`server did not start: ${stderr}`);
+}
+
+function cli(env: NodeJS.ProcessEnv, ...args: string[]): Record<string, string> {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'server/cli.ts', ...args], { env, encoding: 'utf8' });
+  assert.equal(result.status, 0, result.stderr);
+  return JSON.parse(result.stdout) as Record<string, string>;
+}
+
+test('SIGKILL under write load loses no acknowledged booking or hold, and leaves no hold stuck', async () => {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const env = { ...process.env, PORT: String(port), PUBLIC_URL: url, DATABASE_PATH: tempDatabasePath('crash'), HOLD_MINUTES: '10' };
+  let server = await startProcess(env);
+
+  cli(env, 'practices', 'create', '--id', 'p1', '--name', 'Crash Orthodontics');
+  cli(env, 'locations', 'create', '--id', 'loc1', '--practice', 'p1', '--name', 'Main', '--timezone', 'America/Denver');
+  const owner = cli(env, 'clients', 'create', '--name', 'pms', '--scopes', 'scheduling:read scheduling:write', '--practices', 'p1');
+  const booker = cli(env, 'clients', 'create', '--name', 'booker', '--scopes', 'scheduling:read scheduling:book', '--practices', 'p1');
+  const ownerToken = await getToken(url, { id: owner.client_id, secret: owner.client_secret });
+  const bookerToken = await getToken(url, { id: booker.client_id, secret: booker.client_secret });
+  const request = (token: string, method: string, path: string, body: unknown) =>
+    fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+  // Open bookings for the holds to take.
+  const base = Date.now() + 7 * 86_400_000;
+  const holdable: string[] = [];
+  for (let i = 0; i < 300; i += 1) {
+    const response = await request(ownerToken, 'POST', '/scheduling/bookings', { start: new Date(base + i * 3_600_000).toISOString(), location_id: 'loc1', doctor_id: 'hold-doc', status: 'open' });
+    holdable.push(((await response.json()) as Booking).id);
+  }
+
+  // Write load: creations and holds from several workers, until the kill.
+  const acknowledged = new Map<string, Booking>();
+  const held = new Set<string>();
+  let killed = false;
+  let sequence = 0;
+  const worker = async (index: number) => {
+    while (!killed) {
+      try {
+        if (index % 2 === 0) {
+          const n = sequence++;
+          const body = { start: new Date(base + 400 * 86_400_000 + n * 3_600_000).toISOString(), location_id: 'loc1', doctor_id: `doc-${index}`, length: 30, status: 'open' };
+          const response = await request(ownerToken, 'POST', '/scheduling/bookings', body);
+          if (response.status === 201) {
+            const booking = (await response.json()) as Booking;
+            acknowledged.set(booking.id, booking);
+          }
+        } else {
+          const id = holdable.pop();
+          if (!id) return;
+          const response = await request(bookerToken, 'PUT', `/scheduling/bookings/${id}`, { status: 'pending' });
+          if (response.status === 200) held.add(id);
+        }
+      } catch {
+        return; // the server is gone: what was not acknowledged does not count
+      }
+    }
+  };
+  const load = Promise.all(Array.from({ length: 8 }, (_, i) => worker(i)));
+  while (acknowledged.size < 150 || held.size < 60) await new Promise((r) => setTimeout(r, 20));
+  server.kill('SIGKILL');
+  killed = true;
+  await load;
+  await new Promise((resolve) => server.once('exit', resolve));
+
+  // While it is down, half of the holds run out (as if it stayed down past their expiry).
+  const expired = [...held].slice(0, Math.floor(held.size / 2));
+  const db = new Database(env.DATABASE_PATH);
+  const expire = db.prepare('UPDATE bookings SET hold_expires_at = ? WHERE id = ?');
+  for (const id of expired) expire.run(Date.now() - 1000, id);
+  db.close();
+
+  server = await startProcess(env);
+  const check = await getToken(url, { id: owner.client_id, secret: owner.client_secret });
+  const read = async (id: string) => {
+    const response = await fetch(`${url}/scheduling/bookings/${id}`, { headers: { authorization: `Bearer ${check}` } });
+    assert.equal(response.status, 200, `booking ${id} is there`);
+    return (await response.json()) as Booking;
+  };
+  for (const [id, booking] of acknowledged) assert.deepEqual(await read(id), booking);
+  for (const id of held) assert.equal((await read(id)).status, expired.includes(id) ? 'open' : 'pending', `hold on ${id}`);
+
+  const after = new Database(env.DATABASE_PATH, { readonly: true });
+  assert.equal(after.pragma('integrity_check', { simple: true }), 'ok');
+  const stuck = after.prepare(`SELECT COUNT(*) AS n FROM bookings WHERE status = 'pending' AND hold_expires_at <= ?`).get(Date.now()) as { n: number };
+  assert.equal(stuck.n, 0, 'no hold is pending past its expiry');
+  after.close();
+  server.kill('SIGTERM');
+});
