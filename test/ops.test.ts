@@ -1,0 +1,164 @@
+// What an operator relies on: graceful shutdown, health and readiness, structured logs that
+// carry a request id and nothing secret or personal, security headers, widget.js caching.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import { test } from 'node:test';
+import Database from 'better-sqlite3';
+import type { HoldResponse, Slot } from '../shared/types.js';
+import { addClient, addPractice, api, getToken, startServer, tempDatabasePath } from './helpers/server.js';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+test('SIGTERM: stops accepting, finishes the request in flight, closes the database, exits 0', async () => {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const databasePath = tempDatabasePath('shutdown');
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    env: { ...process.env, PORT: String(port), PUBLIC_URL: url, DATABASE_PATH: databasePath },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  for (let i = 0; i < 300; i += 1) {
+    const ready = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
+    if (ready) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const health = await fetch(`${url}/healthz`);
+  assert.equal(health.status, 200);
+  assert.deepEqual(await health.json(), { status: 'ok' });
+
+  // A token request whose body is still arriving when SIGTERM comes.
+  const body = 'grant_type=client_credentials';
+  const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = http.request(`${url}/oauth2/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': body.length, authorization: 'Basic bm9ib2R5Om5vdGhpbmc=' },
+    });
+    req.on('response', (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode!, body: text }));
+    });
+    req.on('error', reject);
+    req.write(body.slice(0, 10));
+    setTimeout(() => {
+      child.kill('SIGTERM');
+      setTimeout(async () => {
+        const refused = await fetch(`${url}/healthz`).then(() => false, () => true);
+        assert.ok(refused, 'no new connections once stopping');
+        req.end(body.slice(10));
+      }, 300);
+    }, 100);
+  });
+  const finished = await answer;
+  assert.equal(finished.status, 401, 'the request in flight got its answer');
+  assert.equal(JSON.parse(finished.body).error, 'invalid_client');
+  assert.equal(await exited, 0);
+  assert.match(stdout, /SIGTERM/);
+  assert.ok(!fs.existsSync(`${databasePath}-wal`) || fs.statSync(`${databasePath}-wal`).size === 0, 'the database was closed (WAL checkpointed)');
+  const db = new Database(databasePath, { readonly: true });
+  assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
+  db.close();
+});
+
+test('logs: one JSON line per request with its request id; no token, secret or patient data', async () => {
+  const server = await startServer();
+  try {
+    addPractice(server, { id: 'p1' }, [{ id: 'loc1', timezone: 'America/Denver' }]);
+    server.thread.store.directory.createSite({ origin: 'https://ortho.example', practice_id: 'p1' }, Date.now());
+    const client = await addClient(server, { id: 'c1', scopes: ['scheduling:read', 'scheduling:write'], practices: ['p1'] });
+    const token = await getToken(server.url, client);
+    const created = await api(server.url, token)('POST', '/scheduling/bookings', {
+      start: new Date(Date.now() + 86_400_000).toISOString(),
+      location_id: 'loc1',
+      doctor_id: 'd1',
+      status: 'open',
+    });
+    assert.equal(created.status, 201);
+    const requestId = created.headers.get('x-request-id');
+    assert.ok(requestId);
+
+    const bff = (path: string, body?: unknown) =>
+      fetch(`${server.url}/bff/v1${path}`, {
+        method: body ? 'POST' : 'GET',
+        headers: { origin: 'https://ortho.example', ...(body ? { 'content-type': 'application/json' } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+    const schedule = (await (await bff('/schedule?location_ids=loc1&days=3')).json()) as { locations: Array<{ slots: Slot[] }> };
+    const slot = schedule.locations[0].slots[0];
+    const hold = (await (await bff('/holds', { location_id: 'loc1', booking_id: slot.booking_id, start_datetime: slot.start_datetime, website: '' })).json()) as HoldResponse;
+    const patient = { first_name: 'Grace', last_name: 'Hopper', email: 'grace.hopper@example.com', phone: '+1 212 555 0199', date_of_birth: '1986-12-09' };
+    const confirmed = await bff('/holds/confirm', { hold_token: hold.hold_token, patient, website: '' });
+    assert.equal(confirmed.status, 200);
+    await bff('/holds/confirm', { hold_token: hold.hold_token, patient: { ...patient, email: 'not-an-email' }, website: '' });
+
+    const lines = server.logs.map((line) => JSON.parse(line) as Record<string, unknown>);
+    const mine = lines.find((line) => line.req_id === requestId);
+    assert.ok(mine, 'the request id answered is in the log');
+    assert.equal(mine.method, 'POST');
+    assert.equal(mine.path, '/scheduling/bookings');
+    assert.equal(mine.status, 201);
+    const all = server.logs.join('\n');
+    for (const secret of [token, client.secret, hold.hold_token, ...Object.values(patient), 'not-an-email']) {
+      assert.ok(!all.includes(secret), `the log does not contain ${secret.slice(0, 12)}...`);
+    }
+  } finally {
+    await server.close();
+  }
+});
+
+test('security headers, a strict CSP on the demo page, and widget.js served to any origin with caching', async () => {
+  const server = await startServer();
+  try {
+    const page = await fetch(`${server.url}/`);
+    assert.equal(page.status, 200);
+    const csp = page.headers.get('content-security-policy') ?? '';
+    assert.match(csp, /default-src 'none'/);
+    assert.match(csp, /script-src 'self'/);
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+    assert.equal(page.headers.get('x-content-type-options'), 'nosniff');
+    assert.equal(page.headers.get('referrer-policy'), 'no-referrer');
+    assert.match(await page.text(), /<thread-scheduling location-ids="dr556,b2rGH">/);
+
+    const widget = await fetch(`${server.url}/widget.js`, { headers: { origin: 'https://anywhere.example' } });
+    assert.equal(widget.status, 200);
+    assert.equal(widget.headers.get('access-control-allow-origin'), '*');
+    assert.match(widget.headers.get('content-type') ?? '', /javascript/);
+    assert.match(widget.headers.get('cache-control') ?? '', /public, max-age=\d+/);
+    const etag = widget.headers.get('etag');
+    assert.ok(etag);
+    assert.ok((await widget.text()).includes('thread-scheduling'));
+    const again = await fetch(`${server.url}/widget.js`, { headers: { 'if-none-match': etag } });
+    assert.equal(again.status, 304);
+  } finally {
+    await server.close();
+  }
+});
+
+test('a bad setting stops start-up with one line naming the variable', async () => {
+  for (const [name, value] of [['PORT', 'abc'], ['HOLD_MINUTES', '0'], ['PUBLIC_URL', 'not a url']]) {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+      env: { ...process.env, PORT: '0', DATABASE_PATH: tempDatabasePath('bad-env'), [name]: value },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    assert.equal(code, 1);
+    const lines = stderr.trim().split('\n');
+    assert.equal(lines.length, 1, stderr);
+    assert.match(lines[0], new RegExp(name));
+  }
+});
