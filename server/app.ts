@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import Router from '@koa/router';
 import Koa from 'koa';
 import { apiRoutes } from './api/routes.js';
-import { bffRoutes } from './bff/routes.js';
+import { createBff } from './bff/routes.js';
 import type { Config, UpstreamConfig } from './config.js';
 import { createStore, type Store } from './db/store.js';
 import { createBookingService } from './domain/bookings.js';
@@ -104,11 +104,12 @@ export async function createApp(config: Config): Promise<App> {
     ctx.body = { status: ready ? 'ready' : 'stopping' };
   });
 
+  const bff = createBff({ store, upstream, config });
   const routers = [
     pages,
     oauthRoutes({ store, keys, tokens, issuer: config.publicUrl, now: config.now }),
     apiRoutes({ store, tokens, bookings, publicUrl: config.publicUrl, now: config.now }),
-    bffRoutes({ store, upstream, config }),
+    bff.router,
   ];
   for (const router of routers) {
     app.use(router.routes());
@@ -130,6 +131,7 @@ export async function createApp(config: Config): Promise<App> {
     close() {
       ready = false;
       clearInterval(sweeper);
+      bff.close();
       store.close();
     },
   };

@@ -1,7 +1,110 @@
+// The widget's BFF under /bff/v1: the schedule, holds, release and confirm. It reaches the
+// booking API only over HTTP with its own client credentials, so it can front any
+// Thread-compatible API; the browser never sees a secret or a token.
 import Router from '@koa/router';
+import type { Context } from 'koa';
+import type { Booking, ConfirmResponse, HoldResponse, ScheduleResponse } from '../../shared/types.js';
 import type { Config, UpstreamConfig } from '../config.js';
 import type { Store } from '../db/store.js';
+import { TooManyRequests } from '../errors.js';
+import { readJson } from '../http/body.js';
+import { createWindowCounter } from '../http/throttle.js';
+import { createLocationDirectory } from './directory.js';
+import { createHoldService, siteLocation, type ReleaseResponse } from './holds.js';
+import { CONFIRMS_PER_MINUTE, HOLDS_PER_MINUTE, RATE_WINDOW_MS } from './limits.js';
+import { siteGate, type BffState } from './sites.js';
+import { slotsOf } from './slots.js';
+import { createUpstream } from './upstream.js';
+import { parseConfirmRequest, parseHoldRequest, parseReleaseRequest, parseScheduleQuery } from './validate.js';
 
-export function bffRoutes(_options: { store: Store; upstream: UpstreamConfig; config: Config }) {
-  return new Router({ prefix: '/bff/v1' });
+const DAY = 86_400_000;
+/** The longest booking (1440 minutes): a one-off starting this long before the window can still cover a week in it. */
+const LONGEST_BOOKING_MS = DAY;
+
+const siteOf = (ctx: Context) => (ctx.state as BffState).site;
+
+export interface Bff {
+  router: Router;
+  /** Stops the hold sweeper. */
+  close(): void;
+}
+
+export function createBff(options: { store: Store; upstream: UpstreamConfig; config: Config }): Bff {
+  const { store, config } = options;
+  // With no THREAD_* settings the BFF fronts this server, at PUBLIC_URL.
+  const variables = config.upstream ? { issuer: 'THREAD_ISSUER', apiUrl: 'THREAD_API_URL' } : { issuer: 'PUBLIC_URL', apiUrl: 'PUBLIC_URL' };
+  const upstream = createUpstream(options.upstream, { now: config.now, log: config.log, variables });
+  const directory = createLocationDirectory(upstream, config.now);
+  const holds = createHoldService({ store, upstream, directory, config });
+  const holdAttempts = createWindowCounter({ limit: HOLDS_PER_MINUTE, windowMs: RATE_WINDOW_MS, now: config.now });
+  const confirmAttempts = createWindowCounter({ limit: CONFIRMS_PER_MINUTE, windowMs: RATE_WINDOW_MS, now: config.now });
+
+  /** Counts this attempt of the address; 429 with Retry-After once it is over the limit. */
+  function throttle(counter: ReturnType<typeof createWindowCounter>, ctx: Context): void {
+    const wait = counter.retryAfter(ctx.ip);
+    if (wait > 0) {
+      const error = new TooManyRequests(`Too many attempts. Please wait ${wait} seconds and try again.`, wait);
+      error.reason = 'rate_limited';
+      throw error;
+    }
+    counter.hit(ctx.ip);
+  }
+
+  async function locationSchedule(locationId: string, from: number, to: number, site: ReturnType<typeof siteOf>) {
+    const location = await siteLocation(directory, site, locationId);
+    const query = new URLSearchParams([
+      ['status', 'open'],
+      ['status', 'pending'],
+      ['status', 'booked'],
+      ['from', new Date(from - LONGEST_BOOKING_MS).toISOString()],
+      ['to', new Date(to).toISOString()],
+    ]);
+    const bookings = await upstream.list<Booking>(`/scheduling/locations/${encodeURIComponent(locationId)}/bookings`, query);
+    return { ...location, slots: slotsOf(bookings, location.timezone, from, to) };
+  }
+
+  const router = new Router({ prefix: '/bff/v1' });
+  const gate = siteGate(store, config.publicUrl);
+  router.options(['/schedule', '/holds', '/holds/release', '/holds/confirm'], gate);
+
+  router.get('/schedule', gate, async (ctx) => {
+    const { locationIds, days } = parseScheduleQuery(ctx.querystring);
+    const site = siteOf(ctx);
+    // Every location is checked before any bookings are read, so a bad id fails fast and alone.
+    for (const id of locationIds) await siteLocation(directory, site, id);
+    await holds.sweepIfDue();
+    const from = config.now();
+    const to = from + days * DAY;
+    const body: ScheduleResponse = {
+      from: new Date(from).toISOString(),
+      to: new Date(to).toISOString(),
+      locations: await Promise.all(locationIds.map((id) => locationSchedule(id, from, to, site))),
+    };
+    ctx.body = body;
+  });
+
+  router.post('/holds', gate, async (ctx) => {
+    throttle(holdAttempts, ctx);
+    const request = parseHoldRequest(await readJson(ctx));
+    await holds.sweepIfDue();
+    const body: HoldResponse = await holds.hold(siteOf(ctx), ctx.ip, request);
+    ctx.status = 201;
+    ctx.body = body;
+  });
+
+  // text/plain too: on page exit the widget sends this with fetch keepalive as a CORS simple request.
+  router.post('/holds/release', gate, async (ctx) => {
+    const { hold_token } = parseReleaseRequest(await readJson(ctx, { textPlain: true }));
+    const body: ReleaseResponse = await holds.release(siteOf(ctx), hold_token);
+    ctx.body = body;
+  });
+
+  router.post('/holds/confirm', gate, async (ctx) => {
+    throttle(confirmAttempts, ctx);
+    const { hold_token, patient } = parseConfirmRequest(await readJson(ctx));
+    const body: ConfirmResponse = await holds.confirm(siteOf(ctx), hold_token, patient);
+    ctx.body = body;
+  });
+
+  return { router, close: () => holds.close() };
 }

@@ -1,0 +1,278 @@
+// A patient's hold of a bookable time, on the booking API through the BFF's client, with a
+// secret token that only its bearer can confirm or release. Expiry is kept in the database
+// so a hold lapses on time across restarts, and upstream even if the API never expires it.
+import { createHash, randomBytes } from 'node:crypto';
+import type { Booking, ConfirmResponse, FieldProblem, HoldResponse, SignUpField } from '../../shared/types.js';
+import type { Config } from '../config.js';
+import type { HoldRow } from '../db/holds.js';
+import type { Store } from '../db/store.js';
+import { checkSignUp } from '../domain/sign-up.js';
+import { MINUTE, parseInstant } from '../domain/time.js';
+import { BadGateway, BadRequest, Conflict, Forbidden, Gone, NotFound, TooManyRequests } from '../errors.js';
+import type { LocationDirectory } from './directory.js';
+import { HOLD_TOKEN_BYTES, MAX_ACTIVE_HOLDS_PER_ADDRESS, MAX_ACTIVE_HOLDS_PER_SITE, SWEEP_BATCH, SWEEP_INTERVAL_MS } from './limits.js';
+import type { Site } from './sites.js';
+import type { CheckedHoldRequest } from './validate.js';
+import type { Upstream } from './upstream.js';
+
+export interface ReleaseResponse {
+  /** What became of the hold: released now or before, or it had been booked (left as it is). */
+  status: 'released' | 'booked';
+}
+
+const hashToken = (token: string) => createHash('sha256').update(token).digest('base64url');
+const bookingPath = (id: string) => `/scheduling/bookings/${encodeURIComponent(id)}`;
+const todayUtc = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+function withReason<E extends { reason?: unknown }>(error: E, reason: NonNullable<E['reason']>): E {
+  error.reason = reason;
+  return error;
+}
+const slotTaken = () => withReason(new Conflict('That time was just taken. Please pick another time.'), 'slot_taken');
+const holdNotFound = () => withReason(new NotFound('This hold does not exist. Please pick a time again.'), 'hold_not_found');
+const holdExpired = () => withReason(new Gone('This hold has expired. Please pick a time again.'), 'hold_expired');
+
+export function unknownLocation(id: string): NotFound {
+  return withReason(new NotFound(`There is no location "${id}". Check the location-ids of the widget.`), 'unknown_location');
+}
+export function locationNotAllowed(id: string): Forbidden {
+  return withReason(new Forbidden(`Location "${id}" belongs to another practice than this web site's.`), 'location_not_allowed');
+}
+
+/** The location, if the site's practice owns it; the 404 or 403 otherwise. */
+export async function siteLocation(directory: LocationDirectory, site: Site, id: string) {
+  const known = await directory.find(id);
+  if (!known) throw unknownLocation(id);
+  if (known.practiceId !== site.practice_id) throw locationNotAllowed(id);
+  return known.location;
+}
+
+/** Runs work one at a time per key; other keys run freely. */
+function createKeyedQueue() {
+  const tails = new Map<string, Promise<unknown>>();
+  return function run<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const result = (tails.get(key) ?? Promise.resolve()).then(work);
+    const tail = result.catch(() => undefined);
+    tails.set(key, tail);
+    void tail.then(() => {
+      if (tails.get(key) === tail) tails.delete(key);
+    });
+    return result;
+  };
+}
+
+function isBooking(value: unknown): value is Booking {
+  const b = value as Partial<Booking> | undefined;
+  return typeof b?.id === 'string' && typeof b.location_id === 'string' && typeof b.start_datetime === 'string' && typeof b.length === 'number' && typeof b.status === 'string';
+}
+
+export function createHoldService(options: { store: Store; upstream: Upstream; directory: LocationDirectory; config: Config }) {
+  const { store, upstream, directory, config } = options;
+  const { now, log } = config;
+  // Holding, releasing, confirming and sweeping one booking take turns, so a lapsed hold's
+  // late release can never open the hold a second patient has just made of the same booking.
+  const oneAtATime = createKeyedQueue();
+  // Holds on their way upstream, not in the database yet, count towards the limits too.
+  const inFlight = { address: new Map<string, number>(), site: new Map<string, number>() };
+  let nextExpiry = store.holds.nextExpiry();
+  let sweeping: Promise<void> | undefined;
+  let sweepRetryAt = 0;
+  let closed = false;
+
+  const count = (map: Map<string, number>, key: string, by: number) => {
+    const n = (map.get(key) ?? 0) + by;
+    if (n > 0) map.set(key, n);
+    else map.delete(key);
+  };
+
+  /** Opens a booking this BFF held. Already open, reopened, taken on, closed or gone: all fine. */
+  async function releaseUpstream(bookingId: string, lapsed = false): Promise<void> {
+    if (lapsed) {
+      // An API that expires holds itself has usually let a lapsed one go already: read first and
+      // write only if it is still pending. (Thread's own API also loses its expiry release when
+      // the first call after it is a PUT that fails, so a read must come first there.)
+      const current = await upstream.get(bookingPath(bookingId));
+      if (current.status === 404) return;
+      if (current.status === 200 && isBooking(current.body) && current.body.status !== 'pending') return;
+    }
+    const answer = await upstream.put(bookingPath(bookingId), { status: 'open' });
+    if (answer.status === 200 || answer.status === 404 || answer.status === 409) return;
+    log({ level: 'warn', msg: 'bff: booking API would not release a hold; leaving it to its own expiry', upstream_status: answer.status });
+  }
+
+  function confirmed(row: HoldRow): ConfirmResponse {
+    return { booking_id: row.booking_id, location_id: row.location_id, start_datetime: row.start_datetime, length: row.length, status: 'booked' };
+  }
+
+  /** The hold a token names, for the site it was made on; 404 for any other token. */
+  function holdOf(site: Site, token: string): HoldRow {
+    const row = store.holds.get(hashToken(token));
+    if (!row || row.site_origin !== site.origin) throw holdNotFound();
+    return row;
+  }
+
+  async function sweep(): Promise<void> {
+    for (const row of store.holds.expired(now(), SWEEP_BATCH)) {
+      await oneAtATime(row.booking_id, async () => {
+        const fresh = closed ? undefined : store.holds.get(row.token_hash);
+        if (!fresh || fresh.state !== 'active' || fresh.expires_at > now()) return;
+        await releaseUpstream(fresh.booking_id, true);
+        if (!closed) store.holds.finish(fresh.token_hash, 'released');
+      });
+    }
+    if (!closed) nextExpiry = store.holds.nextExpiry();
+  }
+
+  const service = {
+    /** Releases upstream every hold past its expiry, if one is due. Cheap when none is. */
+    async sweepIfDue(): Promise<void> {
+      const at = now();
+      if (closed || nextExpiry === null || nextExpiry > at || at < sweepRetryAt) return;
+      sweeping ??= sweep()
+        .catch((error: unknown) => {
+          // The API is down: the holds stay active in the database and are retried shortly.
+          sweepRetryAt = now() + SWEEP_INTERVAL_MS;
+          if (!(error instanceof BadGateway)) log({ level: 'error', msg: 'bff: hold sweep failed', error: (error as Error).name });
+        })
+        .finally(() => {
+          sweeping = undefined;
+        });
+      return sweeping;
+    },
+
+    async hold(site: Site, address: string, request: CheckedHoldRequest): Promise<HoldResponse> {
+      await siteLocation(directory, site, request.location_id);
+      const at = now();
+      if (store.holds.activeByAddress(address, at) + (inFlight.address.get(address) ?? 0) >= MAX_ACTIVE_HOLDS_PER_ADDRESS) {
+        throw withReason(new TooManyRequests(`You can hold at most ${MAX_ACTIVE_HOLDS_PER_ADDRESS} times at once. Book or release one first.`, 60), 'too_many_holds');
+      }
+      if (store.holds.activeBySite(site.origin, at) + (inFlight.site.get(site.origin) ?? 0) >= MAX_ACTIVE_HOLDS_PER_SITE) {
+        throw withReason(new TooManyRequests('Too many times are being held on this site right now. Please try again in a few minutes.', 60), 'too_many_holds');
+      }
+      count(inFlight.address, address, 1);
+      count(inFlight.site, site.origin, 1);
+      try {
+        return await oneAtATime(request.booking_id, () => holdUpstream(site, address, request));
+      } finally {
+        count(inFlight.address, address, -1);
+        count(inFlight.site, site.origin, -1);
+      }
+    },
+
+    async release(site: Site, token: string): Promise<ReleaseResponse> {
+      const row = holdOf(site, token);
+      if (row.state !== 'active') return { status: row.state };
+      return oneAtATime(row.booking_id, async () => {
+        const fresh = store.holds.get(row.token_hash)!;
+        if (fresh.state !== 'active') return { status: fresh.state };
+        await releaseUpstream(fresh.booking_id, fresh.expires_at <= now());
+        store.holds.finish(fresh.token_hash, 'released');
+        nextExpiry = store.holds.nextExpiry();
+        return { status: 'released' as const };
+      });
+    },
+
+    async confirm(site: Site, token: string, patient: unknown): Promise<ConfirmResponse> {
+      const row = holdOf(site, token);
+      if (row.state === 'booked') return confirmed(row);
+      if (row.state !== 'active' || row.expires_at <= now()) throw holdExpired();
+      const checked = checkSignUp(patient, todayUtc(now()));
+      if (checked.problems) throw invalidFields(checked.problems);
+      return oneAtATime(row.booking_id, async () => {
+        // A double click waited here for the first confirm: it gets the same answer.
+        const fresh = store.holds.get(row.token_hash)!;
+        if (fresh.state === 'booked') return confirmed(fresh);
+        if (fresh.state !== 'active' || fresh.expires_at <= now()) throw holdExpired();
+        const answer = await upstream.put(bookingPath(fresh.booking_id), { status: 'booked', patient: checked.signUp });
+        if (answer.status === 200) {
+          store.holds.finish(fresh.token_hash, 'booked');
+          nextExpiry = store.holds.nextExpiry();
+          return confirmed(fresh);
+        }
+        if (answer.status === 404 || answer.status === 409) {
+          // The API let the hold go (its own expiry, or the practice closed the booking).
+          store.holds.finish(fresh.token_hash, 'released');
+          throw holdExpired();
+        }
+        return upstream.unexpected(answer, 'PUT', bookingPath(fresh.booking_id));
+      });
+    },
+
+    close(): void {
+      closed = true;
+      clearInterval(timer);
+    },
+  };
+
+  async function holdUpstream(site: Site, address: string, request: CheckedHoldRequest): Promise<HoldResponse> {
+    const at = now();
+    if (request.start.ms <= at) throw slotTaken();
+    const current = await upstream.get(bookingPath(request.booking_id));
+    if (current.status === 404) throw slotTaken();
+    if (current.status !== 200 || !isBooking(current.body)) return upstream.unexpected(current, 'GET', bookingPath(request.booking_id));
+    const booking = current.body;
+    // Checked here, not trusted from the widget: the location is what ties the booking to this site's practice.
+    if (booking.location_id !== request.location_id) throw new BadRequest('booking_id is not a booking of location_id');
+    if (booking.status !== 'open') throw slotTaken();
+
+    let answer;
+    if (booking.recurring) {
+      // One week of a weekly booking: the API makes a one-off booking stand in for it.
+      answer = await upstream.put(bookingPath(booking.id), { status: 'pending', start: request.start_datetime });
+      if (answer.status === 422) throw new BadRequest('start_datetime is not one of the weeks of this booking');
+      if (answer.status !== 201 && answer.status !== 404 && answer.status !== 409) return upstream.unexpected(answer, 'PUT', bookingPath(booking.id));
+    } else {
+      // The booking moved since the schedule was read: that time is gone.
+      if (parseInstant(booking.start_datetime)?.ms !== request.start.ms) throw slotTaken();
+      answer = await upstream.put(bookingPath(booking.id), { status: 'pending' });
+      if (answer.status !== 200 && answer.status !== 404 && answer.status !== 409) return upstream.unexpected(answer, 'PUT', bookingPath(booking.id));
+    }
+    if (answer.status === 404 || answer.status === 409) throw slotTaken();
+    if (!isBooking(answer.body) || answer.body.status !== 'pending') return upstream.unexpected(answer, 'PUT', bookingPath(booking.id));
+    const held = answer.body;
+
+    const token = randomBytes(HOLD_TOKEN_BYTES).toString('base64url');
+    const row: HoldRow = {
+      token_hash: hashToken(token),
+      booking_id: held.id,
+      location_id: held.location_id,
+      start_datetime: held.start_datetime,
+      length: held.length,
+      site_origin: site.origin,
+      address,
+      state: 'active',
+      // From before the API's own clock started on it, so this side lets go first.
+      expires_at: at + config.holdMinutes * MINUTE,
+      created_at: at,
+    };
+    try {
+      store.holds.insert(row);
+    } catch (error) {
+      await releaseUpstream(held.id).catch(() => undefined);
+      throw error;
+    }
+    if (nextExpiry === null || row.expires_at < nextExpiry) nextExpiry = row.expires_at;
+    return {
+      hold_token: token,
+      booking_id: row.booking_id,
+      location_id: row.location_id,
+      start_datetime: row.start_datetime,
+      length: row.length,
+      expires_at: new Date(row.expires_at).toISOString(),
+      expires_in: Math.max(0, Math.round((row.expires_at - now()) / 1000)),
+    };
+  }
+
+  const timer = setInterval(() => void service.sweepIfDue(), SWEEP_INTERVAL_MS);
+  timer.unref();
+  return service;
+}
+export type HoldService = ReturnType<typeof createHoldService>;
+
+/** 400 with one problem per sign-up field, naming the fields and never their values. */
+function invalidFields(problems: Partial<Record<SignUpField, FieldProblem>>): BadRequest {
+  const error = new BadRequest(`Please check these fields: ${Object.keys(problems).join(', ').replace(/_/g, ' ')}.`);
+  error.reason = 'invalid_fields';
+  error.fields = problems;
+  return error;
+}

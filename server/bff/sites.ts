@@ -1,0 +1,68 @@
+// Which web site is asking, and the CORS answer it gets. The BFF serves only sites a
+// practice registered with `thread sites create`, and only for that practice's locations.
+import type { Context, Next } from 'koa';
+import type { Store } from '../db/store.js';
+import { Forbidden } from '../errors.js';
+import { PREFLIGHT_MAX_AGE_S } from './limits.js';
+
+export interface Site {
+  origin: string;
+  practice_id: string;
+}
+
+export interface BffState {
+  site: Site;
+}
+
+/** `scheme://host[:port]` exactly as a browser sends it; undefined for "null" or anything else. */
+function exactOrigin(header: string): string | undefined {
+  try {
+    const url = new URL(header);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === header ? header : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function siteNotRegistered(origin: string | undefined): Forbidden {
+  const named = origin ?? 'this page (its origin is hidden, e.g. a sandboxed frame or a file)';
+  const error = new Forbidden(
+    `Online scheduling is not enabled for ${named}. The practice can enable it with: ` +
+      `thread sites create --origin ${origin ?? 'https://your-site.example'} --practice PRACTICE_ID`,
+  );
+  error.reason = 'site_not_registered';
+  return error;
+}
+
+/**
+ * CORS headers on every answer (errors included, so the widget can read why), the preflight,
+ * and the registered site in ctx.state.site. A request with no Origin header is the server's
+ * own page asking (a same-origin GET), so it counts as coming from `publicUrl`.
+ */
+export function siteGate(store: Store, publicUrl: string) {
+  const ownOrigin = new URL(publicUrl).origin;
+  return async (ctx: Context, next: Next) => {
+    const header = ctx.get('origin');
+    const origin = header ? exactOrigin(header) : ownOrigin;
+    ctx.vary('Origin');
+    ctx.set('Cache-Control', 'no-store');
+    if (header && origin) {
+      // The exact origin and never credentials: the widget sends no cookies, and no answer
+      // here depends on any.
+      ctx.set('Access-Control-Allow-Origin', origin);
+      ctx.set('Access-Control-Expose-Headers', 'Retry-After');
+    }
+    if (ctx.method === 'OPTIONS') {
+      // Granted to any origin: an unregistered site then reads the 403 that explains itself.
+      ctx.set('Access-Control-Allow-Methods', 'GET, POST');
+      ctx.set('Access-Control-Allow-Headers', 'content-type');
+      ctx.set('Access-Control-Max-Age', String(PREFLIGHT_MAX_AGE_S));
+      ctx.status = 204;
+      return;
+    }
+    const site = origin ? store.directory.site(origin) : undefined;
+    if (!site) throw siteNotRegistered(origin);
+    (ctx.state as BffState).site = site;
+    await next();
+  };
+}

@@ -1,0 +1,116 @@
+// The BFF's inputs, checked at the edge: each failure names the field, never echoes a value
+// that could be a patient's.
+import { ID } from '../api/validate.js';
+import { parseInstant, type Instant } from '../domain/time.js';
+import { BadRequest } from '../errors.js';
+import { DEFAULT_DAYS, MAX_DAYS, MAX_LOCATIONS, MIN_DAYS } from './limits.js';
+
+export interface ScheduleQuery {
+  locationIds: string[];
+  days: number;
+}
+
+export interface CheckedHoldRequest {
+  location_id: string;
+  booking_id: string;
+  start: Instant;
+  start_datetime: string;
+}
+
+export interface CheckedConfirmRequest {
+  hold_token: string;
+  /** Checked field by field by the sign-up rules, after the hold itself. */
+  patient: unknown;
+}
+
+const SCHEDULE_PARAMS = ['location_ids', 'days'];
+const HOLD_FIELDS = ['location_id', 'booking_id', 'start_datetime', 'website'];
+const CONFIRM_FIELDS = ['hold_token', 'patient', 'website'];
+const PATIENT_FIELDS = ['first_name', 'last_name', 'email', 'phone', 'date_of_birth'];
+/** Hold tokens are 43 characters; anything much longer is not one. */
+const TOKEN_MAX = 128;
+
+function assertObject(body: unknown, what = 'body'): asserts body is Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new BadRequest(`${what} must be a JSON object`);
+}
+
+function assertKnownFields(body: Record<string, unknown>, allowed: readonly string[], what = 'body'): void {
+  const unknown = Object.keys(body).find((key) => !allowed.includes(key));
+  if (unknown !== undefined) throw new BadRequest(`${what} has an unknown field "${unknown.slice(0, 64)}"; fields are ${allowed.join(', ')}`);
+}
+
+function id(value: unknown, field: string): string {
+  if (typeof value !== 'string' || !ID.test(value)) throw new BadRequest(`${field} must be an id of 1 to 64 letters, digits, or . _ : -`);
+  return value;
+}
+
+/**
+ * The honeypot: a field people never see, so never fill. A bot that fills it gets a plain
+ * refusal that does not tell it which field gave it away.
+ */
+function assertHoneypotEmpty(body: Record<string, unknown>): void {
+  if (body.website !== undefined && body.website !== '') throw new BadRequest('This request could not be accepted.');
+}
+
+/** GET /schedule?location_ids=a,b&days=14 */
+export function parseScheduleQuery(querystring: string): ScheduleQuery {
+  const params = new URLSearchParams(querystring);
+  const unknown = [...params.keys()].find((k) => !SCHEDULE_PARAMS.includes(k));
+  if (unknown !== undefined) throw new BadRequest(`unknown query parameter "${unknown.slice(0, 64)}"; use location_ids and days`);
+  for (const name of SCHEDULE_PARAMS) if (params.getAll(name).length > 1) throw new BadRequest(`${name} may be given once`);
+
+  const raw = params.get('location_ids');
+  if (!raw) throw new BadRequest('location_ids is required: a comma-separated list of location ids');
+  const locationIds = [...new Set(raw.split(',').map((s) => s.trim()))];
+  if (locationIds.length > MAX_LOCATIONS) throw new BadRequest(`location_ids may name at most ${MAX_LOCATIONS} locations`);
+  for (const locationId of locationIds) id(locationId, 'location_ids');
+
+  let days = DEFAULT_DAYS;
+  const rawDays = params.get('days');
+  if (rawDays !== null) {
+    if (!/^\d{1,3}$/.test(rawDays) || Number(rawDays) < MIN_DAYS || Number(rawDays) > MAX_DAYS) {
+      throw new BadRequest(`days must be a whole number from ${MIN_DAYS} to ${MAX_DAYS}`);
+    }
+    days = Number(rawDays);
+  }
+  return { locationIds, days };
+}
+
+/** POST /holds */
+export function parseHoldRequest(body: unknown): CheckedHoldRequest {
+  assertObject(body);
+  assertKnownFields(body, HOLD_FIELDS);
+  assertHoneypotEmpty(body);
+  const location_id = id(body.location_id, 'location_id');
+  const booking_id = id(body.booking_id, 'booking_id');
+  const start = typeof body.start_datetime === 'string' ? parseInstant(body.start_datetime) : undefined;
+  if (!start) throw new BadRequest('start_datetime must be an ISO 8601 date-time with an offset, as the schedule gave it');
+  return { location_id, booking_id, start, start_datetime: body.start_datetime as string };
+}
+
+/** The hold token of a release or confirm body. */
+function holdToken(body: Record<string, unknown>): string {
+  if (typeof body.hold_token !== 'string' || body.hold_token === '' || body.hold_token.length > TOKEN_MAX) {
+    throw new BadRequest('hold_token is required: the token the hold answered with');
+  }
+  return body.hold_token;
+}
+
+/** POST /holds/release */
+export function parseReleaseRequest(body: unknown): { hold_token: string } {
+  assertObject(body);
+  assertKnownFields(body, ['hold_token']);
+  return { hold_token: holdToken(body) };
+}
+
+/** POST /holds/confirm */
+export function parseConfirmRequest(body: unknown): CheckedConfirmRequest {
+  assertObject(body);
+  assertKnownFields(body, CONFIRM_FIELDS);
+  assertHoneypotEmpty(body);
+  const hold_token = holdToken(body);
+  if (body.patient === undefined) throw new BadRequest('patient is required: first_name, last_name, email, phone, date_of_birth');
+  assertObject(body.patient, 'patient');
+  assertKnownFields(body.patient, PATIENT_FIELDS, 'patient');
+  return { hold_token, patient: body.patient };
+}
