@@ -1,19 +1,19 @@
 declare module 'autocannon' {
-  interface Result {
+  export interface Result {
     requests: { average: number; total: number };
     latency: { p99: number; average: number };
     non2xx: number;
     errors: number;
     timeouts: number;
   }
-  interface Request {
+  export interface Request {
     method?: string;
     path?: string;
     body?: string;
     headers?: Record<string, string>;
     setupRequest?: (request: Request, context: Record<string, unknown>) => Request;
   }
-  interface Options {
+  export interface Options {
     url: string;
     connections?: number;
     duration?: number;

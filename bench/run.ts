@@ -43,7 +43,7 @@ function cli(env: NodeJS.ProcessEnv, ...args: string[]): Record<string, unknown>
 
 const port = await freePort();
 const url = `http://localhost:${port}`;
-const env = { ...process.env, PORT: String(port), DATABASE_PATH: path.join(work, 'bench.sqlite'), PUBLIC_URL: url };
+const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), DATABASE_PATH: path.join(work, 'bench.sqlite'), PUBLIC_URL: url };
 delete env.THREAD_ISSUER;
 const server: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
 const children: ChildProcess[] = [server];
