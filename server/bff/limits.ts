@@ -36,5 +36,13 @@ export const SWEEP_INTERVAL_MS = 5_000;
 /** Expired holds released per sweep pass. */
 export const SWEEP_BATCH = 50;
 
+/**
+ * A location's bookings read from the API serve every schedule request for this long, and
+ * concurrent requests share one read: the first screen stays fast under load. A hold, release
+ * or confirm through this BFF drops them at once; a change made elsewhere shows within this
+ * time, and a patient who picks a time taken meanwhile is told and sees the list again.
+ */
+export const SCHEDULE_CACHE_MS = 2_000;
+
 /** Preflight answers may be cached by the browser this long (seconds). */
 export const PREFLIGHT_MAX_AGE_S = 600;

@@ -11,7 +11,7 @@ import { readJson } from '../http/body.js';
 import { createWindowCounter } from '../http/throttle.js';
 import { createLocationDirectory } from './directory.js';
 import { createHoldService, siteLocation, type ReleaseResponse } from './holds.js';
-import { CONFIRMS_PER_MINUTE, HOLDS_PER_MINUTE, RATE_WINDOW_MS } from './limits.js';
+import { CONFIRMS_PER_MINUTE, HOLDS_PER_MINUTE, RATE_WINDOW_MS, SCHEDULE_CACHE_MS } from './limits.js';
 import { siteGate, type BffState } from './sites.js';
 import { slotsOf } from './slots.js';
 import { createUpstream } from './upstream.js';
@@ -50,17 +50,31 @@ export function createBff(options: { store: Store; upstream: UpstreamConfig; con
     counter.hit(ctx.ip);
   }
 
-  async function locationSchedule(locationId: string, from: number, to: number, site: ReturnType<typeof siteOf>) {
-    const location = await siteLocation(directory, site, locationId);
+  /** Recent reads of a location's bookings, by location and window length (see SCHEDULE_CACHE_MS). */
+  const recentReads = new Map<string, { at: number; bookings: Promise<Booking[]> }>();
+
+  function bookingsOf(locationId: string, from: number, to: number): Promise<Booking[]> {
+    const key = `${locationId} ${to - from}`;
+    const recent = recentReads.get(key);
+    if (recent && config.now() - recent.at < SCHEDULE_CACHE_MS) return recent.bookings;
     const query = new URLSearchParams([
       ['status', 'open'],
       ['status', 'pending'],
       ['status', 'booked'],
       ['from', new Date(from - LONGEST_BOOKING_MS).toISOString()],
-      ['to', new Date(to).toISOString()],
+      // A little past the window, so the same read still covers it while it is reused.
+      ['to', new Date(to + SCHEDULE_CACHE_MS).toISOString()],
     ]);
-    const bookings = await upstream.list<Booking>(`/scheduling/locations/${encodeURIComponent(locationId)}/bookings`, query);
-    return { ...location, slots: slotsOf(bookings, location.timezone, from, to) };
+    const bookings = upstream.list<Booking>(`/scheduling/locations/${encodeURIComponent(locationId)}/bookings`, query);
+    recentReads.set(key, { at: config.now(), bookings });
+    bookings.catch(() => recentReads.delete(key));
+    if (recentReads.size > 1000) recentReads.delete(recentReads.keys().next().value!);
+    return bookings;
+  }
+
+  async function locationSchedule(locationId: string, from: number, to: number, site: ReturnType<typeof siteOf>) {
+    const location = await siteLocation(directory, site, locationId);
+    return { ...location, slots: slotsOf(await bookingsOf(locationId, from, to), location.timezone, from, to) };
   }
 
   const router = new Router({ prefix: '/bff/v1' });
@@ -87,7 +101,7 @@ export function createBff(options: { store: Store; upstream: UpstreamConfig; con
     throttle(holdAttempts, ctx);
     const request = parseHoldRequest(await readJson(ctx));
     await holds.sweepIfDue();
-    const body: HoldResponse = await holds.hold(siteOf(ctx), ctx.ip, request);
+    const body: HoldResponse = await holds.hold(siteOf(ctx), ctx.ip, request).finally(() => recentReads.clear());
     ctx.status = 201;
     ctx.body = body;
   });
@@ -95,14 +109,14 @@ export function createBff(options: { store: Store; upstream: UpstreamConfig; con
   // text/plain too: on page exit the widget sends this with fetch keepalive as a CORS simple request.
   router.post('/holds/release', gate, async (ctx) => {
     const { hold_token } = parseReleaseRequest(await readJson(ctx, { textPlain: true }));
-    const body: ReleaseResponse = await holds.release(siteOf(ctx), hold_token);
+    const body: ReleaseResponse = await holds.release(siteOf(ctx), hold_token).finally(() => recentReads.clear());
     ctx.body = body;
   });
 
   router.post('/holds/confirm', gate, async (ctx) => {
     throttle(confirmAttempts, ctx);
     const { hold_token, patient } = parseConfirmRequest(await readJson(ctx));
-    const body: ConfirmResponse = await holds.confirm(siteOf(ctx), hold_token, patient);
+    const body: ConfirmResponse = await holds.confirm(siteOf(ctx), hold_token, patient).finally(() => recentReads.clear());
     ctx.body = body;
   });
 

@@ -20,6 +20,11 @@ export function createTokens(keys: KeySet, options: { issuer: string; audience: 
     return key;
   };
 
+  // Tokens already verified, until they expire: a client sends the same token for an hour, and
+  // checking its signature once is enough. Bounded, oldest dropped first.
+  const verified = new Map<string, { claims: AccessClaims; expiresAt: number }>();
+  const VERIFIED_MAX = 10_000;
+
   return {
     async issue(clientId: string, scopes: string[]): Promise<string> {
       const iat = Math.floor(now() / 1000);
@@ -35,6 +40,11 @@ export function createTokens(keys: KeySet, options: { issuer: string; audience: 
     },
     /** The token's client and scopes; undefined when it is not one of ours or has expired. */
     async verify(token: string): Promise<AccessClaims | undefined> {
+      const known = verified.get(token);
+      if (known) {
+        if (now() < known.expiresAt) return known.claims;
+        verified.delete(token);
+      }
       try {
         const { payload } = await jwtVerify(token, resolveKey, {
           issuer,
@@ -45,7 +55,10 @@ export function createTokens(keys: KeySet, options: { issuer: string; audience: 
           requiredClaims: ['sub', 'exp', 'iat', 'jti'],
         });
         if (typeof payload.sub !== 'string' || typeof payload.scope !== 'string') return undefined;
-        return { clientId: payload.sub, scopes: new Set(payload.scope.split(' ').filter(Boolean)) };
+        const claims = { clientId: payload.sub, scopes: new Set(payload.scope.split(' ').filter(Boolean)) };
+        if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value!);
+        verified.set(token, { claims, expiresAt: payload.exp! * 1000 });
+        return claims;
       } catch {
         return undefined;
       }
