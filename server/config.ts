@@ -48,7 +48,20 @@ function url(env: Env, name: string, fallback: string): string {
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw new ConfigError(`${name} must be an absolute http(s) URL, got "${raw}"`);
   }
+  // Absolute URLs are built by appending paths: a query, fragment or credentials would end up in the middle.
+  if (parsed.search || parsed.hash || /[?#]/.test(raw) || parsed.username || parsed.password) {
+    throw new ConfigError(`${name} must be an http(s) URL without a query, fragment or credentials, got "${raw}"`);
+  }
   return parsed.href.replace(/\/+$/, '');
+}
+
+/** A host name or an IP address to listen on (no scheme, port or path). */
+function host(env: Env): string {
+  const raw = env.HOST || '127.0.0.1';
+  const name = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.?$/;
+  const ipv6 = /^[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*$/;
+  if (!name.test(raw) && !ipv6.test(raw)) throw new ConfigError(`HOST must be a host name or IP address, got "${raw}"`);
+  return raw;
 }
 
 const jsonLog = (line: Record<string, unknown>) => process.stdout.write(JSON.stringify(line) + '\n');
@@ -56,7 +69,7 @@ const jsonLog = (line: Record<string, unknown>) => process.stdout.write(JSON.str
 /** Reads the environment; a bad value throws one ConfigError naming the variable. */
 export function loadConfig(env: Env = process.env): Config {
   const port = integer(env, 'PORT', 3000, 0, 65535);
-  const host = env.HOST || '127.0.0.1';
+  const listenHost = host(env);
   const publicUrl = url(env, 'PUBLIC_URL', `http://localhost:${port}`);
   const holdMinutes = integer(env, 'HOLD_MINUTES', 10, 1, 1440);
   const databasePath = path.resolve(env.DATABASE_PATH || './data/thread.sqlite');
@@ -74,5 +87,5 @@ export function loadConfig(env: Env = process.env): Config {
       clientSecret: env.THREAD_CLIENT_SECRET!,
     };
   }
-  return { port, host, databasePath, publicUrl, holdMinutes, upstream, now: Date.now, log: jsonLog };
+  return { port, host: listenHost, databasePath, publicUrl, holdMinutes, upstream, now: Date.now, log: jsonLog };
 }

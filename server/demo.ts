@@ -35,6 +35,7 @@ export const DEMO_LOCATIONS = [
 /** The client that owns the demo bookings (as a practice management system would). */
 export const DEMO_OWNER = 'demo-practice-system';
 const DAYS = 21;
+const DAY_MS = 86_400_000;
 
 /** The origins the demo page is served from: the public URL and its loopback twins. */
 function demoOrigins(publicUrl: string): string[] {
@@ -66,7 +67,7 @@ export async function seedDemo(store: Store, config: Pick<Config, 'publicUrl' | 
   const service = createBookingService(store, config);
   const owner: Actor = { clientId: DEMO_OWNER, scopes: new Set(['scheduling:write']), practices: new Set([DEMO_PRACTICE.id]) };
   let created = 0;
-  const offer = (location: (typeof DEMO_LOCATIONS)[number], day: number, hour: number, minute: number, doctor: string, length: number, recurring: boolean) => {
+  const offer = (location: (typeof DEMO_LOCATIONS)[number], day: number, hour: number, minute: number, doctor: string, length: number, recurring: boolean, key?: string) => {
     const zone = location.timezone;
     const today = new Date(at + zoneOffset(at, zone) * MINUTE);
     const wall = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() + day, hour, minute);
@@ -74,7 +75,7 @@ export async function seedDemo(store: Store, config: Pick<Config, 'publicUrl' | 
     if (start <= at) return;
     const input = { start: { ms: start, offset: zoneOffset(start, zone) }, location_id: location.id, doctor_id: doctor, length, recurring, status: 'open' as const };
     try {
-      const { replayed } = service.create(owner, input, `demo:${location.id}:${new Date(wall).toISOString().slice(0, 16)}:${doctor}`);
+      const { replayed } = service.create(owner, input, key ?? `demo:${location.id}:${new Date(wall).toISOString().slice(0, 16)}:${doctor}`);
       if (!replayed) created += 1;
     } catch (error) {
       if (!(error instanceof HttpError)) throw error; // taken meanwhile (a patient's booking): leave it
@@ -83,14 +84,22 @@ export async function seedDemo(store: Store, config: Pick<Config, 'publicUrl' | 
 
   for (const [index, location] of DEMO_LOCATIONS.entries()) {
     const doctors = index === 0 ? ['DD3456', 'DR1001'] : ['DR2001', 'DR2002'];
+    // Which days get what follows the calendar, not the day of the run: a run on a later day
+    // replays what an earlier one made and adds only the days that came into the window.
+    const localToday = Math.floor((at + zoneOffset(at, location.timezone) * MINUTE) / DAY_MS);
+    const weekdayOf = (day: number) => new Date((localToday + day) * DAY_MS).getUTCDay();
     for (let day = 0; day < DAYS; day += 1) {
-      const weekday = new Date(at + zoneOffset(at, location.timezone) * MINUTE + day * 86_400_000).getUTCDay();
+      const weekday = weekdayOf(day);
       if (weekday === 0 || weekday === 6) continue;
       for (const [hour, minute] of [[9, 0], [10, 30], [13, 15]] as const) offer(location, day, hour, minute, doctors[0], 45, false);
-      if (day % 2 === 0) for (const [hour, minute] of [[8, 15], [15, 0]] as const) offer(location, day, hour, minute, doctors[1], 30, false);
+      if ((localToday + day) % 2 === 0) for (const [hour, minute] of [[8, 15], [15, 0]] as const) offer(location, day, hour, minute, doctors[1], 30, false);
     }
-    // Weekly consultations, offered on the same weekday and wall-clock time every week.
-    for (const day of [1, 3]) offer(location, day, 16, 30, doctors[1], 60, true);
+    // Weekly consultations on Tuesdays and Thursdays, the same wall-clock time every week. Keyed by
+    // weekday: a later run, whose next Tuesday is another date, finds the series already made.
+    for (const weekday of [2, 4]) {
+      const day = [1, 2, 3, 4, 5, 6, 7].find((d) => weekdayOf(d) === weekday)!;
+      offer(location, day, 16, 30, doctors[1], 60, true, `demo:${location.id}:weekly:${weekday}:${doctors[1]}`);
+    }
   }
   store.settings.set('demo_seeded_at', String(at));
   return { practice_id: DEMO_PRACTICE.id, location_ids: DEMO_LOCATIONS.map((l) => l.id), sites: origins, bookings_created: created };

@@ -7,8 +7,8 @@ import { BadRequest } from '../errors.js';
 const FIELDS = ['start', 'status', 'recurring', 'length', 'location_id', 'doctor_id'] as const;
 const ID = /^[A-Za-z0-9_.:-]{1,64}$/;
 
-function assertObject(body: unknown): asserts body is Record<string, unknown> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new BadRequest('body must be a JSON object');
+function assertObject(body: unknown, name = 'body'): asserts body is Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new BadRequest(`${name} must be a JSON object`);
 }
 
 function assertKnownFields(body: Record<string, unknown>, allowed: readonly string[]): void {
@@ -78,7 +78,7 @@ export function parseBookingChange(body: unknown, today: string): BookingChange 
   if (Object.keys(body).length === 0) throw new BadRequest(`body names no field to change; fields are ${FIELDS.join(', ')}, patient`);
   const change: BookingChange = fields(body);
   if (body.patient !== undefined) {
-    assertObject(body.patient);
+    assertObject(body.patient, 'patient');
     assertKnownFields(body.patient, ['first_name', 'last_name', 'email', 'phone', 'date_of_birth']);
     const checked = checkSignUp(body.patient, today);
     if (checked.problems) {

@@ -78,8 +78,11 @@ export function createBookings(db: Db) {
       `UPDATE bookings SET status = 'closed', held_by = NULL, hold_expires_at = NULL, updated_at = :now
        WHERE id = :id AND status <> 'closed'`,
     ),
+    // A stand-in for one week of a weekly booking exists only while that week is held: when its hold
+    // lapses it closes, and the week is the weekly booking's to offer again.
     releaseExpired: db.prepare(
-      `UPDATE bookings SET status = 'open', held_by = NULL, hold_expires_at = NULL, updated_at = :now
+      `UPDATE bookings SET status = CASE WHEN series_id IS NULL THEN 'open' ELSE 'closed' END,
+         held_by = NULL, hold_expires_at = NULL, updated_at = :now
        WHERE hold_expires_at <= :now AND status = 'pending'`,
     ),
     nextExpiry: db.prepare(`SELECT MIN(hold_expires_at) AS at FROM bookings WHERE hold_expires_at IS NOT NULL AND status = 'pending'`),

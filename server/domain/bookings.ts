@@ -27,7 +27,13 @@ export interface NewBooking {
 /** A checked PUT body: any subset of the fields, and a sign-up when booking. */
 export type BookingChange = Partial<NewBooking> & { patient?: SignUp };
 
-export const newId = () => randomBytes(9).toString('base64url');
+/** A random id that starts with a letter or digit: one starting with "-" reads as an option on a command line. */
+export function newId(): string {
+  for (;;) {
+    const id = randomBytes(9).toString('base64url');
+    if (/^[A-Za-z0-9]/.test(id)) return id;
+  }
+}
 
 export function toBooking(row: BookingRow): Booking {
   return {
@@ -98,7 +104,8 @@ export function createBookingService(store: Store, options: { now: () => number;
     if (occurrenceWeek(series.start_at, location.timezone, start.ms) === undefined) {
       throw new Unprocessable(`start: ${formatInstant(start.ms, start.offset)} is not a week of booking "${series.id}"`);
     }
-    if (bookings.standIn(series.id, start.ms)) throw new Conflict(`that week of booking "${series.id}" is already taken`);
+    const existing = bookings.standIn(series.id, start.ms);
+    if (existing) throw new Conflict(`that week of booking "${series.id}" is already taken: ${existing.status}`);
     const at = now();
     const row: BookingRow = {
       ...series,
@@ -145,8 +152,9 @@ export function createBookingService(store: Store, options: { now: () => number;
 
     create(actor: Actor, input: NewBooking, idempotencyKey?: string): { booking: Booking; replayed: boolean } {
       const location = directory.location(input.location_id);
+      // An ungranted practice's location answers like an unknown one, and as the contract says: 403.
       if (!location || !granted(actor, location.practice_id)) {
-        throw new Unprocessable(`location_id: no location "${input.location_id}" you may book at`);
+        throw new Forbidden(`location_id: no location "${input.location_id}" you may book at`);
       }
       const recurring = input.recurring ?? false;
       const status = input.status ?? (recurring ? 'open' : 'pending');
@@ -230,7 +238,8 @@ export function createBookingService(store: Store, options: { now: () => number;
               throw new Conflict(`booking "${id}" is pending, held by another client`);
             }
             if (row.status === 'booked' && !creator) throw new Conflict(`booking "${id}" is booked; only its creator can reopen it`);
-            next = { ...next, status: 'open', held_by: null, hold_expires_at: null };
+            // A stand-in for a week of a weekly booking closes instead: the week goes back to the weekly booking.
+            next = { ...next, status: row.series_id ? 'closed' : 'open', held_by: null, hold_expires_at: null };
           } else if (target === 'booked') {
             if (row.recurring === 1 && change.recurring !== false) {
               throw new Conflict(`booking "${id}" is weekly; hold one of its weeks and book that`);
@@ -249,7 +258,7 @@ export function createBookingService(store: Store, options: { now: () => number;
         if (change.location_id !== undefined && change.location_id !== row.location_id) {
           const moved = directory.location(change.location_id);
           if (!moved || !granted(actor, moved.practice_id)) {
-            throw new Unprocessable(`location_id: no location "${change.location_id}" you may book at`);
+            throw new Forbidden(`location_id: no location "${change.location_id}" you may book at`);
           }
           location = moved;
         }
@@ -269,7 +278,7 @@ export function createBookingService(store: Store, options: { now: () => number;
         if (moved || (row.status !== next.status && next.status !== 'open')) assertNoOverlap(next, location);
         if (!bookings.update(next, row)) throw new Conflict(`booking "${id}" changed meanwhile; read it and try again`);
         if (next.status === 'booked' && change.patient) bookings.saveSignUp(id, change.patient, at);
-        if (next.status === 'open') bookings.deleteSignUp(id);
+        if (next.status === 'open' || next.status === 'closed') bookings.deleteSignUp(id);
         noteHoldExpiry(next.hold_expires_at);
         return { booking: toBooking(next), created: false };
       });

@@ -19,11 +19,21 @@ export function createWindowCounter(options: { limit: number; windowMs: number; 
       if (list.length < limit) return 0;
       return Math.max(1, Math.ceil((list[list.length - limit] + windowMs - now()) / 1000));
     },
-    hit(key: string): void {
+    /** Counts one event now; returns its time, for `forget`. */
+    hit(key: string): number {
+      const at = now();
       const list = recent(key);
-      list.push(now());
+      list.push(at);
       events.set(key, list);
       if (events.size > maxKeys) events.delete(events.keys().next().value!);
+      return at;
+    },
+    /** Uncounts an event `hit` counted (one counted before its outcome was known, that turned out not to count). */
+    forget(key: string, at: number): void {
+      const list = events.get(key);
+      const index = list ? list.lastIndexOf(at) : -1;
+      if (index >= 0) list!.splice(index, 1);
+      if (list && list.length === 0) events.delete(key);
     },
   };
 }

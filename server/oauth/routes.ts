@@ -88,17 +88,20 @@ export function oauthRoutes(options: { store: Store; keys: KeySet; tokens: Token
       if (!grantType) throw new OAuthError(400, 'invalid_request', 'grant_type is required');
       const { id, secret } = clientCredentials(ctx, form);
 
-      const wait = Math.max(failures.retryAfter(`client:${id}`), failures.retryAfter(`address:${ctx.ip}`));
+      const throttleKeys = [`client:${id}`, `address:${ctx.ip}`];
+      const wait = Math.max(...throttleKeys.map((key) => failures.retryAfter(key)));
       if (wait > 0) {
         throw new OAuthError(429, 'too_many_requests', `too many failed attempts; retry in ${wait} s`, { 'Retry-After': String(wait) });
       }
+      // Count the attempt as a failure before the slow secret check, so guesses sent all at once cannot
+      // all pass the limit while none has failed yet; a success takes its count back.
+      const attempts = throttleKeys.map((key) => ({ key, at: failures.hit(key) }));
       const client = store.clients.get(id);
       const valid = await verifySecret(secret, client?.secret_hash);
       if (!client || !valid || client.revoked) {
-        failures.hit(`client:${id}`);
-        failures.hit(`address:${ctx.ip}`);
         throw new OAuthError(401, 'invalid_client', 'client authentication failed', { 'WWW-Authenticate': 'Basic realm="thread"' });
       }
+      for (const { key, at } of attempts) failures.forget(key, at);
       if (grantType !== 'client_credentials') {
         throw new OAuthError(400, 'unsupported_grant_type', 'only grant_type=client_credentials is supported');
       }

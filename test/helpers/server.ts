@@ -1,6 +1,7 @@
 // A real server on an ephemeral port over a fresh SQLite file, for tests.
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';

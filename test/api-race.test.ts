@@ -1,0 +1,182 @@
+// Races: "under any concurrency, one hold wins" (CONTRACT section 4). Fifty patients' clients hold one open
+// booking at once; fifty overlapping bookings of one doctor are created at once. First against one server,
+// then against two server processes sharing one database file, where the database must decide.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { addClients, addPractice, api, mintToken, startServer, type TestServer } from './helpers/server.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const N = 50;
+type Call = ReturnType<typeof api>;
+
+let server: TestServer;
+let owner: Call;
+/** Fifty different clients with scheduling:book, as fifty patients' widgets behind fifty partners would be. */
+let patients: Array<{ id: string; token: string }>;
+/** Base URLs to spread the requests over: this process's server, and later a second server process too. */
+let bases: string[];
+let ownerToken: string;
+
+before(async () => {
+  server = await startServer();
+  addPractice(server, { id: 'p1' }, [{ id: 'l1', timezone: 'America/Denver' }]);
+  const ids = Array.from({ length: N }, (_, i) => `patient-app-${i}`);
+  await addClients(server, [
+    { id: 'owner', scopes: ['scheduling:read', 'scheduling:write'], practices: ['p1'] },
+    ...ids.map((id) => ({ id, scopes: ['scheduling:read', 'scheduling:book'], practices: ['p1'] })),
+  ]);
+  ownerToken = await mintToken(server, 'owner', ['scheduling:read', 'scheduling:write']);
+  owner = api(server.url, ownerToken);
+  patients = await Promise.all(ids.map(async (id) => ({ id, token: await mintToken(server, id, ['scheduling:read', 'scheduling:book']) })));
+  bases = [server.url];
+});
+after(() => server.close());
+
+let day = 0;
+async function openBooking(fields: Record<string, unknown> = {}) {
+  day += 1;
+  const response = await owner('POST', '/scheduling/bookings', {
+    start: `2031-05-${String(day).padStart(2, '0')}T10:00:00.000-06:00`,
+    location_id: 'l1',
+    doctor_id: `doc-${day}`,
+    status: 'open',
+    ...fields,
+  });
+  assert.equal(response.status, 201, JSON.stringify(response.body));
+  return response.body as { id: string; start_datetime: string };
+}
+
+/** Sends one request per patient at once, spread over the servers; returns the answers in patient order. */
+function allAtOnce(method: string, route: (i: number) => string, body: (i: number) => unknown) {
+  return Promise.all(patients.map((p, i) => api(bases[i % bases.length], p.token)(method, route(i), body(i))));
+}
+
+function race() {
+  test(`${N} holds of one open booking by ${N} clients: exactly one 200, ${N - 1} x 409 naming "pending"`, async () => {
+    const booking = await openBooking();
+    const answers = await allAtOnce('PUT', () => `/scheduling/bookings/${booking.id}`, () => ({ status: 'pending' }));
+    const won = answers.map((a, i) => ({ ...a, i })).filter((a) => a.status === 200);
+    assert.equal(won.length, 1, `statuses: ${answers.map((a) => a.status).join(' ')}`);
+    const lost = answers.filter((a) => a.status !== 200);
+    assert.equal(lost.length, N - 1);
+    for (const a of lost) {
+      assert.equal(a.status, 409);
+      assert.equal(a.body.status, 'conflict');
+      assert.match(a.body.message, /pending/);
+    }
+    // The winner holds it: only the winner can book it.
+    const winner = patients[won[0].i];
+    const loser = patients[(won[0].i + 1) % N];
+    assert.equal((await api(server.url, loser.token)('PUT', `/scheduling/bookings/${booking.id}`, { status: 'booked' })).status, 409);
+    assert.equal((await api(server.url, winner.token)('PUT', `/scheduling/bookings/${booking.id}`, { status: 'booked' })).status, 200);
+  });
+
+  test(`${N} holds of one week of a weekly booking: exactly one 201 (one stand-in), ${N - 1} x 409`, async () => {
+    const series = await openBooking({ recurring: true });
+    const week = new Date(Date.parse(series.start_datetime) + 7 * 86_400_000).toISOString();
+    const answers = await allAtOnce('PUT', () => `/scheduling/bookings/${series.id}`, () => ({ status: 'pending', start: week }));
+    assert.equal(answers.filter((a) => a.status === 201).length, 1, `statuses: ${answers.map((a) => a.status).join(' ')}`);
+    assert.equal(answers.filter((a) => a.status === 409).length, N - 1);
+    const listed = (await owner('GET', '/scheduling/locations/l1/bookings?status=pending')).body.filter(
+      (b: { doctor_id: string }) => b.doctor_id === `doc-${day}`,
+    );
+    assert.equal(listed.length, 1, 'one stand-in');
+  });
+
+  test(`${N} overlapping bookings of one doctor created at once: exactly one 201`, async () => {
+    day += 1;
+    const writers = bases.map((base) => api(base, ownerToken));
+    const answers = await Promise.all(
+      Array.from({ length: N }, (_, i) =>
+        writers[i % writers.length]('POST', '/scheduling/bookings', {
+          start: new Date(Date.UTC(2031, 6, day, 16, i)).toISOString(), // 16:00Z, 16:01Z, ... all within an hour of each other
+          location_id: 'l1',
+          doctor_id: 'busy-doctor',
+          status: 'open',
+          length: 60,
+        }),
+      ),
+    );
+    assert.equal(answers.filter((a) => a.status === 201).length, 1, `statuses: ${answers.map((a) => a.status).join(' ')}`);
+    assert.ok(answers.filter((a) => a.status !== 201).every((a) => a.status === 409 && a.body.status === 'conflict'));
+    const listed = (await owner('GET', '/scheduling/locations/l1/bookings')).body.filter((b: { doctor_id: string }) => b.doctor_id === 'busy-doctor');
+    assert.equal(listed.length, 1);
+    // Leave the doctor free for the next round.
+    await owner('DELETE', `/scheduling/bookings/${listed[0].id}`);
+  });
+
+  test(`${N} identical POSTs with one Idempotency-Key at once: one booking, ${N} x 201 with it`, async () => {
+    day += 1;
+    const body = { start: `2031-08-${String(day).padStart(2, '0')}T10:00:00.000-06:00`, location_id: 'l1', doctor_id: `doc-${day}`, status: 'open' };
+    const writers = bases.map((base) => api(base, ownerToken));
+    const answers = await Promise.all(
+      Array.from({ length: N }, (_, i) => writers[i % writers.length]('POST', '/scheduling/bookings', body, { 'idempotency-key': `race-${day}` })),
+    );
+    assert.deepEqual([...new Set(answers.map((a) => a.status))], [201], `statuses: ${answers.map((a) => a.status).join(' ')}`);
+    assert.equal(new Set(answers.map((a) => a.body.id)).size, 1);
+  });
+}
+
+describe('one server', () => {
+  race();
+});
+
+describe('two server processes sharing one database file', () => {
+  let child: ChildProcess | undefined;
+
+  before(async () => {
+    const port = await freePort();
+    // The second server is `node server/main.ts`, as `npm start` runs it, over the same file and with the same
+    // public URL (so it accepts the first one's tokens).
+    child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+      cwd: root,
+      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_PATH: server.databasePath, PUBLIC_URL: server.url, HOLD_MINUTES: '10' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`second server did not start: ${stderr}`)), 20_000);
+      child!.stderr!.on('data', (chunk: Buffer) => {
+        stderr += chunk;
+        if (stderr.includes('listening')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      child!.on('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`second server exited ${code}: ${stderr}`));
+      });
+    });
+    child.removeAllListeners('exit');
+    bases = [server.url, `http://127.0.0.1:${port}`];
+    const check = await api(bases[1], ownerToken)('GET', '/scheduling/practices');
+    assert.equal(check.status, 200, 'the second server takes the first one\'s tokens');
+  });
+
+  after(async () => {
+    if (child && child.exitCode === null) {
+      const exited = new Promise((resolve) => child!.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    bases = [server.url];
+  });
+
+  race();
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
