@@ -92,6 +92,18 @@ describe(`holds expire after HOLD_MINUTES (${HOLD_MINUTES})`, () => {
     assert.ok(!listed.some((b: { id: string }) => b.id === booking.id));
   });
 
+  test('a request that fails just after a hold expires does not keep the hold alive', async () => {
+    const booking = await openBooking();
+    await booker('PUT', `/scheduling/bookings/${booking.id}`, { status: 'pending' });
+    server.clock.advance(HOLD_MINUTES * MINUTE);
+    // The first request to see the expiry is one that fails (409: it is open by then).
+    const failed = await booker2('PUT', `/scheduling/bookings/${booking.id}`, { status: 'open' });
+    assert.equal(failed.status, 409, JSON.stringify(failed.body));
+    assert.equal((await owner('GET', `/scheduling/bookings/${booking.id}`)).body.status, 'open');
+    const listed = (await owner('GET', '/scheduling/practices/p1/bookings?status=pending')).body;
+    assert.ok(!listed.some((b: { id: string }) => b.id === booking.id), 'not listed as pending');
+  });
+
   test('a booked booking does not expire', async () => {
     const booking = await openBooking();
     await booker('PUT', `/scheduling/bookings/${booking.id}`, { status: 'pending' });

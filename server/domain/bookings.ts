@@ -63,7 +63,6 @@ export function createBookingService(store: Store, options: { now: () => number;
 
   /** A booking the actor may see, with its location, or 404. */
   function visibleBooking(actor: Actor, id: string): { row: BookingRow; location: LocationRow } {
-    releaseExpiredHolds();
     const row = bookings.get(id);
     const location = row && directory.location(row.location_id);
     if (!row || !location || !granted(actor, location.practice_id)) throw new NotFound(`booking "${id}" not found`);
@@ -84,7 +83,11 @@ export function createBookingService(store: Store, options: { now: () => number;
     if (other) throw new Conflict(`doctor "${row.doctor_id}" already has booking "${other}" at that time`);
   }
 
-  /** Opens holds past their expiry. Cheap when none is due: the next expiry is kept in memory. */
+  /**
+   * Opens holds past their expiry. Cheap when none is due: the next expiry is kept in memory.
+   * Called before a request's own transaction, never inside it: a rollback there would undo
+   * the release after the next expiry had been moved on.
+   */
   function releaseExpiredHolds(): void {
     const at = now();
     if (nextExpiry === null || nextExpiry > at) return;
@@ -131,6 +134,7 @@ export function createBookingService(store: Store, options: { now: () => number;
     releaseExpiredHolds,
 
     get(actor: Actor, id: string): Booking {
+      releaseExpiredHolds();
       return toBooking(visibleBooking(actor, id).row);
     },
 
@@ -162,6 +166,7 @@ export function createBookingService(store: Store, options: { now: () => number;
         throw new Unprocessable(`status: a weekly booking is offered open; hold or book one of its weeks instead of "${status}"`);
       }
       const hash = requestHash(input);
+      releaseExpiredHolds();
       return store.transaction(() => {
         if (idempotencyKey) {
           const seen = bookings.idempotencyKey(actor.clientId, idempotencyKey);
@@ -198,6 +203,7 @@ export function createBookingService(store: Store, options: { now: () => number;
 
     /** PUT: the creator edits any field; a `scheduling:book` client moves the patient flow. */
     update(actor: Actor, id: string, change: BookingChange): { booking: Booking; created: boolean } {
+      releaseExpiredHolds();
       return store.transaction(() => {
         const { row, location: currentLocation } = visibleBooking(actor, id);
         const at = now();
@@ -286,6 +292,7 @@ export function createBookingService(store: Store, options: { now: () => number;
 
     /** DELETE: closes a booking its creator no longer offers. */
     remove(actor: Actor, id: string): { id: string; status: 'closed' } {
+      releaseExpiredHolds();
       return store.transaction(() => {
         const { row } = visibleBooking(actor, id);
         if (row.created_by !== actor.clientId) throw new Forbidden(`booking "${id}" was created by another client`);
@@ -296,6 +303,7 @@ export function createBookingService(store: Store, options: { now: () => number;
 
     /** The sign-up that booked (or is booking) a booking. */
     signUp(actor: Actor, id: string): SignUp {
+      releaseExpiredHolds();
       const { row } = visibleBooking(actor, id);
       const signUp = row.status === 'pending' || row.status === 'booked' ? bookings.signUp(id) : undefined;
       if (!signUp) throw new NotFound(`booking "${id}" has no sign-up`);
