@@ -8,7 +8,6 @@ import { createBff } from './bff/routes.js';
 import type { Config, UpstreamConfig } from './config.js';
 import { createStore, type Store } from './db/store.js';
 import { createBookingService } from './domain/bookings.js';
-import { MethodNotAllowed } from './errors.js';
 import { errorBodies } from './http/errors.js';
 import { loadAsset, sendAsset } from './http/static.js';
 import { loadKeys } from './oauth/keys.js';
@@ -113,13 +112,7 @@ export async function createApp(config: Config): Promise<App> {
   ];
   for (const router of routers) {
     app.use(router.routes());
-    app.use(
-      router.allowedMethods({
-        throw: true,
-        methodNotAllowed: () => new MethodNotAllowed('method not allowed on this route'),
-        notImplemented: () => new MethodNotAllowed('method not allowed on this route'),
-      }),
-    );
+    app.use(router.allowedMethods());
   }
 
   const sweeper = setInterval(() => bookings.releaseExpiredHolds(), 1000);

@@ -69,7 +69,10 @@ describe('routes and methods', () => {
       ['GET', '/oauth2/token'],
       ['POST', '/.well-known/openid-configuration'],
     ]) {
-      assertErrorBody(await send(method, path, method === 'GET' || method === 'DELETE' ? undefined : '{}'), 405, 'method_not_allowed');
+      const response = await send(method, path, method === 'GET' || method === 'DELETE' ? undefined : '{}');
+      assertErrorBody(response, 405, 'method_not_allowed');
+      assert.match(String(response.headers.allow ?? ''), /^[A-Z, ]+$/, `${method} ${path} names the methods it takes`);
+      assert.doesNotMatch(String(response.headers.allow), new RegExp(`\\b${method}\\b`));
     }
   });
 });

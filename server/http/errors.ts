@@ -1,6 +1,6 @@
 import type { Context, Next } from 'koa';
 import { ERROR_CODES, type ErrorBody, type ErrorCode } from '../../shared/types.js';
-import { HttpError, NotFound } from '../errors.js';
+import { HttpError, MethodNotAllowed, NotFound } from '../errors.js';
 
 function codeFor(status: number): ErrorCode {
   return (ERROR_CODES as Record<number, ErrorCode>)[status] ?? (status < 500 ? 'bad_request' : 'internal_error');
@@ -10,7 +10,11 @@ function codeFor(status: number): ErrorCode {
 export async function errorBodies(ctx: Context, next: Next): Promise<void> {
   try {
     await next();
-    if (ctx.status === 404 && ctx.body == null) throw new NotFound(`no such route: ${ctx.method} ${ctx.path}`);
+    if (ctx.body == null && ctx.status === 404) throw new NotFound(`no such route: ${ctx.method} ${ctx.path}`);
+    // The router answers a known path with a method it lacks (or one it does not know at all) with a bare status and an Allow header.
+    if (ctx.body == null && (ctx.status === 405 || ctx.status === 501)) {
+      throw new MethodNotAllowed(`${ctx.method} is not allowed here; allowed: ${ctx.response.get('Allow') || 'none'}`);
+    }
   } catch (caught) {
     const error = caught as Partial<HttpError> & Error & { status?: number; statusCode?: number };
     const status = error instanceof HttpError ? error.status : (error.status ?? error.statusCode ?? 500);
@@ -24,7 +28,6 @@ export async function errorBodies(ctx: Context, next: Next): Promise<void> {
       if (error.fields) body.fields = error.fields;
       ctx.set(error.headers);
     }
-    if (safe === 405 && error.headers && !(error instanceof HttpError)) ctx.set(error.headers as Record<string, string>);
     ctx.status = safe;
     ctx.body = body;
     if (safe >= 500) ctx.app.emit('error', error, ctx);
