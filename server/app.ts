@@ -31,6 +31,8 @@ export interface App {
   app: Koa;
   store: Store;
   config: Config;
+  /** From now on /readyz says 503, so a load balancer sends no new work. */
+  drain(): void;
   /** Stops timers and closes the database. */
   close(): void;
 }
@@ -121,6 +123,9 @@ export async function createApp(config: Config): Promise<App> {
     app,
     store,
     config,
+    drain() {
+      ready = false;
+    },
     close() {
       ready = false;
       clearInterval(sweeper);

@@ -17,8 +17,15 @@ async function main(): Promise<void> {
   const thread = await createApp(config);
   const seeded = await seedDemoOnFirstStart(thread.store, config);
   const server = createHttpServer(thread.app.callback());
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+  await new Promise<void>((resolve) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      const why =
+        error.code === 'EADDRINUSE'
+          ? `PORT ${config.port} is already in use on ${config.host}`
+          : `HOST "${config.host}" is not an address this machine can listen on (${error.code})`;
+      process.stderr.write(`thread: ${why}\n`);
+      process.exit(1);
+    });
     server.listen(config.port, config.host, resolve);
   });
 
@@ -40,6 +47,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     config.log({ level: 'info', msg: `${signal}: finishing requests in flight, then stopping` });
+    thread.drain();
     server.close(() => {
       thread.close();
       process.exit(0);

@@ -162,3 +162,19 @@ test('a bad setting stops start-up with one line naming the variable', async () 
     assert.match(lines[0], new RegExp(name));
   }
 });
+
+test('readiness: /readyz is 200 while serving and 503 once draining; /healthz stays 200', async () => {
+  const server = await startServer();
+  try {
+    const ready = await fetch(`${server.url}/readyz`);
+    assert.equal(ready.status, 200);
+    assert.deepEqual(await ready.json(), { status: 'ready' });
+    server.thread.drain();
+    const draining = await fetch(`${server.url}/readyz`);
+    assert.equal(draining.status, 503);
+    assert.deepEqual(await draining.json(), { status: 'stopping' });
+    assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
+  } finally {
+    await server.close();
+  }
+});
