@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
+import { hashSecret, newSecret } from '../server/oauth/secrets.js';
 import { addClient, addPractice, api, basic, getToken, request, startServer, type TestServer } from './helpers/server.js';
 
 const ALL_SCOPES = ['scheduling:read', 'scheduling:write', 'scheduling:book', 'scheduling:patients'];
@@ -195,6 +196,17 @@ describe('authorization server', () => {
     const response = await request(server.url, { path: '/oauth2/token' });
     assert.equal(response.status, 405);
     assert.equal(response.json().status, 'method_not_allowed');
+  });
+
+  test('a new secret takes over at once: the old one fails even right after it worked', async () => {
+    const client = await addClient(server, { id: 'rotated', scopes: ['scheduling:read'], practices: '*' });
+    await getToken(server.url, client); // the old secret has just been checked
+    const fresh = newSecret();
+    server.thread.store.clients.setSecret(client.id, await hashSecret(fresh));
+    assertOAuthError(await token(server, 'grant_type=client_credentials', { authorization: basic(client) }), 401, 'invalid_client');
+    const renewed = await token(server, 'grant_type=client_credentials', { authorization: basic({ id: client.id, secret: fresh }) });
+    assert.equal(renewed.status, 200);
+    server.clock.advance(61_000);
   });
 
   test('a revoked client can neither get a token nor use one it got before', async () => {

@@ -4,7 +4,7 @@ import type { Store } from '../db/store.js';
 import { createWindowCounter } from '../http/throttle.js';
 import { readForm } from '../http/body.js';
 import type { KeySet } from './keys.js';
-import { verifySecret } from './secrets.js';
+import { createSecretVerifier } from './secrets.js';
 import { SCOPES, TOKEN_LIFETIME, type Tokens } from './tokens.js';
 
 type OAuthErrorCode = 'invalid_request' | 'invalid_client' | 'unsupported_grant_type' | 'invalid_scope' | 'too_many_requests';
@@ -53,6 +53,7 @@ function clientCredentials(ctx: Context, form: URLSearchParams): { id: string; s
 export function oauthRoutes(options: { store: Store; keys: KeySet; tokens: Tokens; issuer: string; now: () => number }) {
   const { store, keys, tokens, issuer, now } = options;
   const router = new Router();
+  const verifySecret = createSecretVerifier({ ttlMs: 10 * 60_000, now });
   const failures = createWindowCounter({ limit: FAILURES_PER_MINUTE, windowMs: 60_000, now });
 
   const metadata = {

@@ -1,4 +1,4 @@
-import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { createHmac, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
 // scrypt with N = 2^15, r = 8, p = 1: the cost OWASP names for scrypt. Stored as
 // `scrypt$N$r$p$salt$hash` so the cost can rise later without breaking old hashes.
@@ -34,4 +34,28 @@ export async function verifySecret(secret: string, stored: string | undefined): 
   const key = await derive(secret, Buffer.from(salt, 'base64url'), { N: Number(n), r: Number(r), p: Number(p) });
   const wanted = Buffer.from(expected, 'base64url');
   return timingSafeEqual(key, wanted) && stored !== undefined;
+}
+
+/**
+ * verifySecret, remembering recent successes for `ttlMs`: a client that asks for a token
+ * every few minutes pays for scrypt once, not every time. What is remembered is an HMAC
+ * (under a key that lives only in this process) of the stored hash and the secret, never
+ * the secret; a changed hash no longer matches, and failures are never remembered.
+ */
+export function createSecretVerifier(options: { ttlMs: number; now: () => number; max?: number }) {
+  const key = randomBytes(32);
+  const max = options.max ?? 10_000;
+  const recent = new Map<string, number>();
+  return async (secret: string, stored: string | undefined): Promise<boolean> => {
+    if (stored === undefined) return verifySecret(secret, stored);
+    const tag = createHmac('sha256', key).update(stored).update('\0').update(secret).digest('base64url');
+    const until = recent.get(tag);
+    if (until !== undefined && options.now() < until) return true;
+    const valid = await verifySecret(secret, stored);
+    if (valid) {
+      if (recent.size >= max) recent.delete(recent.keys().next().value!);
+      recent.set(tag, options.now() + options.ttlMs);
+    }
+    return valid;
+  };
 }
