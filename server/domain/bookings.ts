@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Booking, BookingStatus, SignUp } from '../../shared/types.js';
-import type { BookingRow, ListQuery } from '../db/bookings.js';
+import type { BookingRow, ListedBooking, ListQuery } from '../db/bookings.js';
 import type { LocationRow } from '../db/directory.js';
 import type { Store } from '../db/store.js';
 import { Conflict, Forbidden, NotFound, Unprocessable } from '../errors.js';
@@ -35,7 +35,7 @@ export function newId(): string {
   }
 }
 
-export function toBooking(row: BookingRow): Booking {
+export function toBooking(row: ListedBooking): Booking {
   return {
     id: row.id,
     location_id: row.location_id,
