@@ -106,16 +106,7 @@ export interface Slot {
   doctor_id: string;
 }
 
-export interface ScheduleLocation {
-  id: string;
-  name: string;
-  timezone: string;
-  website: string;
-  street_address: string;
-  secondary_address: string;
-  city: string;
-  state: string;
-  zip: string;
+export interface ScheduleLocation extends Location {
   /** Ordered by start. */
   slots: Slot[];
 }

@@ -2,14 +2,10 @@
 // booking at once; fifty overlapping bookings of one doctor are created at once. First against one server,
 // then against two server processes sharing one database file, where the database must decide.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { startServerProcess, type ServerProcess } from './helpers/process.js';
 import { addClients, addPractice, api, mintToken, startServer, type TestServer } from './helpers/server.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const N = 50;
 type Call = ReturnType<typeof api>;
 
@@ -126,57 +122,24 @@ describe('one server', () => {
 });
 
 describe('two server processes sharing one database file', () => {
-  let child: ChildProcess | undefined;
+  let second: ServerProcess | undefined;
 
   before(async () => {
-    const port = await freePort();
     // The second server is `node server/main.ts`, as `npm start` runs it, over the same file and with the same
     // public URL (so it accepts the first one's tokens).
-    child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-      cwd: root,
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_PATH: server.databasePath, PUBLIC_URL: server.url, HOLD_MINUTES: '10' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`second server did not start: ${stderr}`)), 20_000);
-      child!.stderr!.on('data', (chunk: Buffer) => {
-        stderr += chunk;
-        if (stderr.includes('listening')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      child!.on('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`second server exited ${code}: ${stderr}`));
-      });
-    });
-    child.removeAllListeners('exit');
-    bases = [server.url, `http://127.0.0.1:${port}`];
+    second = await startServerProcess({ DATABASE_PATH: server.databasePath, PUBLIC_URL: server.url, HOLD_MINUTES: '10' });
+    bases = [server.url, second.url];
     const check = await api(bases[1], ownerToken)('GET', '/scheduling/practices');
     assert.equal(check.status, 200, 'the second server takes the first one\'s tokens');
   });
 
   after(async () => {
-    if (child && child.exitCode === null) {
-      const exited = new Promise((resolve) => child!.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
+    if (second && second.child.exitCode === null) {
+      second.child.kill('SIGTERM');
+      await second.exited;
     }
     bases = [server.url];
   });
 
   race();
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}

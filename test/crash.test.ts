@@ -2,41 +2,15 @@
 // on the same database, and every acknowledged booking and hold is there, and no hold is
 // left pending past its expiry.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { after, test } from 'node:test';
 import Database from 'better-sqlite3';
 import type { Booking } from '../shared/types.js';
+import { startServerProcess } from './helpers/process.js';
 import { getToken, tempDatabasePath } from './helpers/server.js';
 
 const children: ChildProcess[] = [];
 after(() => children.forEach((child) => child.kill('SIGKILL')));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-async function startProcess(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-  children.push(child);
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  for (let i = 0; i < 300; i += 1) {
-    try {
-      if ((await fetch(`${env.PUBLIC_URL}/readyz`)).ok) return child;
-    } catch {
-      // not listening yet
-    }
-    if (child.exitCode !== null) throw new Error(`server exited: ${stderr}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`server did not start: ${stderr}`);
-}
 
 function cli(env: NodeJS.ProcessEnv, ...args: string[]): Record<string, string> {
   const result = spawnSync(process.execPath, ['--import', 'tsx', 'server/cli.ts', ...args], { env, encoding: 'utf8' });
@@ -45,10 +19,10 @@ function cli(env: NodeJS.ProcessEnv, ...args: string[]): Record<string, string> 
 }
 
 test('SIGKILL under write load loses no acknowledged booking or hold, and leaves no hold stuck', async () => {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const env = { ...process.env, PORT: String(port), PUBLIC_URL: url, DATABASE_PATH: tempDatabasePath('crash'), HOLD_MINUTES: '10' };
-  let server = await startProcess(env);
+  const first = await startServerProcess({ DATABASE_PATH: tempDatabasePath('crash'), HOLD_MINUTES: '10' });
+  const { url, env } = first;
+  children.push(first.child);
+  let server = first.child;
 
   cli(env, 'practices', 'create', '--id', 'p1', '--name', 'Crash Orthodontics');
   cli(env, 'locations', 'create', '--id', 'loc1', '--practice', 'p1', '--name', 'Main', '--timezone', 'America/Denver');
@@ -103,12 +77,14 @@ test('SIGKILL under write load loses no acknowledged booking or hold, and leaves
 
   // While it is down, half of the holds run out (as if it stayed down past their expiry).
   const expired = [...held].slice(0, Math.floor(held.size / 2));
-  const db = new Database(env.DATABASE_PATH);
+  const db = new Database(env.DATABASE_PATH!);
   const expire = db.prepare('UPDATE bookings SET hold_expires_at = ? WHERE id = ?');
   for (const id of expired) expire.run(Date.now() - 1000, id);
   db.close();
 
-  server = await startProcess(env);
+  const restarted = await startServerProcess(env);
+  children.push(restarted.child);
+  server = restarted.child;
   const check = await getToken(url, { id: owner.client_id, secret: owner.client_secret });
   const read = async (id: string) => {
     const response = await fetch(`${url}/scheduling/bookings/${id}`, { headers: { authorization: `Bearer ${check}` } });
@@ -118,7 +94,7 @@ test('SIGKILL under write load loses no acknowledged booking or hold, and leaves
   for (const [id, booking] of acknowledged) assert.deepEqual(await read(id), booking);
   for (const id of held) assert.equal((await read(id)).status, expired.includes(id) ? 'open' : 'pending', `hold on ${id}`);
 
-  const after = new Database(env.DATABASE_PATH, { readonly: true });
+  const after = new Database(env.DATABASE_PATH!, { readonly: true });
   assert.equal(after.pragma('integrity_check', { simple: true }), 'ok');
   const stuck = after.prepare(`SELECT COUNT(*) AS n FROM bookings WHERE status = 'pending' AND hold_expires_at <= ?`).get(Date.now()) as { n: number };
   assert.equal(stuck.n, 0, 'no hold is pending past its expiry');

@@ -4,37 +4,16 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import type { HoldResponse, Slot } from '../shared/types.js';
+import { startServerProcess } from './helpers/process.js';
 import { addClient, addPractice, api, getToken, startServer, tempDatabasePath } from './helpers/server.js';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 test('SIGTERM: stops accepting, finishes the request in flight, closes the database, exits 0', async () => {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
   const databasePath = tempDatabasePath('shutdown');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    env: { ...process.env, PORT: String(port), PUBLIC_URL: url, DATABASE_PATH: databasePath },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  for (let i = 0; i < 300; i += 1) {
-    const ready = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
-    if (ready) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  const server = await startServerProcess({ DATABASE_PATH: databasePath });
+  const { url, child, exited } = server;
   const health = await fetch(`${url}/healthz`);
   assert.equal(health.status, 200);
   assert.deepEqual(await health.json(), { status: 'ok' });
@@ -66,7 +45,7 @@ test('SIGTERM: stops accepting, finishes the request in flight, closes the datab
   assert.equal(finished.status, 401, 'the request in flight got its answer');
   assert.equal(JSON.parse(finished.body).error, 'invalid_client');
   assert.equal(await exited, 0);
-  assert.match(stdout, /SIGTERM/);
+  assert.match(server.stdout(), /SIGTERM/);
   assert.ok(!fs.existsSync(`${databasePath}-wal`) || fs.statSync(`${databasePath}-wal`).size === 0, 'the database was closed (WAL checkpointed)');
   const db = new Database(databasePath, { readonly: true });
   assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');

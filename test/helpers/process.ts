@@ -1,0 +1,48 @@
+// The server as `npm start` runs it: a child process of server/main.ts, for tests of what
+// only a real process shows (signals, crashes, two processes over one database file).
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import { tempDatabasePath } from './server.js';
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+export interface ServerProcess {
+  child: ChildProcess;
+  /** Where it listens (127.0.0.1 and its port). */
+  url: string;
+  /** The environment it runs with: start another on the same one to restart it. */
+  env: NodeJS.ProcessEnv;
+  stdout(): string;
+  stderr(): string;
+  exited: Promise<number | null>;
+}
+
+/** Starts `node --import tsx server/main.ts` (a fresh port and database unless `env` names them) and waits until /readyz answers. */
+export async function startServerProcess(env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
+  const port = env.PORT ?? String(await freePort());
+  const url = `http://127.0.0.1:${port}`;
+  const full: NodeJS.ProcessEnv = { ...process.env, PORT: port, PUBLIC_URL: url, DATABASE_PATH: tempDatabasePath('process'), ...env };
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { env: full, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  for (let i = 0; i < 400; i += 1) {
+    if (child.exitCode !== null) throw new Error(`server exited ${child.exitCode}: ${stderr}`);
+    const ready = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
+    if (ready) return { child, url, env: full, stdout: () => stdout, stderr: () => stderr, exited };
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`server did not become ready: ${stderr}`);
+}
