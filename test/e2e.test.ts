@@ -66,6 +66,17 @@ async function openWidget(): Promise<{ page: Page; console: string[] }> {
   return { page, console: lines };
 }
 
+/** Clicks the time starting at `start`; when it is not there, fails with what the widget shows instead. */
+async function pickTime(page: Page, start: string, console: string[] = []): Promise<void> {
+  const button = page.getByRole('button', { name: timeButtonName(start) });
+  try {
+    await button.click({ timeout: 20_000 });
+  } catch (error) {
+    const shown = await page.locator('thread-scheduling').innerText().catch(() => '(nothing)');
+    throw new Error(`no time button for ${start}: ${(error as Error).message.split('\n')[0]}\nwidget shows: ${shown.slice(0, 1500)}\nconsole: ${console.join(' | ')}`);
+  }
+}
+
 async function showAllDays(page: Page): Promise<void> {
   const more = page.getByRole('button', { name: /Show more days/ });
   while ((await more.count()) > 0) await more.click();
@@ -125,7 +136,7 @@ after(async () => {
 
 test('a patient holds a time, goes back (released), then books it; the practice reads the sign-up', async () => {
   const { page, console } = await openWidget();
-  await page.getByRole('button', { name: timeButtonName(oneOff.start_datetime) }).click();
+  await pickTime(page, oneOff.start_datetime, console);
   await page.getByRole('heading', { name: 'Your details' }).waitFor();
   assert.equal(await status(oneOff.id), 'pending', 'picking a time holds it');
   assert.match(await page.getByRole('timer').innerText(), /^\d{1,2}:\d{2}$/);
@@ -135,7 +146,7 @@ test('a patient holds a time, goes back (released), then books it; the practice 
   for (let i = 0; i < 50 && (await status(oneOff.id)) !== 'open'; i += 1) await page.waitForTimeout(50);
   assert.equal(await status(oneOff.id), 'open', 'going back releases the hold');
 
-  await page.getByRole('button', { name: timeButtonName(oneOff.start_datetime) }).click();
+  await pickTime(page, oneOff.start_datetime, console);
   await page.getByRole('heading', { name: 'Your details' }).waitFor();
   assert.equal(await status(oneOff.id), 'pending');
   await fillSignUp(page);
@@ -166,7 +177,7 @@ test('a weekly occurrence: holding one week makes a one-off for it, leaving the 
   const nextWeek = denverTime(9, 14); // the series' second week, same wall-clock time
   let { page } = await openWidget();
   await showAllDays(page);
-  await page.getByRole('button', { name: timeButtonName(nextWeek) }).click();
+  await pickTime(page, nextWeek);
   await page.getByRole('heading', { name: 'Your details' }).waitFor();
   const [standIn] = await bookingsAt(nextWeek, ['pending']);
   assert.ok(standIn, 'the API shows a pending one-off booking for that week');
@@ -182,7 +193,7 @@ test('a weekly occurrence: holding one week makes a one-off for it, leaving the 
 
   ({ page } = await openWidget());
   await showAllDays(page);
-  await page.getByRole('button', { name: timeButtonName(nextWeek) }).click();
+  await pickTime(page, nextWeek);
   await page.getByRole('heading', { name: 'Your details' }).waitFor();
   await fillSignUp(page);
   await page.getByRole('button', { name: 'Confirm appointment' }).click();

@@ -1,4 +1,4 @@
-import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import { aTimeout, expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { define, ThreadScheduling } from '../index.js';
 import type {
   BookingEventDetail,
@@ -432,6 +432,21 @@ describe('<thread-scheduling>', () => {
     expect(focused(el)).to.equal(heading(el, 'Choose a time'));
     expect(timeButtons(el)).to.have.length(4);
     await expect(el).to.be.accessible();
+  });
+
+  it('going back asks for the fresh list only once the release is answered, so the time given back is in it', async () => {
+    const el = await render();
+    await holdFirstTime(el);
+    let answerRelease: (response: Response) => void = () => {};
+    bff.on('POST /bff/v1/holds/release', () => new Promise<Response>((resolve) => (answerRelease = resolve)));
+    const before = bff.made('GET /bff/v1/schedule').length;
+    control(el, 'Choose another time').click();
+    await waitUntil(() => heading(el, 'Choose a time'));
+    await aTimeout(50);
+    expect(bff.made('GET /bff/v1/schedule')).to.have.length(before, 'no refresh while the release is on its way');
+    expect(timeButtons(el)).to.have.length(4, 'the list on screen stays meanwhile');
+    answerRelease(new Response(null, { status: 204 }));
+    await waitUntil(() => bff.made('GET /bff/v1/schedule').length === before + 1);
   });
 
   it('says so when someone else took the time, and refreshes the list', async () => {

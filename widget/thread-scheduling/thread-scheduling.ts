@@ -225,7 +225,7 @@ export class ThreadScheduling extends LitElement {
     window.removeEventListener('pagehide', this.onPageHide);
     window.removeEventListener('pageshow', this.onPageShow);
     this.loading?.abort();
-    this.releaseHold(true);
+    void this.releaseHold(true);
     if (this.calendarUrl) URL.revokeObjectURL(this.calendarUrl);
     this.calendarUrl = undefined;
   }
@@ -233,7 +233,7 @@ export class ThreadScheduling extends LitElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('locationIds') || changed.has('days') || changed.has('apiBase')) {
       if (this.isConnected) {
-        this.releaseHold();
+        void this.releaseHold();
         void this.load();
       }
     }
@@ -241,7 +241,7 @@ export class ThreadScheduling extends LitElement {
 
   private onPageHide = () => {
     if (this.hold) {
-      this.releaseHold(true);
+      void this.releaseHold(true);
       this.releasedOnPageHide = true;
     }
   };
@@ -463,32 +463,33 @@ export class ThreadScheduling extends LitElement {
     if (this.remaining <= 0 && !this.busy) void this.backToTimes(this.t.holdExpired, 'info', true);
   };
 
-  /** Ends the hold: tells the page, and the BFF unless the hold is already gone there. */
-  private releaseHold(leavingPage = false, tellServer = true) {
+  /** Ends the hold: tells the page, and the BFF unless the hold is already gone there. Settles once the BFF has it. */
+  private releaseHold(leavingPage = false, tellServer = true): Promise<void> {
     const hold = this.hold;
     this.stopCountdown();
-    if (!hold) return;
+    if (!hold) return Promise.resolve();
     this.hold = undefined;
     this.emit('thread-release', hold);
-    if (tellServer) {
-      this.bff.release(hold.hold_token, leavingPage).catch(() => {
-        // The hold runs out on the server anyway; nothing for the patient to do.
-      });
-    }
+    if (!tellServer) return Promise.resolve();
+    return this.bff.release(hold.hold_token, leavingPage).catch(() => {
+      // The hold runs out on the server anyway; nothing for the patient to do.
+    });
   }
 
   /** Back to the list with a message, and a fresh list behind it. */
   private async backToTimes(message?: string, tone: Notice['tone'] = 'info', tellServer = true) {
-    this.releaseHold(false, tellServer);
+    const released = this.releaseHold(false, tellServer);
     this.problems = {};
-    await this.refreshWith(message, tone);
+    await this.refreshWith(message, tone, released);
   }
 
-  private async refreshWith(message: string | undefined, tone: Notice['tone']) {
+  /** Shows the list at once; refreshes it after `settled`, so a time just given back is in it. */
+  private async refreshWith(message: string | undefined, tone: Notice['tone'], settled: Promise<void> = Promise.resolve()) {
     this.step = 'times';
     this.notice = message ? { text: message, tone } : undefined;
     if (message) this.announce(message);
     await this.moveFocus();
+    await settled;
     await this.load(true);
   }
 
