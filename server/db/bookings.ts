@@ -96,8 +96,10 @@ export function createBookings(db: Db) {
       `SELECT ${LISTED_COLUMNS} FROM bookings WHERE location_id IN (SELECT id FROM locations WHERE practice_id = :practice_id) AND ${listWhere}`,
     ),
     oneOffOverlapping: db.prepare(
+      // A booking lasts at most a day, so one that overlaps starts less than a day before: that bound
+      // keeps the index range to the neighbourhood instead of all the doctor's earlier bookings.
       `SELECT id FROM bookings WHERE doctor_id = :doctor_id AND status <> 'closed' AND recurring = 0
-         AND start_at < :end_at AND end_at > :start_at AND id <> :exclude LIMIT 1`,
+         AND start_at < :end_at AND start_at > :start_at - 86400000 AND end_at > :start_at AND id <> :exclude LIMIT 1`,
     ),
     oneOffsEndingAfter: db.prepare(
       `SELECT id, start_at, end_at, series_id FROM bookings WHERE doctor_id = :doctor_id AND status <> 'closed'
@@ -105,7 +107,7 @@ export function createBookings(db: Db) {
     ),
     seriesOfDoctor: db.prepare(
       `SELECT b.id, b.start_at, b.length, l.timezone FROM bookings b JOIN locations l ON l.id = b.location_id
-       WHERE b.doctor_id = :doctor_id AND b.status <> 'closed' AND b.recurring = 1 AND b.id <> :exclude AND b.start_at < :before`,
+       WHERE b.doctor_id = :doctor_id AND b.recurring = 1 AND b.status <> 'closed' AND b.id <> :exclude`,
     ),
     standIns: db.prepare(`SELECT start_at FROM bookings WHERE series_id = ? AND status <> 'closed'`),
     standIn: db.prepare(`SELECT * FROM bookings WHERE series_id = ? AND start_at = ? AND status <> 'closed'`),
@@ -171,8 +173,9 @@ export function createBookings(db: Db) {
       statements.oneOffsEndingAfter.all({ doctor_id: doctorId, after, exclude }) as Array<
         Pick<BookingRow, 'id' | 'start_at' | 'end_at' | 'series_id'>
       >,
+    /** The doctor's live weekly bookings that start before `before` (found through their own small index). */
     seriesOfDoctor: (doctorId: string, before: number, exclude: string) =>
-      statements.seriesOfDoctor.all({ doctor_id: doctorId, before, exclude }) as SeriesRow[],
+      (statements.seriesOfDoctor.all({ doctor_id: doctorId, exclude }) as SeriesRow[]).filter((series) => series.start_at < before),
     /** Starts of the occurrences of a series that a live one-off stands in for. */
     standIns: (seriesId: string) => new Set((statements.standIns.all(seriesId) as Array<{ start_at: number }>).map((r) => r.start_at)),
     standIn: (seriesId: string, start: number) => statements.standIn.get(seriesId, start) as BookingRow | undefined,
