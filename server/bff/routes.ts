@@ -3,7 +3,7 @@
 // Thread-compatible API; the browser never sees a secret or a token.
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import type { Booking, ConfirmResponse, HoldResponse, ScheduleResponse } from '../../shared/types.js';
+import type { Booking, ConfirmResponse, HoldResponse, Location, ScheduleResponse, Slot } from '../../shared/types.js';
 import type { Config, UpstreamConfig } from '../config.js';
 import type { Store } from '../db/store.js';
 import { TooManyRequests } from '../errors.js';
@@ -50,31 +50,38 @@ export function createBff(options: { store: Store; upstream: UpstreamConfig; con
     counter.hit(ctx.ip);
   }
 
-  /** Recent reads of a location's bookings, by location and window length (see SCHEDULE_CACHE_MS). */
-  const recentReads = new Map<string, { at: number; bookings: Promise<Booking[]> }>();
+  /**
+   * Recent reads of a location's open times, by location and window length (see SCHEDULE_CACHE_MS):
+   * the slots are worked out once per read, for a window a little longer than asked, and each
+   * request takes the part of them in its own window.
+   */
+  const recentReads = new Map<string, { at: number; slots: Promise<Array<{ start: number; slot: Slot }>> }>();
 
-  function bookingsOf(locationId: string, from: number, to: number): Promise<Booking[]> {
-    const key = `${locationId} ${to - from}`;
+  function slotsBetween(location: Location, from: number, to: number): Promise<Array<{ start: number; slot: Slot }>> {
+    const key = `${location.id} ${to - from}`;
     const recent = recentReads.get(key);
-    if (recent && config.now() - recent.at < SCHEDULE_CACHE_MS) return recent.bookings;
+    if (recent && config.now() - recent.at < SCHEDULE_CACHE_MS) return recent.slots;
+    const until = to + SCHEDULE_CACHE_MS;
     const query = new URLSearchParams([
       ['status', 'open'],
       ['status', 'pending'],
       ['status', 'booked'],
       ['from', new Date(from - LONGEST_BOOKING_MS).toISOString()],
-      // A little past the window, so the same read still covers it while it is reused.
-      ['to', new Date(to + SCHEDULE_CACHE_MS).toISOString()],
+      ['to', new Date(until).toISOString()],
     ]);
-    const bookings = upstream.list<Booking>(`/scheduling/locations/${encodeURIComponent(locationId)}/bookings`, query);
-    recentReads.set(key, { at: config.now(), bookings });
-    bookings.catch(() => recentReads.delete(key));
+    const slots = upstream
+      .list<Booking>(`/scheduling/locations/${encodeURIComponent(location.id)}/bookings`, query)
+      .then((bookings) => slotsOf(bookings, location.timezone, from, until).map((slot) => ({ start: Date.parse(slot.start_datetime), slot })));
+    recentReads.set(key, { at: config.now(), slots });
+    slots.catch(() => recentReads.delete(key));
     if (recentReads.size > 1000) recentReads.delete(recentReads.keys().next().value!);
-    return bookings;
+    return slots;
   }
 
   async function locationSchedule(locationId: string, from: number, to: number, site: ReturnType<typeof siteOf>) {
     const location = await siteLocation(directory, site, locationId);
-    return { ...location, slots: slotsOf(await bookingsOf(locationId, from, to), location.timezone, from, to) };
+    const slots = (await slotsBetween(location, from, to)).filter(({ start }) => start >= from && start < to).map(({ slot }) => slot);
+    return { ...location, slots };
   }
 
   const router = new Router({ prefix: '/bff/v1' });
