@@ -67,18 +67,6 @@ export function createBookings(db: Db) {
          held_by = :held_by, hold_expires_at = :hold_expires_at, updated_at = :updated_at
        WHERE id = :id AND updated_at = :previous_updated_at AND status = :previous_status`,
     ),
-    hold: db.prepare(
-      `UPDATE bookings SET status = 'pending', held_by = :client, hold_expires_at = :expires_at, updated_at = :now
-       WHERE id = :id AND status = 'open'`,
-    ),
-    release: db.prepare(
-      `UPDATE bookings SET status = 'open', held_by = NULL, hold_expires_at = NULL, updated_at = :now
-       WHERE id = :id AND status = 'pending'`,
-    ),
-    book: db.prepare(
-      `UPDATE bookings SET status = 'booked', hold_expires_at = NULL, updated_at = :now
-       WHERE id = :id AND status = 'pending' AND held_by = :client`,
-    ),
     close: db.prepare(
       `UPDATE bookings SET status = 'closed', held_by = NULL, hold_expires_at = NULL, updated_at = :now
        WHERE id = :id AND status <> 'closed'`,
@@ -135,13 +123,6 @@ export function createBookings(db: Db) {
         statements.update.run({ ...row, previous_updated_at: previous.updated_at, previous_status: previous.status }).changes === 1
       );
     },
-    /** open -> pending; false when it was not open (somebody else won). */
-    hold: (id: string, client: string, expiresAt: number | null, now: number) =>
-      statements.hold.run({ id, client, expires_at: expiresAt, now }).changes === 1,
-    /** pending -> open; false when it was not pending. */
-    release: (id: string, now: number) => statements.release.run({ id, now }).changes === 1,
-    /** pending -> booked by the client holding it; false otherwise. */
-    book: (id: string, client: string, now: number) => statements.book.run({ id, client, now }).changes === 1,
     close: (id: string, now: number) => statements.close.run({ id, now }).changes === 1,
     /** Opens every hold past its expiry; returns how many. */
     releaseExpiredHolds: (now: number) => statements.releaseExpired.run({ now }).changes,
