@@ -63,7 +63,8 @@ export function oauthRoutes(options: { store: Store; keys: KeySet; tokens: Token
     grant_types_supported: ['client_credentials'],
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
     scopes_supported: [...SCOPES],
-    response_types_supported: ['token'],
+    // RFC 8414 requires the field; with no authorization endpoint there is no response type to offer.
+    response_types_supported: [],
   };
   const discovery = (ctx: Context) => {
     ctx.set('Cache-Control', 'public, max-age=300');
