@@ -22,7 +22,6 @@ test('SIGKILL under write load loses no acknowledged booking or hold, and leaves
   const first = await startServerProcess({ DATABASE_PATH: tempDatabasePath('crash'), HOLD_MINUTES: '10' });
   const { url, env } = first;
   children.push(first.child);
-  let server = first.child;
 
   cli(env, 'practices', 'create', '--id', 'p1', '--name', 'Crash Orthodontics');
   cli(env, 'locations', 'create', '--id', 'loc1', '--practice', 'p1', '--name', 'Main', '--timezone', 'America/Denver');
@@ -70,10 +69,10 @@ test('SIGKILL under write load loses no acknowledged booking or hold, and leaves
   };
   const load = Promise.all(Array.from({ length: 8 }, (_, i) => worker(i)));
   while (acknowledged.size < 150 || held.size < 60) await new Promise((r) => setTimeout(r, 20));
-  server.kill('SIGKILL');
+  first.child.kill('SIGKILL');
   killed = true;
   await load;
-  await new Promise((resolve) => server.once('exit', resolve));
+  await first.exited;
 
   // While it is down, half of the holds run out (as if it stayed down past their expiry).
   const expired = [...held].slice(0, Math.floor(held.size / 2));
@@ -84,7 +83,6 @@ test('SIGKILL under write load loses no acknowledged booking or hold, and leaves
 
   const restarted = await startServerProcess(env);
   children.push(restarted.child);
-  server = restarted.child;
   const check = await getToken(url, { id: owner.client_id, secret: owner.client_secret });
   const read = async (id: string) => {
     const response = await fetch(`${url}/scheduling/bookings/${id}`, { headers: { authorization: `Bearer ${check}` } });
@@ -99,5 +97,5 @@ test('SIGKILL under write load loses no acknowledged booking or hold, and leaves
   const stuck = after.prepare(`SELECT COUNT(*) AS n FROM bookings WHERE status = 'pending' AND hold_expires_at <= ?`).get(Date.now()) as { n: number };
   assert.equal(stuck.n, 0, 'no hold is pending past its expiry');
   after.close();
-  server.kill('SIGTERM');
+  restarted.child.kill('SIGTERM');
 });
