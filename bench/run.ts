@@ -1,5 +1,5 @@
 // npm run bench: the real server on a fresh database with realistic data, against a bare
-// node:http server answering the same bytes, interleaved, on this machine.
+// node:http server answering the same bytes (and Koa alone answering them, the framework's own ceiling), interleaved.
 // BENCH_SECONDS (default 4) per run, BENCH_ROUNDS (default 3) rounds, BENCH_CONNECTIONS (default 10).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -153,10 +153,14 @@ const scenarios: Scenario[] = [
 const answers: Record<string, Array<{ when?: string; status: number; type: string; body: string }>> = {};
 for (const scenario of scenarios) for (const { key, ...answer } of await scenario.sample()) (answers[key] ??= []).push(answer);
 fs.writeFileSync(path.join(work, 'answers.json'), JSON.stringify(answers));
-const bare = spawn(process.execPath, [path.join(root, 'bench/bare.mjs'), path.join(work, 'answers.json')], { stdio: ['ignore', 'pipe', 'inherit'] });
-children.push(bare);
-const barePort = await new Promise<number>((resolve) => bare.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
-const bareUrl = `http://127.0.0.1:${barePort}`;
+async function startYardstick(script: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [path.join(root, script), path.join(work, 'answers.json')], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  const port = await new Promise<number>((resolve) => child.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
+  return { child, url: `http://127.0.0.1:${port}` };
+}
+const bare = await startYardstick('bench/bare.mjs');
+const koa = await startYardstick('bench/koa-floor.mjs');
 
 interface Run {
   rps: number;
@@ -170,12 +174,13 @@ const run = async (target: string, scenario: Scenario): Promise<Run> => {
 };
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-const results = scenarios.map(() => ({ ours: [] as Run[], bare: [] as Run[] }));
+const results = scenarios.map(() => ({ ours: [] as Run[], bare: [] as Run[], koa: [] as Run[] }));
 for (let round = 1; round <= ROUNDS; round += 1) {
   for (const [i, scenario] of scenarios.entries()) {
     process.stderr.write(`round ${round}/${ROUNDS}: ${scenario.name}\n`);
     results[i].ours.push(await run(url.replace('localhost', '127.0.0.1'), scenario));
-    results[i].bare.push(await run(bareUrl, scenario));
+    results[i].bare.push(await run(bare.url, scenario));
+    results[i].koa.push(await run(koa.url, scenario));
   }
 }
 
@@ -184,8 +189,8 @@ const lines = [
   `Machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; ` +
     `${CONNECTIONS} connections, ${ROUNDS} interleaved rounds of ${SECONDS} s, medians.`,
   '',
-  '| scenario | req/s | p99 ms | bare req/s | bare p99 ms | ratio | target | non-2xx |',
-  '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  '| scenario | req/s | p99 ms | bare req/s | bare p99 ms | ratio | target | non-2xx | Koa alone req/s | Koa alone ratio |',
+  '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
 ];
 let missed = 0;
 for (const [i, scenario] of scenarios.entries()) {
@@ -193,16 +198,19 @@ for (const [i, scenario] of scenarios.entries()) {
   const theirs = results[i].bare;
   const rps = median(ours.map((r) => r.rps));
   const bareRps = median(theirs.map((r) => r.rps));
+  const koaRps = median(results[i].koa.map((r) => r.rps));
   const ratio = rps / bareRps;
   const non2xx = ours.reduce((n, r) => n + r.non2xx + r.errors, 0);
   if (ratio < target[scenario.kind] || non2xx > 0) missed += 1;
   lines.push(
     `| ${scenario.name} | ${Math.round(rps)} | ${median(ours.map((r) => r.p99))} | ${Math.round(bareRps)} | ${median(theirs.map((r) => r.p99))} | ` +
-      `${ratio.toFixed(2)} | ${scenario.kind} ≥ ${target[scenario.kind]} | ${non2xx} |`,
+      `${ratio.toFixed(2)} | ${scenario.kind} ≥ ${target[scenario.kind]} | ${non2xx} | ` +
+      `${Math.round(koaRps)} | ${(koaRps / bareRps).toFixed(2)} |`,
   );
 }
 process.stdout.write(lines.join('\n') + '\n');
 server.kill('SIGTERM');
-bare.kill('SIGTERM');
+bare.child.kill('SIGTERM');
+koa.child.kill('SIGTERM');
 fs.rmSync(work, { recursive: true, force: true });
 if (missed > 0) process.stderr.write(`${missed} scenario(s) below target or with non-2xx answers\n`);
