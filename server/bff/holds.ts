@@ -89,8 +89,7 @@ export function createHoldService(options: { store: Store; upstream: Upstream; d
   async function releaseUpstream(bookingId: string, lapsed = false): Promise<void> {
     if (lapsed) {
       // An API that expires holds itself has usually let a lapsed one go already: read first and
-      // write only if it is still pending. (Thread's own API also loses its expiry release when
-      // the first call after it is a PUT that fails, so a read must come first there.)
+      // write only if it is still pending.
       const current = await upstream.get(bookingPath(bookingId));
       if (current.status === 404) return;
       if (current.status === 200 && isBooking(current.body) && current.body.status !== 'pending') return;
