@@ -165,7 +165,7 @@ export function createBookingService(store: Store, options: { now: () => number;
       if (recurring && status !== 'open') {
         throw new Unprocessable(`status: a weekly booking is offered open; hold or book one of its weeks instead of "${status}"`);
       }
-      const hash = requestHash(input);
+      const hash = idempotencyKey ? requestHash(input) : '';
       releaseExpiredHolds();
       return store.transaction(() => {
         if (idempotencyKey) {
