@@ -1,7 +1,7 @@
 // The admin CLI: `npm run -s thread -- <command>`. One JSON object on stdout on
 // success; one line on stderr and exit 1 on failure.
 import { parseArgs } from 'node:util';
-import { ID } from './api/validate.js';
+import { ID } from './http/assert.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createStore, type Store } from './db/store.js';
 import { seedDemo } from './demo.js';

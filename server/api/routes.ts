@@ -7,7 +7,8 @@ import { BadRequest } from '../errors.js';
 import { readJson } from '../http/body.js';
 import type { Tokens } from '../oauth/tokens.js';
 import { authenticate, requireAnyScope, requireScope, type ApiState } from './auth.js';
-import { ID, instant, parseBookingChange, parseNewBooking } from './validate.js';
+import { ID } from '../http/assert.js';
+import { instant, parseBookingChange, parseNewBooking } from './validate.js';
 
 const LIST_PARAMS = ['status', 'from', 'to', 'limit', 'cursor'];
 const DEFAULT_STATUSES: BookingStatus[] = ['open', 'pending', 'booked'];

@@ -3,30 +3,14 @@ import type { BookingChange, NewBooking } from '../domain/bookings.js';
 import { checkSignUp } from '../domain/sign-up.js';
 import { parseInstant, type Instant } from '../domain/time.js';
 import { BadRequest } from '../errors.js';
+import { assertKnownFields, assertObject, id } from '../http/assert.js';
 
 const FIELDS = ['start', 'status', 'recurring', 'length', 'location_id', 'doctor_id'] as const;
-const ID = /^[A-Za-z0-9_.:-]{1,64}$/;
-
-function assertObject(body: unknown, name = 'body'): asserts body is Record<string, unknown> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new BadRequest(`${name} must be a JSON object`);
-}
-
-function assertKnownFields(body: Record<string, unknown>, allowed: readonly string[]): void {
-  const unknown = Object.keys(body).find((key) => !allowed.includes(key));
-  if (unknown !== undefined) throw new BadRequest(`unknown field "${unknown.slice(0, 64)}"; fields are ${allowed.join(', ')}`);
-}
 
 export function instant(value: unknown, field: string): Instant {
   const parsed = typeof value === 'string' ? parseInstant(value) : undefined;
   if (!parsed) throw new BadRequest(`${field} must be an ISO 8601 date-time with an offset, like 2018-10-25T16:44:02.722-06:00`);
   return parsed;
-}
-
-function id(value: unknown, field: string): string {
-  if (typeof value !== 'string' || !ID.test(value)) {
-    throw new BadRequest(`${field} must be a string of 1 to 64 letters, digits, or . _ : -`);
-  }
-  return value;
 }
 
 function status(value: unknown): Exclude<BookingStatus, 'closed'> {
@@ -79,7 +63,7 @@ export function parseBookingChange(body: unknown, today: string): BookingChange 
   const change: BookingChange = fields(body);
   if (body.patient !== undefined) {
     assertObject(body.patient, 'patient');
-    assertKnownFields(body.patient, ['first_name', 'last_name', 'email', 'phone', 'date_of_birth']);
+    assertKnownFields(body.patient, ['first_name', 'last_name', 'email', 'phone', 'date_of_birth'], 'patient');
     const checked = checkSignUp(body.patient, today);
     if (checked.problems) {
       const [field, problem] = Object.entries(checked.problems)[0];
@@ -90,4 +74,3 @@ export function parseBookingChange(body: unknown, today: string): BookingChange 
   return change;
 }
 
-export { ID };

@@ -1,8 +1,8 @@
 // The BFF's inputs, checked at the edge: each failure names the field, never echoes a value
 // that could be a patient's.
-import { ID } from '../api/validate.js';
 import { parseInstant, type Instant } from '../domain/time.js';
 import { BadRequest } from '../errors.js';
+import { assertKnownFields, assertObject, id } from '../http/assert.js';
 import { DEFAULT_DAYS, MAX_DAYS, MAX_LOCATIONS, MIN_DAYS } from './limits.js';
 
 export interface ScheduleQuery {
@@ -29,20 +29,6 @@ const CONFIRM_FIELDS = ['hold_token', 'patient', 'website'];
 const PATIENT_FIELDS = ['first_name', 'last_name', 'email', 'phone', 'date_of_birth'];
 /** Hold tokens are 43 characters; anything much longer is not one. */
 const TOKEN_MAX = 128;
-
-function assertObject(body: unknown, what = 'body'): asserts body is Record<string, unknown> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new BadRequest(`${what} must be a JSON object`);
-}
-
-function assertKnownFields(body: Record<string, unknown>, allowed: readonly string[], what = 'body'): void {
-  const unknown = Object.keys(body).find((key) => !allowed.includes(key));
-  if (unknown !== undefined) throw new BadRequest(`${what} has an unknown field "${unknown.slice(0, 64)}"; fields are ${allowed.join(', ')}`);
-}
-
-function id(value: unknown, field: string): string {
-  if (typeof value !== 'string' || !ID.test(value)) throw new BadRequest(`${field} must be an id of 1 to 64 letters, digits, or . _ : -`);
-  return value;
-}
 
 /**
  * The honeypot: a field people never see, so never fill. A bot that fills it gets a plain
