@@ -12,6 +12,12 @@ export class HttpError extends Error {
   }
 }
 
+/** Tags a BFF error with the reason the widget translates. */
+export function withReason<E extends HttpError>(error: E, reason: BffReason): E {
+  error.reason = reason;
+  return error;
+}
+
 export class BadRequest extends HttpError {
   override status = 400;
   override code = 'bad_request' as const;

@@ -8,7 +8,7 @@ import type { HoldRow } from '../db/holds.js';
 import type { Store } from '../db/store.js';
 import { checkSignUp } from '../domain/sign-up.js';
 import { MINUTE, parseInstant } from '../domain/time.js';
-import { BadGateway, BadRequest, Conflict, Forbidden, Gone, NotFound, TooManyRequests } from '../errors.js';
+import { BadGateway, BadRequest, Conflict, Forbidden, Gone, NotFound, TooManyRequests, withReason } from '../errors.js';
 import type { LocationDirectory } from './directory.js';
 import { HOLD_TOKEN_BYTES, MAX_ACTIVE_HOLDS_PER_ADDRESS, MAX_ACTIVE_HOLDS_PER_SITE, SWEEP_BATCH, SWEEP_INTERVAL_MS } from './limits.js';
 import type { Site } from './sites.js';
@@ -24,10 +24,6 @@ const hashToken = (token: string) => createHash('sha256').update(token).digest('
 const bookingPath = (id: string) => `/scheduling/bookings/${encodeURIComponent(id)}`;
 const todayUtc = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
-function withReason<E extends { reason?: unknown }>(error: E, reason: NonNullable<E['reason']>): E {
-  error.reason = reason;
-  return error;
-}
 const slotTaken = () => withReason(new Conflict('That time was just taken. Please pick another time.'), 'slot_taken');
 const holdNotFound = () => withReason(new NotFound('This hold does not exist. Please pick a time again.'), 'hold_not_found');
 const holdExpired = () => withReason(new Gone('This hold has expired. Please pick a time again.'), 'hold_expired');
@@ -270,8 +266,7 @@ export type HoldService = ReturnType<typeof createHoldService>;
 
 /** 400 with one problem per sign-up field, naming the fields and never their values. */
 function invalidFields(problems: Partial<Record<SignUpField, FieldProblem>>): BadRequest {
-  const error = new BadRequest(`Please check these fields: ${Object.keys(problems).join(', ').replace(/_/g, ' ')}.`);
-  error.reason = 'invalid_fields';
+  const error = withReason(new BadRequest(`Please check these fields: ${Object.keys(problems).join(', ').replace(/_/g, ' ')}.`), 'invalid_fields');
   error.fields = problems;
   return error;
 }

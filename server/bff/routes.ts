@@ -6,7 +6,7 @@ import type { Context } from 'koa';
 import type { Booking, ConfirmResponse, HoldResponse, Location, ScheduleResponse, Slot } from '../../shared/types.js';
 import type { Config, UpstreamConfig } from '../config.js';
 import type { Store } from '../db/store.js';
-import { TooManyRequests } from '../errors.js';
+import { TooManyRequests, withReason } from '../errors.js';
 import { readJson } from '../http/body.js';
 import { createWindowCounter } from '../http/throttle.js';
 import { createLocationDirectory } from './directory.js';
@@ -42,11 +42,7 @@ export function createBff(options: { store: Store; upstream: UpstreamConfig; con
   /** Counts this attempt of the address; 429 with Retry-After once it is over the limit. */
   function throttle(counter: ReturnType<typeof createWindowCounter>, ctx: Context): void {
     const wait = counter.retryAfter(ctx.ip);
-    if (wait > 0) {
-      const error = new TooManyRequests(`Too many attempts. Please wait ${wait} seconds and try again.`, wait);
-      error.reason = 'rate_limited';
-      throw error;
-    }
+    if (wait > 0) throw withReason(new TooManyRequests(`Too many attempts. Please wait ${wait} seconds and try again.`, wait), 'rate_limited');
     counter.hit(ctx.ip);
   }
 
@@ -78,8 +74,7 @@ export function createBff(options: { store: Store; upstream: UpstreamConfig; con
     return slots;
   }
 
-  async function locationSchedule(locationId: string, from: number, to: number, site: ReturnType<typeof siteOf>) {
-    const location = await siteLocation(directory, site, locationId);
+  async function locationSchedule(location: Location, from: number, to: number) {
     const slots = (await slotsBetween(location, from, to)).filter(({ start }) => start >= from && start < to).map(({ slot }) => slot);
     return { ...location, slots };
   }
@@ -92,14 +87,15 @@ export function createBff(options: { store: Store; upstream: UpstreamConfig; con
     const { locationIds, days } = parseScheduleQuery(ctx.querystring);
     const site = siteOf(ctx);
     // Every location is checked before any bookings are read, so a bad id fails fast and alone.
-    for (const id of locationIds) await siteLocation(directory, site, id);
+    const locations: Location[] = [];
+    for (const id of locationIds) locations.push(await siteLocation(directory, site, id));
     await holds.sweepIfDue();
     const from = config.now();
     const to = from + days * DAY;
     const body: ScheduleResponse = {
       from: new Date(from).toISOString(),
       to: new Date(to).toISOString(),
-      locations: await Promise.all(locationIds.map((id) => locationSchedule(id, from, to, site))),
+      locations: await Promise.all(locations.map((location) => locationSchedule(location, from, to))),
     };
     ctx.body = body;
   });

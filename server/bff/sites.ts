@@ -2,7 +2,7 @@
 // practice registered with `thread sites create`, and only for that practice's locations.
 import type { Context, Next } from 'koa';
 import type { Store } from '../db/store.js';
-import { Forbidden } from '../errors.js';
+import { Forbidden, withReason } from '../errors.js';
 import { PREFLIGHT_MAX_AGE_S } from './limits.js';
 
 export interface Site {
@@ -26,12 +26,13 @@ function exactOrigin(header: string): string | undefined {
 
 function siteNotRegistered(origin: string | undefined): Forbidden {
   const named = origin ?? 'this page (its origin is hidden, e.g. a sandboxed frame or a file)';
-  const error = new Forbidden(
-    `Online scheduling is not enabled for ${named}. The practice can enable it with: ` +
-      `thread sites create --origin ${origin ?? 'https://your-site.example'} --practice PRACTICE_ID`,
+  return withReason(
+    new Forbidden(
+      `Online scheduling is not enabled for ${named}. The practice can enable it with: ` +
+        `thread sites create --origin ${origin ?? 'https://your-site.example'} --practice PRACTICE_ID`,
+    ),
+    'site_not_registered',
   );
-  error.reason = 'site_not_registered';
-  return error;
 }
 
 /**

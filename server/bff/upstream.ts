@@ -3,7 +3,7 @@
 import * as oidc from 'openid-client';
 import type { UpstreamConfig } from '../config.js';
 import { ConfigError } from '../config.js';
-import { BadGateway } from '../errors.js';
+import { BadGateway, withReason } from '../errors.js';
 import { TOKEN_DEFAULT_LIFETIME_S, TOKEN_RENEW_BEFORE_MS, UPSTREAM_TIMEOUT_MS } from './limits.js';
 
 type Log = (line: Record<string, unknown>) => void;
@@ -23,9 +23,7 @@ export interface UpstreamAnswer {
 
 /** The one answer a patient gets when the booking API cannot be reached or misbehaves. */
 export function upstreamUnavailable(): BadGateway {
-  const error = new BadGateway('The scheduling service is not available right now. Please try again in a minute.');
-  error.reason = 'upstream_unavailable';
-  return error;
+  return withReason(new BadGateway('The scheduling service is not available right now. Please try again in a minute.'), 'upstream_unavailable');
 }
 
 /**
