@@ -4,6 +4,19 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 
+/** How every browser test here starts Chromium: headless as root, and quiet on a closed network. */
+export const CHROME_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+/** The Chromium to use when npm test has not found one for us (it sets CHROME_PATH). */
+export const CHROME_PATH = process.env.CHROME_PATH || '/usr/bin/chromium';
+
 function onPath(name) {
   const found = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' });
   return found.status === 0 ? found.stdout.trim() : undefined;

@@ -7,10 +7,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { CHROME_ARGS, CHROME_PATH } from '../scripts/find-chrome.mjs';
 import type { Booking } from '../shared/types.js';
 import { addClient, addPractice, api, getToken, startServer, type TestServer } from './helpers/server.js';
 
-const CHROME = process.env.CHROME_PATH || '/usr/bin/chromium';
 const ZONE = 'America/Denver';
 const DAY = 86_400_000;
 
@@ -123,8 +123,8 @@ before(async () => {
   server.thread.store.directory.createSite({ origin: hostUrl, practice_id: 'p1' }, Date.now());
 
   browser = await chromium.launch({
-    executablePath: CHROME,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    executablePath: CHROME_PATH,
+    args: CHROME_ARGS,
   });
 });
 

@@ -1,5 +1,5 @@
 // Screenshots of the built widget as a patient sees it, for review:
-//   npx vite build && node widget/demo/screenshot.mjs
+//   npx vite build && node --import tsx widget/demo/screenshot.mjs
 // Serves dist/widget.js and a page holding the widget, answers the BFF's URLs
 // with realistic made-up data (page.route), and writes docs/widget-*.png.
 // Uses Debian's Chromium (CHROME_PATH or /usr/bin/chromium); never downloads one.
@@ -8,6 +8,9 @@ import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { CHROME_ARGS, CHROME_PATH } from '../../scripts/find-chrome.mjs';
+import { DEMO_LOCATIONS } from '../../server/demo.ts';
+import { fromWallClock } from '../../server/domain/time.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const docs = path.join(root, 'docs');
@@ -49,56 +52,13 @@ const origin = `http://127.0.0.1:${server.address().port}`;
 
 // ---------------------------------------------------------------- made-up schedule
 
-function offsetMinutes(ms, timeZone) {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-    })
-      .formatToParts(ms)
-      .map((part) => [part.type, Number(part.value)]),
-  );
-  const wall = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute);
-  return Math.round((wall - Math.floor(ms / 60000) * 60000) / 60000);
-}
-
 /** The instant when the wall clock in timeZone shows y-m-d h:min. */
 function atWallClock(y, m, d, h, min, timeZone) {
-  const wall = Date.UTC(y, m, d, h, min);
-  let ms = wall - offsetMinutes(wall, timeZone) * 60000;
-  ms = wall - offsetMinutes(ms, timeZone) * 60000;
-  return new Date(ms).toISOString();
+  return new Date(fromWallClock(Date.UTC(y, m, d, h, min), timeZone)).toISOString();
 }
 
-const locations = [
-  {
-    id: 'dr556',
-    name: 'Springfield',
-    timezone: 'America/Chicago',
-    website: 'https://www.abc123ortho.com/springfield',
-    street_address: '1234 Main Street',
-    secondary_address: 'Suite 200',
-    city: 'Springfield',
-    state: 'IL',
-    zip: '62701',
-  },
-  {
-    id: 'b2rGH',
-    name: 'Lafayette',
-    timezone: 'America/Denver',
-    website: 'https://www.abc123ortho.com/lafayette',
-    street_address: '405 Public Road',
-    secondary_address: '',
-    city: 'Lafayette',
-    state: 'CO',
-    zip: '80026',
-  },
-];
+// The demo practice's own locations, as the server seeds them.
+const locations = DEMO_LOCATIONS.map(({ practice_id: _practice, ...location }) => location);
 
 const today = new Date();
 const schedule = {
@@ -138,15 +98,8 @@ const schedule = {
 // ---------------------------------------------------------------- the browser
 
 const browser = await chromium.launch({
-  executablePath: process.env.CHROME_PATH || '/usr/bin/chromium',
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-  ],
+  executablePath: CHROME_PATH,
+  args: CHROME_ARGS,
 });
 
 const problems = [];
