@@ -13,7 +13,7 @@ app.use(async (ctx) => {
   if (!choices) return;
   const answer = choices.find((a) => !a.when || body.includes(a.when)) ?? choices[0];
   ctx.status = answer.status;
-  ctx.type = answer.type;
+  ctx.set(answer.headers);
   ctx.body = answer.body;
 });
 const server = app.listen(0, '127.0.0.1', () => process.stdout.write(`${server.address().port}\n`));

@@ -1,7 +1,9 @@
 // npm run bench: the real server on a fresh database with realistic data, against a bare
 // node:http server answering the same bytes (and Koa alone answering them, the framework's own ceiling), interleaved.
-// BENCH_SECONDS (default 4) per run, BENCH_ROUNDS (default 3) rounds, BENCH_CONNECTIONS (default 10).
+// BENCH_SECONDS (default 4) per run, BENCH_ROUNDS (default 3) rounds, BENCH_CONNECTIONS (default 10);
+// BENCH_ONLY (a regular expression) runs the scenarios whose names match it; BENCH_PROFILE=dir writes the server's CPU profile there.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -36,7 +38,8 @@ const port = await freePort();
 const url = `http://localhost:${port}`;
 const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), DATABASE_PATH: path.join(work, 'bench.sqlite'), PUBLIC_URL: url };
 delete env.THREAD_ISSUER;
-const server: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
+const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_PROFILE)}`] : [];
+const server: ChildProcess = spawn(process.execPath, [...profile, '--import', 'tsx', 'server/main.ts'], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
 const children: ChildProcess[] = [server];
 process.on('exit', () => children.forEach((c) => c.kill('SIGKILL')));
 await waitUntilReady(url);
@@ -82,17 +85,19 @@ interface Scenario {
   kind: 'read' | 'write';
   requests: Request[];
   /** Method and path the bare server answers, with the bytes the real one gave. */
-  sample: () => Promise<Array<{ key: string; when?: string; status: number; type: string; body: string }>>;
+  sample: () => Promise<Array<{ key: string; when?: string; status: number; headers: Record<string, string>; body: string }>>;
 }
 
 async function capture(key: string, path: string, init: RequestInit, when?: string) {
   const response = await fetch(`${url}${path}`, init);
-  return { key, when, status: response.status, type: response.headers.get('content-type') ?? 'application/json', body: await response.text() };
+  // Every header but those Node writes itself, so the yardstick sends the same bytes.
+  const headers = Object.fromEntries([...response.headers].filter(([name]) => !['date', 'connection', 'keep-alive', 'content-length', 'transfer-encoding'].includes(name)));
+  return { key, when, status: response.status, headers, body: await response.text() };
 }
 
 const listPath = `/scheduling/locations/busy/bookings?status=open&limit=50`;
 const schedulePath = '/bff/v1/schedule?location_ids=dr556,b2rGH&days=14';
-const scenarios: Scenario[] = [
+const allScenarios: Scenario[] = [
   {
     name: "list a location's open bookings (50 per page)",
     kind: 'read',
@@ -149,8 +154,10 @@ const scenarios: Scenario[] = [
   },
 ];
 
-// The bare server, answering every scenario's route with the real server's bytes.
-const answers: Record<string, Array<{ when?: string; status: number; type: string; body: string }>> = {};
+const scenarios = allScenarios.filter((s) => new RegExp(process.env.BENCH_ONLY ?? '').test(s.name));
+
+// The bare server, answering every scenario's route with the real server's bytes, headers and body.
+const answers: Record<string, Array<{ when?: string; status: number; headers: Record<string, string>; body: string }>> = {};
 for (const scenario of scenarios) for (const { key, ...answer } of await scenario.sample()) (answers[key] ??= []).push(answer);
 fs.writeFileSync(path.join(work, 'answers.json'), JSON.stringify(answers));
 async function startYardstick(script: string): Promise<{ child: ChildProcess; url: string }> {
@@ -167,10 +174,19 @@ interface Run {
   p99: number;
   non2xx: number;
   errors: number;
+  /** The server's own CPU time (user and system) per answer: steadier than req/s when autocannon shares the cores. */
+  cpuMicros: number;
 }
-const run = async (target: string, scenario: Scenario): Promise<Run> => {
+/** CPU time a process has used, in microseconds, from /proc (clock ticks of 10 ms). */
+function cpuTime(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+const run = async (target: string, pid: number, scenario: Scenario): Promise<Run> => {
+  const before = cpuTime(pid);
   const result = await autocannon({ url: target, connections: CONNECTIONS, duration: SECONDS, requests: scenario.requests });
-  return { rps: result.requests.average, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors + result.timeouts };
+  const cpuMicros = (cpuTime(pid) - before) / Math.max(1, result.requests.total);
+  return { rps: result.requests.average, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors + result.timeouts, cpuMicros };
 };
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
@@ -178,9 +194,9 @@ const results = scenarios.map(() => ({ ours: [] as Run[], bare: [] as Run[], koa
 for (let round = 1; round <= ROUNDS; round += 1) {
   for (const [i, scenario] of scenarios.entries()) {
     process.stderr.write(`round ${round}/${ROUNDS}: ${scenario.name}\n`);
-    results[i].ours.push(await run(url.replace('localhost', '127.0.0.1'), scenario));
-    results[i].bare.push(await run(bare.url, scenario));
-    results[i].koa.push(await run(koa.url, scenario));
+    results[i].ours.push(await run(url.replace('localhost', '127.0.0.1'), server.pid!, scenario));
+    results[i].bare.push(await run(bare.url, bare.child.pid!, scenario));
+    results[i].koa.push(await run(koa.url, koa.child.pid!, scenario));
   }
 }
 
@@ -189,8 +205,8 @@ const lines = [
   `Machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; ` +
     `${CONNECTIONS} connections, ${ROUNDS} interleaved rounds of ${SECONDS} s, medians.`,
   '',
-  '| scenario | req/s | p99 ms | bare req/s | bare p99 ms | ratio | target | non-2xx | Koa alone req/s | Koa alone ratio |',
-  '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  '| scenario | req/s | p99 ms | bare req/s | bare p99 ms | ratio | target | non-2xx | Koa alone req/s | Koa alone ratio | CPU µs per answer: ours / bare / Koa alone |',
+  '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
 ];
 let missed = 0;
 for (const [i, scenario] of scenarios.entries()) {
@@ -205,12 +221,15 @@ for (const [i, scenario] of scenarios.entries()) {
   lines.push(
     `| ${scenario.name} | ${Math.round(rps)} | ${median(ours.map((r) => r.p99))} | ${Math.round(bareRps)} | ${median(theirs.map((r) => r.p99))} | ` +
       `${ratio.toFixed(2)} | ${scenario.kind} ≥ ${target[scenario.kind]} | ${non2xx} | ` +
-      `${Math.round(koaRps)} | ${(koaRps / bareRps).toFixed(2)} |`,
+      `${Math.round(koaRps)} | ${(koaRps / bareRps).toFixed(2)} | ` +
+      [ours, theirs, results[i].koa].map((runs) => median(runs.map((r) => r.cpuMicros)).toFixed(0)).join(' / ') +
+      ' |',
   );
 }
 process.stdout.write(lines.join('\n') + '\n');
-server.kill('SIGTERM');
 bare.child.kill('SIGTERM');
 koa.child.kill('SIGTERM');
+server.kill('SIGTERM');
+await once(server, 'exit'); // the CPU profile, when asked for, is written on the way out
 fs.rmSync(work, { recursive: true, force: true });
 if (missed > 0) process.stderr.write(`${missed} scenario(s) below target or with non-2xx answers\n`);

@@ -39,7 +39,7 @@ export interface App {
 
 /** Builds the whole server (OAuth, booking API, BFF, widget and demo page) without listening. */
 export async function createApp(config: Config): Promise<App> {
-  const store = createStore(config.databasePath);
+  const store = createStore(config.databasePath, { background: true });
   const keys = await loadKeys(store, config.now());
   const tokens = createTokens(keys, { issuer: config.publicUrl, audience: `${config.publicUrl}/scheduling`, now: config.now });
   const bookings = createBookingService(store, { now: config.now, holdMinutes: config.holdMinutes });
@@ -54,6 +54,7 @@ export async function createApp(config: Config): Promise<App> {
   let ready = true;
   app.use(async (ctx, next) => {
     const started = performance.now();
+    store.refresh();
     ctx.state.requestId = randomUUID();
     ctx.set('X-Request-Id', ctx.state.requestId);
     ctx.set(SECURITY_HEADERS);

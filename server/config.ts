@@ -64,7 +64,24 @@ function host(env: Env): string {
   return raw;
 }
 
-const jsonLog = (line: Record<string, unknown>) => process.stdout.write(JSON.stringify(line) + '\n');
+/**
+ * One JSON line per event on stdout, written a turn of the event loop at a time: under load one
+ * write carries many lines. What is pending when the process exits is written on the way out.
+ */
+let pendingLog = '';
+function flushLog(): void {
+  if (!pendingLog) return;
+  const text = pendingLog;
+  pendingLog = '';
+  process.stdout.write(text);
+}
+process.on('exit', flushLog);
+const jsonLog = (line: Record<string, unknown>) => {
+  if (!pendingLog) {
+    setImmediate(flushLog);
+  }
+  pendingLog += JSON.stringify(line) + '\n';
+};
 
 /** Reads the environment; a bad value throws one ConfigError naming the variable. */
 export function loadConfig(env: Env = process.env): Config {

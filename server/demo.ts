@@ -67,6 +67,7 @@ export async function seedDemo(store: Store, config: Pick<Config, 'publicUrl' | 
   const service = createBookingService(store, config);
   const owner: Actor = { clientId: DEMO_OWNER, scopes: new Set(['scheduling:write']), practices: new Set([DEMO_PRACTICE.id]) };
   let created = 0;
+  const offers: Array<Promise<void>> = [];
   const offer = (location: (typeof DEMO_LOCATIONS)[number], day: number, hour: number, minute: number, doctor: string, length: number, recurring: boolean, key?: string) => {
     const zone = location.timezone;
     const today = new Date(at + zoneOffset(at, zone) * MINUTE);
@@ -74,12 +75,17 @@ export async function seedDemo(store: Store, config: Pick<Config, 'publicUrl' | 
     const start = fromWallClock(wall, zone);
     if (start <= at) return;
     const input = { start: { ms: start, offset: zoneOffset(start, zone) }, location_id: location.id, doctor_id: doctor, length, recurring, status: 'open' as const };
-    try {
-      const { replayed } = service.create(owner, input, key ?? `demo:${location.id}:${new Date(wall).toISOString().slice(0, 16)}:${doctor}`);
-      if (!replayed) created += 1;
-    } catch (error) {
-      if (!(error instanceof HttpError)) throw error; // taken meanwhile (a patient's booking): leave it
-    }
+    const creating = service.create(owner, input, key ?? `demo:${location.id}:${new Date(wall).toISOString().slice(0, 16)}:${doctor}`);
+    offers.push(
+      creating.then(
+        ({ replayed }) => {
+          if (!replayed) created += 1;
+        },
+        (error: unknown) => {
+          if (!(error instanceof HttpError)) throw error; // taken meanwhile (a patient's booking): leave it
+        },
+      ),
+    );
   };
 
   for (const [index, location] of DEMO_LOCATIONS.entries()) {
@@ -101,6 +107,7 @@ export async function seedDemo(store: Store, config: Pick<Config, 'publicUrl' | 
       offer(location, day, 16, 30, doctors[1], 60, true, `demo:${location.id}:weekly:${weekday}:${doctors[1]}`);
     }
   }
+  await Promise.all(offers); // one commit for them all
   store.settings.set('demo_seeded_at', String(at));
   return { practice_id: DEMO_PRACTICE.id, location_ids: DEMO_LOCATIONS.map((l) => l.id), sites: origins, bookings_created: created };
 }

@@ -89,6 +89,7 @@ export function apiRoutes(options: { store: Store; tokens: Tokens; bookings: Boo
     ctx.body = store.directory.locations(actorOf(ctx).practices).map(publicLocation);
   });
 
+  const pageBodies = new WeakMap<object, string>();
   const list = (scope: 'location_id' | 'practice_id') => (ctx: Context) => {
     const { params, ...query } = listQuery(ctx);
     const page = bookings.list(actorOf(ctx), { [scope]: pathId(ctx, 'id') } as { location_id: string }, query);
@@ -96,7 +97,11 @@ export function apiRoutes(options: { store: Store; tokens: Tokens; bookings: Boo
       params.set('cursor', encodeCursor(page.next));
       ctx.set('Link', `<${publicUrl}${ctx.path}?${params.toString()}>; rel="next"`);
     }
-    ctx.body = page.bookings;
+    // A page is kept until the database changes (see BookingService.list), and so is its JSON.
+    let body = pageBodies.get(page);
+    if (body === undefined) pageBodies.set(page, (body = JSON.stringify(page.bookings)));
+    ctx.type = 'application/json';
+    ctx.body = body;
   };
   router.get('/practices/:id/bookings', read, list('practice_id'));
   router.get('/locations/:id/bookings', read, list('location_id'));
@@ -116,7 +121,7 @@ export function apiRoutes(options: { store: Store; tokens: Tokens; bookings: Boo
       throw new BadRequest('Idempotency-Key must be 1 to 255 visible ASCII characters');
     }
     const input = parseNewBooking(await readJson(ctx));
-    const { booking, replayed } = bookings.create(actorOf(ctx), input, key || undefined);
+    const { booking, replayed } = await bookings.create(actorOf(ctx), input, key || undefined);
     if (replayed) ctx.set('Idempotent-Replayed', 'true');
     ctx.status = 201;
     ctx.set('Location', `${publicUrl}/scheduling/bookings/${booking.id}`);
@@ -126,7 +131,7 @@ export function apiRoutes(options: { store: Store; tokens: Tokens; bookings: Boo
   router.put('/bookings/:id', requireAnyScope('scheduling:write', 'scheduling:book'), async (ctx) => {
     const id = pathId(ctx, 'id');
     const change = parseBookingChange(await readJson(ctx), todayUtc(now()));
-    const { booking, created } = bookings.update(actorOf(ctx), id, change);
+    const { booking, created } = await bookings.update(actorOf(ctx), id, change);
     if (created) {
       ctx.status = 201;
       ctx.set('Location', `${publicUrl}/scheduling/bookings/${booking.id}`);
@@ -134,8 +139,8 @@ export function apiRoutes(options: { store: Store; tokens: Tokens; bookings: Boo
     ctx.body = booking;
   });
 
-  router.delete('/bookings/:id', requireScope('scheduling:write'), (ctx) => {
-    ctx.body = bookings.remove(actorOf(ctx), pathId(ctx, 'id'));
+  router.delete('/bookings/:id', requireScope('scheduling:write'), async (ctx) => {
+    ctx.body = await bookings.remove(actorOf(ctx), pathId(ctx, 'id'));
   });
 
   return router;

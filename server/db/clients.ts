@@ -1,4 +1,5 @@
 import type { Db } from './database.js';
+import type { ReadCache } from './read-cache.js';
 
 export interface ClientRow {
   id: string;
@@ -11,7 +12,7 @@ export interface ClientRow {
 }
 
 /** API clients, their hashed secrets, scopes and practice grants. */
-export function createClients(db: Db) {
+export function createClients(db: Db, cache: ReadCache) {
   const statements = {
     insert: db.prepare(
       `INSERT INTO clients (id, name, secret_hash, scopes, all_practices, created_at)
@@ -23,6 +24,24 @@ export function createClients(db: Db) {
     revoke: db.prepare('UPDATE clients SET revoked_at = :now WHERE id = :id AND revoked_at IS NULL'),
     setSecret: db.prepare('UPDATE clients SET secret_hash = :secret_hash, revoked_at = NULL WHERE id = :id'),
   };
+
+  function read(id: string): ClientRow | undefined {
+    const row = statements.get.get(id) as
+      | { id: string; name: string; secret_hash: string; scopes: string; all_practices: number; revoked_at: number | null }
+      | undefined;
+    if (!row) return undefined;
+    const practices = row.all_practices
+      ? ('*' as const)
+      : new Set((statements.grants.all(id) as Array<{ practice_id: string }>).map((g) => g.practice_id));
+    return {
+      id: row.id,
+      name: row.name,
+      secret_hash: row.secret_hash,
+      scopes: row.scopes.split(' ').filter(Boolean),
+      practices,
+      revoked: row.revoked_at !== null,
+    };
+  }
 
   return {
     create(client: { id: string; name: string; secretHash: string; scopes: string[]; practices: '*' | string[] }, now: number): void {
@@ -37,30 +56,19 @@ export function createClients(db: Db) {
         });
         if (client.practices !== '*') for (const practice of client.practices) statements.grant.run(client.id, practice);
       })();
+      cache.directoryChanged();
     },
-    get(id: string): ClientRow | undefined {
-      const row = statements.get.get(id) as
-        | { id: string; name: string; secret_hash: string; scopes: string; all_practices: number; revoked_at: number | null }
-        | undefined;
-      if (!row) return undefined;
-      const practices = row.all_practices
-        ? ('*' as const)
-        : new Set((statements.grants.all(id) as Array<{ practice_id: string }>).map((g) => g.practice_id));
-      return {
-        id: row.id,
-        name: row.name,
-        secret_hash: row.secret_hash,
-        scopes: row.scopes.split(' ').filter(Boolean),
-        practices,
-        revoked: row.revoked_at !== null,
-      };
-    },
+    /** Read on every API request, so kept until the database changes: a revocation still counts at once. */
+    get: (id: string): ClientRow | undefined => cache.directory(`client ${id}`, () => read(id)),
     /** True when the client existed and was not revoked yet. */
     revoke(id: string, now: number): boolean {
-      return statements.revoke.run({ id, now }).changes === 1;
+      const revoked = statements.revoke.run({ id, now }).changes === 1;
+      cache.directoryChanged();
+      return revoked;
     },
     setSecret(id: string, secretHash: string): void {
       statements.setSecret.run({ id, secret_hash: secretHash });
+      cache.directoryChanged();
     },
   };
 }

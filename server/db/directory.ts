@@ -1,12 +1,13 @@
 import type { Location, Practice } from '../../shared/types.js';
 import type { Db } from './database.js';
+import type { ReadCache } from './read-cache.js';
 
 export interface LocationRow extends Location {
   practice_id: string;
 }
 
 /** Practices, their locations and the sites that embed the widget for them. */
-export function createDirectory(db: Db) {
+export function createDirectory(db: Db, cache: ReadCache) {
   const statements = {
     insertPractice: db.prepare('INSERT INTO practices (id, name, created_at) VALUES (:id, :name, :now)'),
     upsertPractice: db.prepare(
@@ -38,9 +39,10 @@ export function createDirectory(db: Db) {
   return {
     createPractice(practice: { id: string; name: string }, now: number, replace = false): void {
       (replace ? statements.upsertPractice : statements.insertPractice).run({ ...practice, now });
+      cache.directoryChanged();
     },
     practice(id: string): { id: string; name: string } | undefined {
-      return statements.practice.get(id) as { id: string; name: string } | undefined;
+      return cache.directory(`practice ${id}`, () => statements.practice.get(id) as { id: string; name: string } | undefined);
     },
     /** Every practice with its locations' ids and names; `granted` filters when not '*'. */
     practices(granted: '*' | ReadonlySet<string>): Practice[] {
@@ -56,18 +58,22 @@ export function createDirectory(db: Db) {
     },
     createLocation(location: LocationRow, now: number, replace = false): void {
       (replace ? statements.upsertLocation : statements.insertLocation).run({ ...location, now });
+      cache.directoryChanged();
     },
     location(id: string): LocationRow | undefined {
-      return statements.location.get(id) as LocationRow | undefined;
+      return cache.directory(`location ${id}`, () => statements.location.get(id) as LocationRow | undefined);
     },
     locations(granted: '*' | ReadonlySet<string>): LocationRow[] {
       return (statements.locations.all() as LocationRow[]).filter((l) => granted === '*' || granted.has(l.practice_id));
     },
     createSite(site: { origin: string; practice_id: string }, now: number, replace = false): void {
       (replace ? statements.upsertSite : statements.insertSite).run({ ...site, now });
+      cache.directoryChanged();
     },
+    /** Read on every BFF request; an origin too long to be a site is not kept. */
     site(origin: string): { origin: string; practice_id: string } | undefined {
-      return statements.site.get(origin) as { origin: string; practice_id: string } | undefined;
+      const read = () => statements.site.get(origin) as { origin: string; practice_id: string } | undefined;
+      return origin.length <= 300 ? cache.directory(`site ${origin}`, read) : read();
     },
   };
 }

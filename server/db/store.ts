@@ -4,22 +4,80 @@ import { openDatabase, type Db } from './database.js';
 import { createDirectory } from './directory.js';
 import { createHolds } from './holds.js';
 import { createKeys, createSettings } from './keys.js';
+import { startCheckpointer } from './checkpointer.js';
+import { createReadCache } from './read-cache.js';
 
-/** The data layer: every statement the server runs, behind domain operations. */
-export function createStore(file: string) {
+interface Write {
+  work: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * The data layer: every statement the server runs, behind domain operations. The server's store
+ * (`background: true`) checkpoints on a worker thread; the CLI's does not need to.
+ */
+export function createStore(file: string, options: { background?: boolean } = {}) {
   const db: Db = openDatabase(file);
+  const cache = createReadCache(db);
+  const checkpointer = options.background && file !== ':memory:' ? startCheckpointer(file) : undefined;
+  // With the worker checkpointing, this connection only steps in if the log grows past ~40 MB.
+  if (checkpointer) db.pragma('wal_autocheckpoint = 10000');
+
+  // Group commit: the writes of concurrent requests run one after another, each in its own
+  // savepoint (a throw undoes only that one), inside one transaction per turn of the event loop.
+  // A commit costs far more than a write, and each request is still answered only after its commit.
+  let queued: Write[] = [];
+  const inSavepoint = db.transaction((work: () => unknown) => work());
+  const all = db.transaction((writes: Write[]) =>
+    writes.map((write) => {
+      try {
+        return { ok: true as const, value: inSavepoint(write.work) };
+      } catch (error) {
+        return { ok: false as const, error };
+      }
+    }),
+  );
+  function commitQueued(): void {
+    const writes = queued;
+    queued = [];
+    let outcomes;
+    try {
+      outcomes = all.immediate(writes);
+    } catch (error) {
+      // The commit itself failed (the disk, or another process holding the lock too long): nothing was written.
+      for (const write of writes) write.reject(error);
+      return;
+    }
+    outcomes.forEach((outcome, i) => (outcome.ok ? writes[i].resolve(outcome.value) : writes[i].reject(outcome.error)));
+  }
+
   return {
     bookings: createBookings(db),
-    clients: createClients(db),
-    directory: createDirectory(db),
+    clients: createClients(db, cache),
+    directory: createDirectory(db, cache),
     holds: createHolds(db),
     keys: createKeys(db),
     settings: createSettings(db),
+    /** A read of bookings kept until the database changes (see read-cache.ts); `key` names everything it depends on. */
+    cached: cache.bookings,
+    /** Takes in commits made by other connections since the last request; the app calls it as each request begins. */
+    refresh: cache.refresh,
     /** Runs `work` as one write transaction that reads before it writes; a throw rolls it back. */
     transaction<T>(work: () => T): T {
       return db.transaction(work).immediate();
     },
-    close: () => db.close(),
+    /** A request's write: `work` runs in a savepoint of this turn's shared transaction; settles once that commits. */
+    write<T>(work: () => T): Promise<T> {
+      return new Promise<T>((resolve, reject) => {
+        if (queued.push({ work, resolve: resolve as (value: unknown) => void, reject }) === 1) setImmediate(commitQueued);
+      });
+    },
+    close() {
+      if (queued.length > 0) commitQueued();
+      checkpointer?.stop();
+      db.close();
+    },
   };
 }
 export type Store = ReturnType<typeof createStore>;

@@ -138,23 +138,29 @@ export function createBookingService(store: Store, options: { now: () => number;
       return toBooking(visibleBooking(actor, id).row);
     },
 
-    /** Bookings of a location or practice the actor may see; one more row than `limit` says there is a next page. */
+    /**
+     * Bookings of a location or practice the actor may see; one more row than `limit` says there is a next page.
+     * The page is shared until the database changes: callers do not modify it.
+     */
     list(actor: Actor, scope: { location_id: string } | { practice_id: string }, query: Omit<ListQuery, 'location_id' | 'practice_id'>) {
       releaseExpiredHolds();
       if ('location_id' in scope) visibleLocation(actor, scope.location_id);
       else if (!directory.practice(scope.practice_id) || !granted(actor, scope.practice_id)) {
         throw new NotFound(`practice "${scope.practice_id}" not found`);
       }
-      const rows = bookings.list({ ...query, ...scope, limit: query.limit + 1 });
-      const page = rows.slice(0, query.limit);
-      const last = page[page.length - 1];
-      return {
-        bookings: page.map(toBooking),
-        next: rows.length > query.limit && last ? { start_at: last.start_at, id: last.id } : undefined,
-      };
+      // Integrators poll the same pages, and the widget's BFF reads the same locations, over and over.
+      return store.cached(`list ${JSON.stringify([scope, query])}`, () => {
+        const rows = bookings.list({ ...query, ...scope, limit: query.limit + 1 });
+        const page = rows.slice(0, query.limit);
+        const last = page[page.length - 1];
+        return {
+          bookings: page.map(toBooking),
+          next: rows.length > query.limit && last ? { start_at: last.start_at, id: last.id } : undefined,
+        };
+      });
     },
 
-    create(actor: Actor, input: NewBooking, idempotencyKey?: string): { booking: Booking; replayed: boolean } {
+    create(actor: Actor, input: NewBooking, idempotencyKey?: string): Promise<{ booking: Booking; replayed: boolean }> {
       const location = directory.location(input.location_id);
       // An ungranted practice's location answers like an unknown one, and as the contract says: 403.
       if (!location || !granted(actor, location.practice_id)) {
@@ -167,7 +173,7 @@ export function createBookingService(store: Store, options: { now: () => number;
       }
       const hash = idempotencyKey ? requestHash(input) : '';
       releaseExpiredHolds();
-      return store.transaction(() => {
+      return store.write(() => {
         if (idempotencyKey) {
           const seen = bookings.idempotencyKey(actor.clientId, idempotencyKey);
           if (seen) {
@@ -202,9 +208,9 @@ export function createBookingService(store: Store, options: { now: () => number;
     },
 
     /** PUT: the creator edits any field; a `scheduling:book` client moves the patient flow. */
-    update(actor: Actor, id: string, change: BookingChange): { booking: Booking; created: boolean } {
+    update(actor: Actor, id: string, change: BookingChange): Promise<{ booking: Booking; created: boolean }> {
       releaseExpiredHolds();
-      return store.transaction(() => {
+      return store.write(() => {
         const { row, location: currentLocation } = visibleBooking(actor, id);
         const at = now();
         const creator = row.created_by === actor.clientId && actor.scopes.has('scheduling:write');
@@ -291,9 +297,9 @@ export function createBookingService(store: Store, options: { now: () => number;
     },
 
     /** DELETE: closes a booking its creator no longer offers. */
-    remove(actor: Actor, id: string): { id: string; status: 'closed' } {
+    remove(actor: Actor, id: string): Promise<{ id: string; status: 'closed' }> {
       releaseExpiredHolds();
-      return store.transaction(() => {
+      return store.write(() => {
         const { row } = visibleBooking(actor, id);
         if (row.created_by !== actor.clientId) throw new Forbidden(`booking "${id}" was created by another client`);
         bookings.close(id, now());

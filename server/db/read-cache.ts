@@ -1,0 +1,67 @@
+import type { Db } from './database.js';
+
+/** How long a read without a request around it (a timer, the CLI) trusts the last look at other connections' commits. */
+const UNREFRESHED_MS = 50;
+
+/**
+ * Reads kept until the database changes. SQLite's `data_version` moves when another connection
+ * commits (the CLI, a second server process) and `total_changes()` when this one writes, so a kept
+ * value is what reading again would give. `data_version` goes through WAL's shared-memory locks
+ * (a few microseconds), so it is read once as each request begins (`refresh`) rather than on
+ * every look-up: a request sees every commit made before it began, and its own process's writes
+ * at once.
+ *
+ * Two shelves. Reads of bookings are dropped at any change. Reads of clients, practices,
+ * locations and sites are dropped when another connection commits or when their own writers
+ * here say so (`directoryChanged`), so a stream of bookings does not make every request read its
+ * client again. Nothing is kept from inside a transaction, where it might yet be rolled back.
+ * Callers treat what they get as read-only: it is shared until the next change.
+ */
+export function createReadCache(db: Db, max = 10_000) {
+  const dataVersion = db.prepare('PRAGMA data_version').pluck();
+  const totalChanges = db.prepare('SELECT total_changes()').pluck();
+  let data = -1;
+  let changes = -1;
+  let checkedAt = -Infinity;
+  const bookings = new Map<string, unknown>();
+  const directory = new Map<string, unknown>();
+
+  function sync(lookAtOthers: boolean): void {
+    if (lookAtOthers) {
+      const nowData = dataVersion.get() as number;
+      checkedAt = performance.now();
+      if (nowData !== data) {
+        bookings.clear();
+        directory.clear();
+        data = nowData;
+      }
+    }
+    const nowChanges = totalChanges.get() as number;
+    if (nowChanges !== changes) {
+      bookings.clear();
+      changes = nowChanges;
+    }
+  }
+
+  function keep<T>(shelf: Map<string, unknown>, key: string, read: () => T): T {
+    sync(performance.now() - checkedAt > UNREFRESHED_MS);
+    if (shelf.has(key)) return shelf.get(key) as T;
+    const value = read();
+    if (db.inTransaction) return value;
+    if (shelf.size >= max) shelf.clear();
+    shelf.set(key, value);
+    return value;
+  }
+
+  return {
+    /** Takes in other connections' commits; called as each request begins. */
+    refresh: () => sync(true),
+    /** A read of bookings; `key` names everything it depends on. */
+    bookings: <T>(key: string, read: () => T): T => keep(bookings, key, read),
+    /** A read of clients, practices, locations or sites. */
+    directory: <T>(key: string, read: () => T): T => keep(directory, key, read),
+    /** Called by every writer of clients, practices, locations and sites. */
+    directoryChanged: () => directory.clear(),
+  };
+}
+export type ReadCache = ReturnType<typeof createReadCache>;
