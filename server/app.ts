@@ -107,15 +107,17 @@ export async function createApp(config: Config): Promise<App> {
   });
 
   const bff = createBff({ store, upstream, config });
-  const routers = [
-    pages,
-    oauthRoutes({ store, keys, tokens, issuer: config.publicUrl, now: config.now }),
-    apiRoutes({ store, tokens, bookings, publicUrl: config.publicUrl, now: config.now }),
-    bff.router,
+  // Each router is asked only about the paths it serves: a request runs one router's matching, not four.
+  const routers: Array<[serves: (path: string) => boolean, router: Router]> = [
+    [(path) => path.startsWith('/scheduling/'), apiRoutes({ store, tokens, bookings, publicUrl: config.publicUrl, now: config.now })],
+    [(path) => path.startsWith('/bff/'), bff.router],
+    [(path) => path.startsWith('/oauth2/') || path.startsWith('/.well-known/'), oauthRoutes({ store, keys, tokens, issuer: config.publicUrl, now: config.now })],
+    [() => true, pages],
   ];
-  for (const router of routers) {
-    app.use(router.routes());
-    app.use(router.allowedMethods());
+  for (const [serves, router] of routers) {
+    const routes = router.routes() as Koa.Middleware;
+    const allowedMethods = router.allowedMethods() as Koa.Middleware;
+    app.use((ctx, next) => (serves(ctx.path) ? routes(ctx, () => allowedMethods(ctx, next)) : next()));
   }
 
   const sweeper = setInterval(() => bookings.releaseExpiredHolds(), 1000);

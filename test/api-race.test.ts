@@ -142,4 +142,22 @@ describe('two server processes sharing one database file', () => {
   });
 
   race();
+
+  test('a page read on one server shows what the other has just written, with no wait', async () => {
+    const path = '/scheduling/locations/l1/bookings?status=open&limit=500';
+    const openIds = async (base: string) => ((await api(base, ownerToken)('GET', path)).body as Array<{ id: string }>).map((b) => b.id);
+    await openIds(server.url);
+    await openIds(second!.url); // both servers have read (and kept) the page
+    const made = await api(second!.url, ownerToken)('POST', '/scheduling/bookings', {
+      start: '2032-01-05T10:00:00.000-07:00',
+      location_id: 'l1',
+      doctor_id: 'doc-across',
+      status: 'open',
+    });
+    assert.equal(made.status, 201);
+    const id = (made.body as { id: string }).id;
+    assert.ok((await openIds(server.url)).includes(id), 'made on the second server, listed on the first');
+    assert.equal((await owner('PUT', `/scheduling/bookings/${id}`, { status: 'pending' })).status, 200);
+    assert.ok(!(await openIds(second!.url)).includes(id), 'held on the first server, no longer open on the second');
+  });
 });

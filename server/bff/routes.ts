@@ -3,7 +3,7 @@
 // Thread-compatible API; the browser never sees a secret or a token.
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import type { Booking, ConfirmResponse, HoldResponse, Location, ScheduleResponse, Slot } from '../../shared/types.js';
+import type { Booking, ConfirmResponse, HoldResponse, Location, ScheduleLocation, ScheduleResponse, Slot } from '../../shared/types.js';
 import type { Config, UpstreamConfig } from '../config.js';
 import type { Store } from '../db/store.js';
 import { TooManyRequests, withReason } from '../errors.js';
@@ -74,9 +74,27 @@ export function createBff(options: { store: Store; upstream: UpstreamConfig; con
     return slots;
   }
 
-  async function locationSchedule(location: Location, from: number, to: number) {
-    const slots = (await slotsBetween(location, from, to)).filter(({ start }) => start >= from && start < to).map(({ slot }) => slot);
-    return { ...location, slots };
+  /**
+   * A location's part of the schedule, as JSON. Its slots stay the same while time moves on until
+   * the first of them starts or the next one after the window comes into it, so until then
+   * every request of that read is answered with the same text.
+   */
+  const written = new WeakMap<object, { location: Location; from: number; until: number; json: string }>();
+  async function locationScheduleJson(location: Location, from: number, to: number): Promise<string> {
+    const read = await slotsBetween(location, from, to);
+    const kept = written.get(read);
+    if (kept && kept.location === location && from >= kept.from && from < kept.until) return kept.json;
+    const inWindow = read.filter(({ start }) => start >= from && start < to);
+    let first = Infinity;
+    let next = Infinity;
+    for (const { start } of read) {
+      if (start >= from && start < to) first = Math.min(first, start);
+      else if (start >= to) next = Math.min(next, start);
+    }
+    const part: ScheduleLocation = { ...location, slots: inWindow.map(({ slot }) => slot) };
+    const json = JSON.stringify(part);
+    written.set(read, { location, from, until: Math.min(first, next - (to - from)) + 1, json });
+    return json;
   }
 
   const router = new Router({ prefix: '/bff/v1' });
@@ -92,12 +110,11 @@ export function createBff(options: { store: Store; upstream: UpstreamConfig; con
     await holds.sweepIfDue();
     const from = config.now();
     const to = from + days * DAY;
-    const body: ScheduleResponse = {
-      from: new Date(from).toISOString(),
-      to: new Date(to).toISOString(),
-      locations: await Promise.all(locations.map((location) => locationSchedule(location, from, to))),
-    };
-    ctx.body = body;
+    // A ScheduleResponse, put together from the locations' JSON.
+    const parts = await Promise.all(locations.map((location) => locationScheduleJson(location, from, to)));
+    const window: Omit<ScheduleResponse, 'locations'> = { from: new Date(from).toISOString(), to: new Date(to).toISOString() };
+    ctx.type = 'application/json';
+    ctx.body = `${JSON.stringify(window).slice(0, -1)},"locations":[${parts.join(',')}]}`;
   });
 
   router.post('/holds', gate, async (ctx) => {

@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { SignJWT, jwtVerify, errors } from 'jose';
+import { KeyObject, randomUUID, sign } from 'node:crypto';
+import { jwtVerify, errors } from 'jose';
 import { ALG, type KeySet } from './keys.js';
 
 export const TOKEN_LIFETIME = 3600;
@@ -25,18 +25,20 @@ export function createTokens(keys: KeySet, options: { issuer: string; audience: 
   const verified = new Map<string, { claims: AccessClaims; expiresAt: number }>();
   const VERIFIED_MAX = 10_000;
 
+  const signingKey = KeyObject.from(keys.signing.key);
+  const header = Buffer.from(JSON.stringify({ alg: ALG, kid: keys.signing.kid, typ: 'at+jwt' })).toString('base64url');
+
   return {
-    async issue(clientId: string, scopes: string[]): Promise<string> {
+    /**
+     * A signed access token. Signed here with node:crypto, synchronously (a P-256 signature takes
+     * tens of microseconds): WebCrypto's asynchronous sign cost several times that per token.
+     */
+    issue(clientId: string, scopes: string[]): string {
       const iat = Math.floor(now() / 1000);
-      return new SignJWT({ scope: scopes.join(' ') })
-        .setProtectedHeader({ alg: ALG, kid: keys.signing.kid, typ: 'at+jwt' })
-        .setIssuer(issuer)
-        .setAudience(audience)
-        .setSubject(clientId)
-        .setIssuedAt(iat)
-        .setExpirationTime(iat + TOKEN_LIFETIME)
-        .setJti(randomUUID())
-        .sign(keys.signing.key);
+      const claims = { scope: scopes.join(' '), iss: issuer, aud: audience, sub: clientId, iat, exp: iat + TOKEN_LIFETIME, jti: randomUUID() };
+      const input = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
+      const signature = sign('sha256', Buffer.from(input), { key: signingKey, dsaEncoding: 'ieee-p1363' });
+      return `${input}.${signature.toString('base64url')}`;
     },
     /** The token's client and scopes; undefined when it is not one of ours or has expired. */
     async verify(token: string): Promise<AccessClaims | undefined> {

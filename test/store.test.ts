@@ -1,0 +1,32 @@
+// The store's group commit: concurrent writes share one transaction, each in its own savepoint.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import Database from 'better-sqlite3';
+import { createStore } from '../server/db/store.js';
+import { tempDatabasePath } from './helpers/server.js';
+
+test('writes sent together commit together, and one that throws undoes only its own changes', async () => {
+  const file = tempDatabasePath();
+  const store = createStore(file);
+  try {
+    const practice = (id: string) => () => store.directory.createPractice({ id, name: id }, Date.now());
+    const outcomes = await Promise.allSettled([
+      store.write(practice('first')),
+      store.write(() => {
+        practice('half-done')();
+        throw new Error('refused after writing');
+      }),
+      store.write(practice('third')),
+    ]);
+    assert.deepEqual(
+      outcomes.map((o) => o.status),
+      ['fulfilled', 'rejected', 'fulfilled'],
+    );
+    // Read through another connection: what was committed, not what this one holds.
+    const other = new Database(file, { readonly: true });
+    assert.deepEqual(other.prepare('SELECT id FROM practices ORDER BY id').pluck().all(), ['first', 'third']);
+    other.close();
+  } finally {
+    store.close();
+  }
+});
