@@ -1,11 +1,11 @@
-// The store's group commit: concurrent writes share one transaction, each in its own savepoint.
+// The store's group commit: writes sent together run each in its own savepoint of one transaction.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { createStore } from '../server/db/store.js';
 import { tempDatabasePath } from './helpers/server.js';
 
-test('writes sent together commit together, and one that throws undoes only its own changes', async () => {
+test('of writes sent together, one that throws undoes only its own changes and the others are committed', async () => {
   const file = tempDatabasePath();
   const store = createStore(file);
   try {
