@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
+import { startCheckpointer } from '../server/db/checkpointer.js';
 import { createStore } from '../server/db/store.js';
 import { tempDatabasePath } from './helpers/server.js';
 
@@ -29,4 +30,12 @@ test('of writes sent together, one that throws undoes only its own changes and t
   } finally {
     store.close();
   }
+});
+
+test('a checkpoint thread that cannot start reports it to its caller instead of taking the process down', async () => {
+  // The thread does not keep a process alive; the timer keeps this one up until the report comes.
+  const keepAlive = setTimeout(() => {}, 10_000);
+  const failure = await new Promise<Error>((resolve) => startCheckpointer('/no-such-folder/thread.sqlite', resolve));
+  clearTimeout(keepAlive);
+  assert.match(failure.message, /directory does not exist/);
 });

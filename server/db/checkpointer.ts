@@ -28,10 +28,12 @@ parentPort.once('message', () => {
  * Checkpoints on a worker thread. A checkpoint copies the log into the database file and waits
  * for the disk twice; SQLite would otherwise do it inside whichever request's commit filled the
  * log, holding up every request behind it. `stop` ends the thread and lets its connection close.
+ * Should the thread fail, `onFailure` hands checkpoints back to the caller's connection.
  */
-export function startCheckpointer(file: string): { stop(): void } {
+export function startCheckpointer(file: string, onFailure: (error: Error) => void): { stop(): void } {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(source, { eval: true, workerData: { file, driver, everyMs: EVERY_MS } });
+  worker.on('error', onFailure);
   worker.unref();
   return {
     stop: () => worker.postMessage('stop'),

@@ -20,8 +20,14 @@ interface Write {
 export function createStore(file: string, options: { background?: boolean } = {}) {
   const db: Db = openDatabase(file);
   const cache = createReadCache(db);
-  const checkpointer = options.background && file !== ':memory:' ? startCheckpointer(file) : undefined;
-  // With the worker checkpointing, this connection only steps in if the log grows past ~40 MB.
+  // With the worker checkpointing, this connection only steps in if the log grows past ~40 MB;
+  // without it (the worker failed), every 1,000 pages again, as SQLite does by default.
+  const checkpointer =
+    options.background && file !== ':memory:'
+      ? startCheckpointer(file, () => {
+          if (db.open) db.pragma('wal_autocheckpoint = 1000');
+        })
+      : undefined;
   if (checkpointer) db.pragma('wal_autocheckpoint = 10000');
 
   // Group commit: the writes of concurrent requests run one after another, each in its own
