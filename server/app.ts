@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, RequestListener } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Router from '@koa/router';
@@ -9,6 +10,7 @@ import type { Config, UpstreamConfig } from './config.js';
 import { createStore, type Store } from './db/store.js';
 import { createBookingService } from './domain/bookings.js';
 import { errorBodies } from './http/errors.js';
+import { createKeptAnswers } from './http/kept-answers.js';
 import { loadAsset, sendAsset } from './http/static.js';
 import { loadKeys } from './oauth/keys.js';
 import { oauthRoutes } from './oauth/routes.js';
@@ -29,6 +31,8 @@ const PAGE_CSP =
 
 export interface App {
   app: Koa;
+  /** The request listener to serve with: kept answers to repeated reads, then Koa. */
+  handler: RequestListener;
   store: Store;
   config: Config;
   /** From now on /readyz says 503, so a load balancer sends no new work. */
@@ -51,24 +55,30 @@ export async function createApp(config: Config): Promise<App> {
     config.log({ level: 'error', req_id: ctx?.state.requestId, msg: error.message, stack: error.stack?.split('\n').slice(0, 6).join(' | ') });
   });
 
+  /** The line every request leaves in the log. */
+  const logRequest = (requestId: string, method: string | undefined, path: string, status: number, started: number) =>
+    config.log({ level: 'info', req_id: requestId, method, path: path.slice(0, 200), status, ms: Math.round((performance.now() - started) * 10) / 10 });
+  const answers = createKeptAnswers({
+    refresh: store.refresh,
+    generation: store.generation,
+    now: config.now,
+    newRequestId: randomUUID,
+    logServed: (req: IncomingMessage, status, requestId, started) => logRequest(requestId, req.method, req.url!.split('?')[0], status, started),
+  });
+
   let ready = true;
   app.use(async (ctx, next) => {
     const started = performance.now();
     store.refresh();
+    const generation = store.generation();
     ctx.state.requestId = randomUUID();
     ctx.set('X-Request-Id', ctx.state.requestId);
     ctx.set(SECURITY_HEADERS);
     try {
       await next();
+      answers.keep(ctx, generation);
     } finally {
-      config.log({
-        level: 'info',
-        req_id: ctx.state.requestId,
-        method: ctx.method,
-        path: ctx.path.slice(0, 200),
-        status: ctx.status,
-        ms: Math.round((performance.now() - started) * 10) / 10,
-      });
+      logRequest(ctx.state.requestId, ctx.method, ctx.path, ctx.status, started);
     }
   });
   app.use(errorBodies);
@@ -106,10 +116,10 @@ export async function createApp(config: Config): Promise<App> {
     ctx.body = { status: ready ? 'ready' : 'stopping' };
   });
 
-  const bff = createBff({ store, upstream, config });
+  const bff = createBff({ store, upstream, config, answers });
   // Each router is asked only about the paths it serves: a request runs one router's matching, not four.
   const routers: Array<[serves: (path: string) => boolean, router: Router]> = [
-    [(path) => path.startsWith('/scheduling/'), apiRoutes({ store, tokens, bookings, publicUrl: config.publicUrl, now: config.now })],
+    [(path) => path.startsWith('/scheduling/'), apiRoutes({ store, tokens, bookings, answers, publicUrl: config.publicUrl, now: config.now })],
     [(path) => path.startsWith('/bff/'), bff.router],
     [(path) => path.startsWith('/oauth2/') || path.startsWith('/.well-known/'), oauthRoutes({ store, keys, tokens, issuer: config.publicUrl, now: config.now })],
     [() => true, pages],
@@ -122,8 +132,12 @@ export async function createApp(config: Config): Promise<App> {
 
   const sweeper = setInterval(() => bookings.releaseExpiredHolds(), 1000);
   sweeper.unref();
+  const koa = app.callback();
   return {
     app,
+    handler: (req, res) => {
+      if (!answers.serve(req, res)) void koa(req, res);
+    },
     store,
     config,
     drain() {

@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   }
   const thread = await createApp(config);
   const seeded = await seedDemoOnFirstStart(thread.store, config);
-  const server = createHttpServer(thread.app.callback());
+  const server = createHttpServer(thread.handler);
   await new Promise<void>((resolve) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
       const why =

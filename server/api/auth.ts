@@ -6,6 +6,8 @@ import type { Tokens } from '../oauth/tokens.js';
 
 export interface ApiState {
   actor: Actor;
+  /** When the request's access token expires (ms since the epoch). */
+  tokenExpiresAt: number;
 }
 
 function unauthorized(message: string): Unauthorized {
@@ -27,6 +29,7 @@ export function authenticate(tokens: Tokens, store: Store) {
     // Scopes taken from the client since the token was issued no longer count.
     const scopes = new Set([...claims.scopes].filter((s) => client.scopes.includes(s)));
     (ctx.state as ApiState).actor = { clientId: client.id, scopes, practices: client.practices };
+    (ctx.state as ApiState).tokenExpiresAt = claims.expiresAt;
     await next();
   };
 }

@@ -5,6 +5,7 @@ import type { Store } from '../db/store.js';
 import type { BookingService } from '../domain/bookings.js';
 import { BadRequest } from '../errors.js';
 import { readJson } from '../http/body.js';
+import type { KeptAnswers } from '../http/kept-answers.js';
 import type { Tokens } from '../oauth/tokens.js';
 import { authenticate, requireAnyScope, requireScope, type ApiState } from './auth.js';
 import { ID } from '../http/assert.js';
@@ -75,8 +76,15 @@ const publicLocation = (l: Location): Location => ({
 
 const todayUtc = (now: number) => new Date(now).toISOString().slice(0, 10);
 
-export function apiRoutes(options: { store: Store; tokens: Tokens; bookings: BookingService; publicUrl: string; now: () => number }) {
-  const { store, tokens, bookings, publicUrl, now } = options;
+export function apiRoutes(options: {
+  store: Store;
+  tokens: Tokens;
+  bookings: BookingService;
+  answers: KeptAnswers;
+  publicUrl: string;
+  now: () => number;
+}) {
+  const { store, tokens, bookings, answers, publicUrl, now } = options;
   const router = new Router({ prefix: '/scheduling' });
   router.use(authenticate(tokens, store));
   const read = requireScope('scheduling:read');
@@ -102,6 +110,8 @@ export function apiRoutes(options: { store: Store; tokens: Tokens; bookings: Boo
     if (body === undefined) pageBodies.set(page, (body = JSON.stringify(page.bookings)));
     ctx.type = 'application/json';
     ctx.body = body;
+    // The same page for the same token and URL until the data changes, a hold runs out or the token expires.
+    answers.mayKeep(ctx, Math.min((ctx.state as ApiState).tokenExpiresAt, bookings.nextHoldExpiry()));
   };
   router.get('/practices/:id/bookings', read, list('practice_id'));
   router.get('/locations/:id/bookings', read, list('location_id'));

@@ -8,6 +8,7 @@ import type { Config, UpstreamConfig } from '../config.js';
 import type { Store } from '../db/store.js';
 import { TooManyRequests, withReason } from '../errors.js';
 import { readJson } from '../http/body.js';
+import type { KeptAnswers } from '../http/kept-answers.js';
 import { createWindowCounter } from '../http/throttle.js';
 import { createLocationDirectory } from './directory.js';
 import { createHoldService, siteLocation, type ReleaseResponse } from './holds.js';
@@ -29,8 +30,8 @@ export interface Bff {
   close(): void;
 }
 
-export function createBff(options: { store: Store; upstream: UpstreamConfig; config: Config }): Bff {
-  const { store, config } = options;
+export function createBff(options: { store: Store; upstream: UpstreamConfig; config: Config; answers: KeptAnswers }): Bff {
+  const { store, config, answers } = options;
   // With no THREAD_* settings the BFF fronts this server, at PUBLIC_URL.
   const variables = config.upstream ? { issuer: 'THREAD_ISSUER', apiUrl: 'THREAD_API_URL' } : { issuer: 'PUBLIC_URL', apiUrl: 'PUBLIC_URL' };
   const upstream = createUpstream(options.upstream, { now: config.now, log: config.log, variables });
@@ -51,12 +52,21 @@ export function createBff(options: { store: Store; upstream: UpstreamConfig; con
    * the slots are worked out once per read, for a window a little longer than asked, and each
    * request takes the part of them in its own window.
    */
-  const recentReads = new Map<string, { at: number; slots: Promise<Array<{ start: number; slot: Slot }>> }>();
+  interface RecentRead {
+    at: number;
+    slots: Promise<Array<{ start: number; slot: Slot }>>;
+  }
+  const recentReads = new Map<string, RecentRead>();
+  /** After a hold, release or confirm here: the schedule is read again, and no answer built on the last read is given again. */
+  function forgetReads(): void {
+    recentReads.clear();
+    answers.clear();
+  }
 
-  function slotsBetween(location: Location, from: number, to: number): Promise<Array<{ start: number; slot: Slot }>> {
+  function slotsBetween(location: Location, from: number, to: number): RecentRead {
     const key = `${location.id} ${to - from}`;
     const recent = recentReads.get(key);
-    if (recent && config.now() - recent.at < SCHEDULE_CACHE_MS) return recent.slots;
+    if (recent && config.now() - recent.at < SCHEDULE_CACHE_MS) return recent;
     const until = to + SCHEDULE_CACHE_MS;
     const query = new URLSearchParams([
       ['status', 'open'],
@@ -68,22 +78,26 @@ export function createBff(options: { store: Store; upstream: UpstreamConfig; con
     const slots = upstream
       .list<Booking>(`/scheduling/locations/${encodeURIComponent(location.id)}/bookings`, query)
       .then((bookings) => slotsOf(bookings, location.timezone, from, until).map((slot) => ({ start: Date.parse(slot.start_datetime), slot })));
-    recentReads.set(key, { at: config.now(), slots });
+    const read = { at: config.now(), slots };
+    recentReads.set(key, read);
     slots.catch(() => recentReads.delete(key));
     if (recentReads.size > 1000) recentReads.delete(recentReads.keys().next().value!);
-    return slots;
+    return read;
   }
 
   /**
-   * A location's part of the schedule, as JSON. Its slots stay the same while time moves on until
-   * the first of them starts or the next one after the window comes into it, so until then
-   * every request of that read is answered with the same text.
+   * A location's part of the schedule, as JSON, and until when it holds. Its slots stay the same
+   * while time moves on until the first of them starts or the next one after the window comes
+   * into it, so until then every request of that read is answered with the same text; and the
+   * read itself is trusted for SCHEDULE_CACHE_MS.
    */
   const written = new WeakMap<object, { location: Location; from: number; until: number; json: string }>();
-  async function locationScheduleJson(location: Location, from: number, to: number): Promise<string> {
-    const read = await slotsBetween(location, from, to);
+  async function locationScheduleJson(location: Location, from: number, to: number): Promise<{ json: string; until: number }> {
+    const recent = slotsBetween(location, from, to);
+    const read = await recent.slots;
+    const readUntil = recent.at + SCHEDULE_CACHE_MS;
     const kept = written.get(read);
-    if (kept && kept.location === location && from >= kept.from && from < kept.until) return kept.json;
+    if (kept && kept.location === location && from >= kept.from && from < kept.until) return { json: kept.json, until: Math.min(kept.until, readUntil) };
     const inWindow = read.filter(({ start }) => start >= from && start < to);
     let first = Infinity;
     let next = Infinity;
@@ -93,8 +107,9 @@ export function createBff(options: { store: Store; upstream: UpstreamConfig; con
     }
     const part: ScheduleLocation = { ...location, slots: inWindow.map(({ slot }) => slot) };
     const json = JSON.stringify(part);
-    written.set(read, { location, from, until: Math.min(first, next - (to - from)) + 1, json });
-    return json;
+    const until = Math.min(first, next - (to - from)) + 1;
+    written.set(read, { location, from, until, json });
+    return { json, until: Math.min(until, readUntil) };
   }
 
   const router = new Router({ prefix: '/bff/v1' });
@@ -114,14 +129,17 @@ export function createBff(options: { store: Store; upstream: UpstreamConfig; con
     const parts = await Promise.all(locations.map((location) => locationScheduleJson(location, from, to)));
     const window: Omit<ScheduleResponse, 'locations'> = { from: new Date(from).toISOString(), to: new Date(to).toISOString() };
     ctx.type = 'application/json';
-    ctx.body = `${JSON.stringify(window).slice(0, -1)},"locations":[${parts.join(',')}]}`;
+    ctx.body = `${JSON.stringify(window).slice(0, -1)},"locations":[${parts.map((part) => part.json).join(',')}]}`;
+    // The same answer for the same site and query while every location's part holds; its from and to
+    // then say when it was worked out.
+    answers.mayKeep(ctx, Math.min(...parts.map((part) => part.until)));
   });
 
   router.post('/holds', gate, async (ctx) => {
     throttle(holdAttempts, ctx);
     const request = parseHoldRequest(await readJson(ctx));
     await holds.sweepIfDue();
-    const body: HoldResponse = await holds.hold(siteOf(ctx), ctx.ip, request).finally(() => recentReads.clear());
+    const body: HoldResponse = await holds.hold(siteOf(ctx), ctx.ip, request).finally(forgetReads);
     ctx.status = 201;
     ctx.body = body;
   });
@@ -129,14 +147,14 @@ export function createBff(options: { store: Store; upstream: UpstreamConfig; con
   // text/plain too: on page exit the widget sends this with fetch keepalive as a CORS simple request.
   router.post('/holds/release', gate, async (ctx) => {
     const { hold_token } = parseReleaseRequest(await readJson(ctx, { textPlain: true }));
-    const body: ReleaseResponse = await holds.release(siteOf(ctx), hold_token).finally(() => recentReads.clear());
+    const body: ReleaseResponse = await holds.release(siteOf(ctx), hold_token).finally(forgetReads);
     ctx.body = body;
   });
 
   router.post('/holds/confirm', gate, async (ctx) => {
     throttle(confirmAttempts, ctx);
     const { hold_token, patient } = parseConfirmRequest(await readJson(ctx));
-    const body: ConfirmResponse = await holds.confirm(siteOf(ctx), hold_token, patient).finally(() => recentReads.clear());
+    const body: ConfirmResponse = await holds.confirm(siteOf(ctx), hold_token, patient).finally(forgetReads);
     ctx.body = body;
   });
 

@@ -23,6 +23,8 @@ export function createReadCache(db: Db, max = 10_000) {
   let data = -1;
   let changes = -1;
   let checkedAt = -Infinity;
+  /** Counts changes seen: anything read at one count is still what reading again would give while the count stays. */
+  let generation = 0;
   const bookings = new Map<string, unknown>();
   const directory = new Map<string, unknown>();
 
@@ -34,12 +36,14 @@ export function createReadCache(db: Db, max = 10_000) {
         bookings.clear();
         directory.clear();
         data = nowData;
+        generation += 1;
       }
     }
     const nowChanges = totalChanges.get() as number;
     if (nowChanges !== changes) {
       bookings.clear();
       changes = nowChanges;
+      generation += 1;
     }
   }
 
@@ -56,12 +60,17 @@ export function createReadCache(db: Db, max = 10_000) {
   return {
     /** Takes in other connections' commits; called as each request begins. */
     refresh: () => sync(true),
+    /** Moves at every change seen (by the last `refresh` or read): equal counts, same data. */
+    generation: () => generation,
     /** A read of bookings; `key` names everything it depends on. */
     bookings: <T>(key: string, read: () => T): T => keep(bookings, key, read),
     /** A read of clients, practices, locations or sites. */
     directory: <T>(key: string, read: () => T): T => keep(directory, key, read),
     /** Called by every writer of clients, practices, locations and sites. */
-    directoryChanged: () => directory.clear(),
+    directoryChanged: () => {
+      directory.clear();
+      generation += 1;
+    },
   };
 }
 export type ReadCache = ReturnType<typeof createReadCache>;

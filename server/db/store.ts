@@ -69,6 +69,8 @@ export function createStore(file: string, options: { background?: boolean } = {}
     cached: cache.bookings,
     /** Takes in commits made by other connections since the last request; the app calls it as each request begins. */
     refresh: cache.refresh,
+    /** Moves whenever the data may have changed (see read-cache.ts). */
+    generation: cache.generation,
     /** Runs `work` as one write transaction that reads before it writes; a throw rolls it back. */
     transaction<T>(work: () => T): T {
       return db.transaction(work).immediate();

@@ -132,6 +132,8 @@ export function createBookingService(store: Store, options: { now: () => number;
 
   return {
     releaseExpiredHolds,
+    /** When the first hold this process knows of runs out (ms), Infinity with none: reads up to then stay true. */
+    nextHoldExpiry: (): number => nextExpiry ?? Infinity,
 
     get(actor: Actor, id: string): Booking {
       releaseExpiredHolds();

@@ -9,6 +9,8 @@ export const SCOPES = ['scheduling:read', 'scheduling:write', 'scheduling:book',
 export interface AccessClaims {
   clientId: string;
   scopes: Set<string>;
+  /** When the token expires (ms since the epoch). */
+  expiresAt: number;
 }
 
 /** Issues and verifies the access tokens: ES256 JWTs for the booking API. */
@@ -22,7 +24,7 @@ export function createTokens(keys: KeySet, options: { issuer: string; audience: 
 
   // Tokens already verified, until they expire: a client sends the same token for an hour, and
   // checking its signature once is enough. Bounded, oldest dropped first.
-  const verified = new Map<string, { claims: AccessClaims; expiresAt: number }>();
+  const verified = new Map<string, AccessClaims>();
   const VERIFIED_MAX = 10_000;
 
   const signingKey = KeyObject.from(keys.signing.key);
@@ -44,7 +46,7 @@ export function createTokens(keys: KeySet, options: { issuer: string; audience: 
     async verify(token: string): Promise<AccessClaims | undefined> {
       const known = verified.get(token);
       if (known) {
-        if (now() < known.expiresAt) return known.claims;
+        if (now() < known.expiresAt) return known;
         verified.delete(token);
       }
       try {
@@ -57,9 +59,9 @@ export function createTokens(keys: KeySet, options: { issuer: string; audience: 
           requiredClaims: ['sub', 'exp', 'iat', 'jti'],
         });
         if (typeof payload.sub !== 'string' || typeof payload.scope !== 'string') return undefined;
-        const claims = { clientId: payload.sub, scopes: new Set(payload.scope.split(' ').filter(Boolean)) };
+        const claims = { clientId: payload.sub, scopes: new Set(payload.scope.split(' ').filter(Boolean)), expiresAt: payload.exp! * 1000 };
         if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value!);
-        verified.set(token, { claims, expiresAt: payload.exp! * 1000 });
+        verified.set(token, claims);
         return claims;
       } catch {
         return undefined;

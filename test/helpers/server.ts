@@ -52,7 +52,7 @@ export async function startServer(options: Partial<Omit<Config, 'now' | 'log'>> 
     log: (line) => void logs.push(JSON.stringify(line)),
   };
   const thread = await createApp(config);
-  server.on('request', thread.app.callback());
+  server.on('request', thread.handler);
   return {
     url,
     thread,
