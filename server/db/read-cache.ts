@@ -7,9 +7,9 @@ const UNREFRESHED_MS = 50;
  * Reads kept until the database changes. SQLite's `data_version` moves when another connection
  * commits (the CLI, a second server process) and `total_changes()` when this one writes, so a kept
  * value is what reading again would give. `data_version` goes through WAL's shared-memory locks
- * (a few microseconds), so it is read once as each request begins (`refresh`) rather than on
- * every look-up: a request sees every commit made before it began, and its own process's writes
- * at once.
+ * (system calls), so it is read as each turn of the event loop takes in requests (`refresh`), not on
+ * every look-up: every request of a turn had arrived before the turn began, so each still sees
+ * every commit made before it was sent, and its own process's writes at once.
  *
  * Two shelves. Reads of bookings are dropped at any change. Reads of clients, practices,
  * locations and sites are dropped when another connection commits or when their own writers
@@ -23,6 +23,10 @@ export function createReadCache(db: Db, max = 10_000) {
   let data = -1;
   let changes = -1;
   let checkedAt = -Infinity;
+  let lookedThisTurn = false;
+  const nextTurn = () => {
+    lookedThisTurn = false;
+  };
   /** Counts changes seen: anything read at one count is still what reading again would give while the count stays. */
   let generation = 0;
   const bookings = new Map<string, unknown>();
@@ -58,10 +62,21 @@ export function createReadCache(db: Db, max = 10_000) {
   }
 
   return {
-    /** Takes in other connections' commits; called as each request begins. */
-    refresh: () => sync(true),
-    /** Moves at every change seen (by the last `refresh` or read): equal counts, same data. */
-    generation: () => generation,
+    /**
+     * Takes in other connections' commits, once per turn of the event loop: called as each request
+     * begins, which is as the loop takes in what has arrived (so the turn ends before it next does).
+     */
+    refresh(): void {
+      if (lookedThisTurn) return sync(false);
+      lookedThisTurn = true;
+      setImmediate(nextTurn);
+      sync(true);
+    },
+    /** Moves at every change this process has made and every other one the last `refresh` saw: equal counts, same data. */
+    generation(): number {
+      sync(false);
+      return generation;
+    },
     /** A read of bookings; `key` names everything it depends on. */
     bookings: <T>(key: string, read: () => T): T => keep(bookings, key, read),
     /** A read of clients, practices, locations or sites. */

@@ -60,7 +60,7 @@ export function createKeptAnswers(options: {
     keep(ctx: Context, generationAtStart: number): void {
       const until = ctx.state.keepUntil as number | undefined;
       if (until === undefined || ctx.method !== 'GET' || ctx.status !== 200 || typeof ctx.body !== 'string') return;
-      refresh();
+      // A commit elsewhere since is seen by the next request's `refresh`, and makes this answer stale then.
       if (generation() !== generationAtStart || until <= now()) return;
       const headers: string[] = [];
       for (const [name, value] of Object.entries(ctx.response.headers)) {
