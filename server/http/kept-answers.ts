@@ -3,8 +3,10 @@ import type { Context } from 'koa';
 
 interface KeptAnswer {
   status: number;
-  /** Response headers as name, value, name, value (the request id is each answer's own). */
+  /** Response headers as name, value, name, value, as Koa set them; the request id's value is each answer's own. */
   headers: string[];
+  /** Where in `headers` the request id's value goes. */
+  requestIdAt: number;
   body: Buffer;
   /** The data's generation it was worked out from (see read-cache.ts). */
   generation: number;
@@ -63,13 +65,19 @@ export function createKeptAnswers(options: {
       // A commit elsewhere since is seen by the next request's `refresh`, and makes this answer stale then.
       if (generation() !== generationAtStart || until <= now()) return;
       const headers: string[] = [];
-      for (const [name, value] of Object.entries(ctx.response.headers)) {
-        if (name === 'x-request-id' || value === undefined) continue;
+      let requestIdAt = -1;
+      // Node has this since 15.13; @types/node does not declare it.
+      const response = ctx.res as ServerResponse & { getRawHeaderNames(): string[] };
+      for (const name of response.getRawHeaderNames()) {
+        const value = response.getHeader(name);
+        if (value === undefined) continue;
+        if (name.toLowerCase() === 'x-request-id') requestIdAt = headers.length + 1;
         for (const one of Array.isArray(value) ? value : [value]) headers.push(name, String(one));
       }
+      if (requestIdAt < 0) return;
       const key = keyOf(ctx.req);
       drop(key);
-      const answer: KeptAnswer = { status: 200, headers, body: Buffer.from(ctx.body), generation: generationAtStart, until };
+      const answer: KeptAnswer = { status: 200, headers, requestIdAt, body: Buffer.from(ctx.body), generation: generationAtStart, until };
       kept.set(key, answer);
       bytes += key.length + answer.body.length;
       for (const oldest of kept.keys()) {
@@ -91,7 +99,9 @@ export function createKeptAnswers(options: {
         return false;
       }
       const requestId = options.newRequestId();
-      res.writeHead(answer.status, [...answer.headers, 'x-request-id', requestId]);
+      const headers = answer.headers.slice();
+      headers[answer.requestIdAt] = requestId;
+      res.writeHead(answer.status, headers);
       res.end(answer.body);
       options.logServed(req, answer.status, requestId, started);
       return true;
