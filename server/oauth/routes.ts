@@ -117,7 +117,7 @@ export function oauthRoutes(options: { store: Store; keys: KeySet; tokens: Token
         }
       }
       ctx.body = {
-        access_token: tokens.issue(client.id, scopes),
+        access_token: await tokens.issue(client.id, scopes),
         token_type: 'Bearer',
         expires_in: TOKEN_LIFETIME,
         scope: scopes.join(' '),
