@@ -69,8 +69,7 @@ export async function createApp(config: Config): Promise<App> {
   let ready = true;
   app.use(async (ctx, next) => {
     const started = performance.now();
-    store.refresh();
-    const generation = store.generation();
+    const generation = store.refresh();
     ctx.state.requestId = randomUUID();
     ctx.set('X-Request-Id', ctx.state.requestId);
     ctx.set(SECURITY_HEADERS);

@@ -63,14 +63,18 @@ export function createReadCache(db: Db, max = 10_000) {
 
   return {
     /**
-     * Takes in other connections' commits, once per turn of the event loop: called as each request
-     * begins, which is as the loop takes in what has arrived (so the turn ends before it next does).
+     * Takes in other connections' commits, once per turn of the event loop, and returns the
+     * generation: called as each request begins, which is as the loop takes in what has arrived
+     * (so the turn ends before it next does).
      */
-    refresh(): void {
-      if (lookedThisTurn) return sync(false);
-      lookedThisTurn = true;
-      setImmediate(nextTurn);
-      sync(true);
+    refresh(): number {
+      const firstThisTurn = !lookedThisTurn;
+      if (firstThisTurn) {
+        lookedThisTurn = true;
+        setImmediate(nextTurn);
+      }
+      sync(firstThisTurn);
+      return generation;
     },
     /** Moves at every change this process has made and every other one the last `refresh` saw: equal counts, same data. */
     generation(): number {

@@ -67,7 +67,7 @@ export function createStore(file: string, options: { background?: boolean } = {}
     settings: createSettings(db),
     /** A read of bookings kept until the database changes (see read-cache.ts); `key` names everything it depends on. */
     cached: cache.bookings,
-    /** Takes in commits made by other connections since the last request; the app calls it as each request begins. */
+    /** Takes in commits made by other connections since the last turn, and returns the generation; the app calls it as each request begins. */
     refresh: cache.refresh,
     /** Moves whenever the data may have changed (see read-cache.ts). */
     generation: cache.generation,

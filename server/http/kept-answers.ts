@@ -32,7 +32,9 @@ const keyOf = (req: IncomingMessage) => `${req.url}\n${req.headers.authorization
  * process or another, makes every kept answer stale.
  */
 export function createKeptAnswers(options: {
-  refresh: () => void;
+  /** Takes in other connections' commits and returns the data's generation (see read-cache.ts). */
+  refresh: () => number;
+  /** The data's generation now, this process's own writes counted. */
   generation: () => number;
   now: () => number;
   /** The request's log line, as the app writes it for every other request. */
@@ -93,8 +95,7 @@ export function createKeptAnswers(options: {
       const key = keyOf(req);
       const answer = kept.get(key);
       if (!answer) return false;
-      refresh();
-      if (answer.generation !== generation() || answer.until <= now()) {
+      if (answer.generation !== refresh() || answer.until <= now()) {
         drop(key);
         return false;
       }
