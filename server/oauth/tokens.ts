@@ -46,7 +46,7 @@ export function createTokens(keys: KeySet, options: { issuer: string; audience: 
         ),
       );
     },
-    /** The token's client and scopes; undefined when it is not one of ours or has expired. */
+    /** The token's client, scopes and expiry; undefined when it is not one of ours or has expired. */
     async verify(token: string): Promise<AccessClaims | undefined> {
       const known = verified.get(token);
       if (known) {
