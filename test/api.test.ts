@@ -533,6 +533,20 @@ describe('GET /scheduling/bookings/:id/patient', () => {
     assert.deepEqual(Object.keys(listed).sort(), BOOKING_KEYS);
   });
 
+  test('a booked booking its creator opens again loses its sign-up; the next patient\'s is the one kept', async () => {
+    const booking = await create(as.owner);
+    await as.booker('PUT', `/scheduling/bookings/${booking.id}`, { status: 'pending' });
+    assert.equal((await as.booker('PUT', `/scheduling/bookings/${booking.id}`, { status: 'booked', patient: PATIENT })).status, 200);
+    assert.equal((await as.owner('PUT', `/scheduling/bookings/${booking.id}`, { status: 'open' })).status, 200);
+    assertError(await as.owner('GET', `/scheduling/bookings/${booking.id}/patient`), 404, 'not_found');
+    assert.equal(server.thread.store.bookings.signUp(booking.id), undefined, 'the patient\'s details are not kept in the database');
+
+    const next = { ...PATIENT, first_name: 'Ottoline', email: 'ottoline@example.org' };
+    await as.booker('PUT', `/scheduling/bookings/${booking.id}`, { status: 'pending' });
+    assert.equal((await as.booker('PUT', `/scheduling/bookings/${booking.id}`, { status: 'booked', patient: next })).status, 200);
+    assert.deepEqual((await as.owner('GET', `/scheduling/bookings/${booking.id}/patient`)).body, next);
+  });
+
   test('a booking booked without a sign-up has none', async () => {
     const booking = await create(as.owner);
     await as.owner('PUT', `/scheduling/bookings/${booking.id}`, { status: 'booked' });

@@ -303,7 +303,8 @@ export function createBookingService(store: Store, options: { now: () => number;
         if (moved || (row.status !== next.status && next.status !== 'open')) assertNoOverlap(next, location);
         if (!bookings.update(next, row)) throw new Conflict(`booking "${id}" changed meanwhile; read it and try again`);
         if (next.status === 'booked' && change.patient) bookings.saveSignUp(id, change.patient, at);
-        if (next.status === 'open' || next.status === 'closed') bookings.deleteSignUp(id);
+        // Only a booked booking has a sign-up: reopening it lets the sign-up go.
+        if (row.status === 'booked' && (next.status === 'open' || next.status === 'closed')) bookings.deleteSignUp(id);
         noteHoldExpiry(next.hold_expires_at);
         return { booking: toBooking(next), created: false };
       });
