@@ -86,6 +86,8 @@ interface Scenario {
   name: string;
   kind: 'read' | 'write';
   requests: Request[];
+  /** A yardstick of what the scenario cannot do without, run beside the others: its script and what it is. */
+  floor?: { script: string; what: string };
   /** Method and path the bare server answers, with the bytes the real one gave. */
   sample: () => Promise<Array<{ key: string; when?: string; status: number; headers: Record<string, string>; body: string }>>;
 }
@@ -145,6 +147,7 @@ const allScenarios: Scenario[] = [
   {
     name: 'token issuance',
     kind: 'write',
+    floor: { script: 'bench/koa-token-floor.mjs', what: 'Koa reading the form and signing an ES256 token, and nothing else' },
     requests: [{ method: 'POST', path: '/oauth2/token', headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' }],
     sample: async () => [
       await capture('POST /oauth2/token', '/oauth2/token', {
@@ -170,6 +173,8 @@ async function startYardstick(script: string): Promise<{ child: ChildProcess; ur
 }
 const bare = await startYardstick('bench/bare.mjs');
 const koa = await startYardstick('bench/koa-floor.mjs');
+const floors = new Map<Scenario, { child: ChildProcess; url: string }>();
+for (const scenario of scenarios) if (scenario.floor) floors.set(scenario, await startYardstick(scenario.floor.script));
 
 interface Run {
   rps: number;
@@ -194,13 +199,15 @@ const run = async (target: string, pid: number, scenario: Scenario, round: numbe
 };
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-const results = scenarios.map(() => ({ ours: [] as Run[], bare: [] as Run[], koa: [] as Run[] }));
+const results = scenarios.map(() => ({ ours: [] as Run[], bare: [] as Run[], koa: [] as Run[], floor: [] as Run[] }));
 for (let round = 1; round <= ROUNDS; round += 1) {
   for (const [i, scenario] of scenarios.entries()) {
     process.stderr.write(`round ${round}/${ROUNDS}: ${scenario.name}\n`);
     results[i].ours.push(await run(url.replace('localhost', '127.0.0.1'), server.pid!, scenario, round));
     results[i].bare.push(await run(bare.url, bare.child.pid!, scenario, round));
     results[i].koa.push(await run(koa.url, koa.child.pid!, scenario, round));
+    const floor = floors.get(scenario);
+    if (floor) results[i].floor.push(await run(floor.url, floor.child.pid!, scenario, round));
   }
 }
 
@@ -230,9 +237,20 @@ for (const [i, scenario] of scenarios.entries()) {
       ' |',
   );
 }
+for (const [i, scenario] of scenarios.entries()) {
+  if (!scenario.floor) continue;
+  const rps = median(results[i].floor.map((r) => r.rps));
+  const ratio = rps / median(results[i].bare.map((r) => r.rps));
+  lines.push(
+    '',
+    `${scenario.name}, ceiling: ${scenario.floor.what} (${scenario.floor.script}): ` +
+      `${Math.round(rps)} req/s, ratio ${ratio.toFixed(2)}, CPU µs per answer ${median(results[i].floor.map((r) => r.cpuMicros)).toFixed(0)}.`,
+  );
+}
 process.stdout.write(lines.join('\n') + '\n');
 bare.child.kill('SIGTERM');
 koa.child.kill('SIGTERM');
+for (const floor of floors.values()) floor.child.kill('SIGTERM');
 server.kill('SIGTERM');
 await once(server, 'exit'); // the CPU profile, when asked for, is written on the way out
 fs.rmSync(work, { recursive: true, force: true });
