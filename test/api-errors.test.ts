@@ -2,6 +2,8 @@
 // and never a 500 for bad input: unknown routes, wrong methods, bodies (malformed, wrong type, too large,
 // unknown or mistyped fields, bad dates, lengths) and query parameters.
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { addClients, addPractice, api, getToken, request, startServer, type RawResponse, type TestServer } from './helpers/server.js';
 
@@ -130,6 +132,25 @@ describe('bodies', () => {
     const under = JSON.stringify({ ...VALID, doctor_id: 'x'.repeat(99 * 1024) });
     assertErrorBody(await send('POST', '/scheduling/bookings', under), 400, 'bad_request', 'doctor_id');
     // The server still answers afterwards.
+    assert.equal((await call('GET', '/scheduling/practices')).status, 200);
+  });
+
+  test('a client that goes away halfway through its body is no fault of the server: no 500, nothing logged as an error', async () => {
+    const { hostname, port } = new URL(server.url);
+    const socket = net.connect(Number(port), hostname);
+    await once(socket, 'connect');
+    const before = server.logs.length;
+    socket.write(
+      `POST /scheduling/bookings HTTP/1.1\r\nHost: ${hostname}\r\nAuthorization: Bearer ${token}\r\n` +
+        'Content-Type: application/json\r\nContent-Length: 1000\r\nExpect: 100-continue\r\n\r\n',
+    );
+    // "100 Continue" means the server has the request and is reading its body.
+    assert.match(String((await once(socket, 'data'))[0]), /^HTTP\/1\.1 100 Continue/);
+    socket.write('{"start":"2031-01-05T10:00');
+    socket.destroy();
+    const line = async (): Promise<string | undefined> => server.logs.slice(before).find((l) => l.includes('"path":"/scheduling/bookings"'));
+    for (let i = 0; i < 500 && !(await line()); i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.equal(JSON.parse((await line())!).status, 400);
     assert.equal((await call('GET', '/scheduling/practices')).status, 200);
   });
 
