@@ -9,7 +9,7 @@ import { createBff } from './bff/routes.js';
 import type { Config, UpstreamConfig } from './config.js';
 import { createStore, type Store } from './db/store.js';
 import { createBookingService } from './domain/bookings.js';
-import { errorBodies } from './http/errors.js';
+import { answerWithError, refuseUnrouted } from './http/errors.js';
 import { createKeptAnswers } from './http/kept-answers.js';
 import { loadAsset, sendAsset } from './http/static.js';
 import { loadKeys } from './oauth/keys.js';
@@ -74,13 +74,19 @@ export async function createApp(config: Config): Promise<App> {
     ctx.set('X-Request-Id', ctx.state.requestId);
     ctx.set(SECURITY_HEADERS);
     try {
-      await next();
+      // Every error becomes the JSON error body here, in the same middleware, so a request passes one
+      // async layer of ours on its way in and out, not two.
+      try {
+        await next();
+        refuseUnrouted(ctx);
+      } catch (caught) {
+        answerWithError(ctx, caught);
+      }
       answers.keep(ctx, generation);
     } finally {
       logRequest(ctx.state.requestId, ctx.method, ctx.path, ctx.status, started);
     }
   });
-  app.use(errorBodies);
 
   const pages = new Router();
   const widget = loadAsset(path.join(root, 'dist/widget.js'), 'text/javascript; charset=utf-8');
