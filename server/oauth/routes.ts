@@ -53,7 +53,7 @@ function clientCredentials(ctx: Context, form: URLSearchParams): { id: string; s
 export function oauthRoutes(options: { store: Store; keys: KeySet; tokens: Tokens; issuer: string; now: () => number }) {
   const { store, keys, tokens, issuer, now } = options;
   const router = new Router();
-  const verifySecret = createSecretVerifier({ ttlMs: 10 * 60_000, now });
+  const secrets = createSecretVerifier({ ttlMs: 10 * 60_000, now });
   const failures = createWindowCounter({ limit: FAILURES_PER_MINUTE, windowMs: 60_000, now });
 
   const metadata = {
@@ -95,15 +95,17 @@ export function oauthRoutes(options: { store: Store; keys: KeySet; tokens: Token
       if (wait > 0) {
         throw new OAuthError(429, 'too_many_requests', `too many failed attempts; retry in ${wait} s`, { 'Retry-After': String(wait) });
       }
-      // Count the attempt as a failure before the slow secret check, so guesses sent all at once cannot
-      // all pass the limit while none has failed yet; a success takes its count back.
-      const attempts = throttleKeys.map((key) => ({ key, at: failures.hit(key) }));
       const client = store.clients.get(id);
-      const valid = await verifySecret(secret, client?.secret_hash);
-      if (!client || !valid || client.revoked) {
-        throw new OAuthError(401, 'invalid_client', 'client authentication failed', { 'WWW-Authenticate': 'Basic realm="thread"' });
+      if (!client || client.revoked || !secrets.remembers(secret, client.secret_hash)) {
+        // Count the attempt as a failure before the slow secret check, so guesses sent all at once cannot
+        // all pass the limit while none has failed yet; a success takes its count back.
+        const attempts = throttleKeys.map((key) => ({ key, at: failures.hit(key) }));
+        const valid = await secrets.verify(secret, client?.secret_hash);
+        if (!client || !valid || client.revoked) {
+          throw new OAuthError(401, 'invalid_client', 'client authentication failed', { 'WWW-Authenticate': 'Basic realm="thread"' });
+        }
+        for (const { key, at } of attempts) failures.forget(key, at);
       }
-      for (const { key, at } of attempts) failures.forget(key, at);
       if (grantType !== 'client_credentials') {
         throw new OAuthError(400, 'unsupported_grant_type', 'only grant_type=client_credentials is supported');
       }

@@ -46,16 +46,21 @@ export function createSecretVerifier(options: { ttlMs: number; now: () => number
   const key = randomBytes(32);
   const max = options.max ?? 10_000;
   const recent = new Map<string, number>();
-  return async (secret: string, stored: string | undefined): Promise<boolean> => {
-    if (stored === undefined) return verifySecret(secret, stored);
-    const tag = createHmac('sha256', key).update(stored).update('\0').update(secret).digest('base64url');
-    const until = recent.get(tag);
-    if (until !== undefined && options.now() < until) return true;
-    const valid = await verifySecret(secret, stored);
-    if (valid) {
-      if (recent.size >= max) recent.delete(recent.keys().next().value!);
-      recent.set(tag, options.now() + options.ttlMs);
-    }
-    return valid;
+  const tagOf = (secret: string, stored: string) => createHmac('sha256', key).update(stored).update('\0').update(secret).digest('base64url');
+  return {
+    /** Whether `secret` matched `stored` within the last `ttlMs`: a look-up, with no scrypt. */
+    remembers(secret: string, stored: string): boolean {
+      const until = recent.get(tagOf(secret, stored));
+      return until !== undefined && options.now() < until;
+    },
+    /** The full check (scrypt), remembering a success. */
+    async verify(secret: string, stored: string | undefined): Promise<boolean> {
+      const valid = await verifySecret(secret, stored);
+      if (valid && stored !== undefined) {
+        if (recent.size >= max) recent.delete(recent.keys().next().value!);
+        recent.set(tagOf(secret, stored), options.now() + options.ttlMs);
+      }
+      return valid;
+    },
   };
 }
