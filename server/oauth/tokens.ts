@@ -27,6 +27,15 @@ export function createTokens(keys: KeySet, options: { issuer: string; audience: 
   const verified = new Map<string, AccessClaims>();
   const VERIFIED_MAX = 10_000;
 
+  /** The claims of a token already verified and not yet expired: a look-up, with no signature check. */
+  function remembered(token: string): AccessClaims | undefined {
+    const known = verified.get(token);
+    if (!known) return undefined;
+    if (now() < known.expiresAt) return known;
+    verified.delete(token);
+    return undefined;
+  }
+
   const signingKey = KeyObject.from(keys.signing.key);
   const header = Buffer.from(JSON.stringify({ alg: ALG, kid: keys.signing.kid, typ: 'at+jwt' })).toString('base64url');
 
@@ -46,13 +55,11 @@ export function createTokens(keys: KeySet, options: { issuer: string; audience: 
         ),
       );
     },
+    remembered,
     /** The token's client, scopes and expiry; undefined when it is not one of ours or has expired. */
     async verify(token: string): Promise<AccessClaims | undefined> {
-      const known = verified.get(token);
-      if (known) {
-        if (now() < known.expiresAt) return known;
-        verified.delete(token);
-      }
+      const known = remembered(token);
+      if (known) return known;
       try {
         const { payload } = await jwtVerify(token, resolveKey, {
           issuer,
