@@ -50,7 +50,9 @@ export async function createApp(config: Config): Promise<App> {
   bookings.releaseExpiredHolds();
   const upstream: UpstreamConfig = config.upstream ?? (await provisionLocalBffClient(store, config));
 
-  const app = new Koa({ proxy: false });
+  // Behind N reverse proxies the client is the N-th nearest X-Forwarded-For hop; Koa takes the last N
+  // hops and the first of those, so a client cannot choose its own address by sending the header.
+  const app = config.trustProxy > 0 ? new Koa({ proxy: true, maxIpsCount: config.trustProxy }) : new Koa({ proxy: false });
   app.on('error', (error: Error, ctx?: Koa.Context) => {
     config.log({ level: 'error', req_id: ctx?.state.requestId, msg: error.message, stack: error.stack?.split('\n').slice(0, 6).join(' | ') });
   });
@@ -104,7 +106,7 @@ export async function createApp(config: Config): Promise<App> {
     sendAsset(ctx, widget, 'public, max-age=300, stale-while-revalidate=86400');
   });
   pages.get('/', (ctx) => {
-    if (!demoPage) return;
+    if (!demoPage || !config.demo) return;
     ctx.set('Content-Security-Policy', PAGE_CSP);
     sendAsset(ctx, demoPage, 'no-cache');
   });

@@ -16,6 +16,10 @@ export interface Config {
   /** Issuer and base of every absolute URL, without a trailing slash. */
   publicUrl: string;
   holdMinutes: number;
+  /** How many reverse proxies stand in front (TRUST_PROXY): the client address is the N-th nearest X-Forwarded-For hop; 0 ignores the header. */
+  trustProxy: number;
+  /** THREAD_DEMO: seed the demo practice on first start and serve its page at `/`; off in production. */
+  demo: boolean;
   /** Where the BFF gets its bookings; undefined: this server itself, with a provisioned client. */
   upstream?: UpstreamConfig;
   /** The clock; tests inject their own. */
@@ -83,6 +87,14 @@ const jsonLog = (line: Record<string, unknown>) => {
   pendingLog += JSON.stringify(line) + '\n';
 };
 
+function onOff(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'on') return true;
+  if (raw === 'off') return false;
+  throw new ConfigError(`${name} must be on or off, got "${raw}"`);
+}
+
 /** Reads the environment; a bad value throws one ConfigError naming the variable. */
 export function loadConfig(env: Env = process.env): Config {
   const port = integer(env, 'PORT', 3000, 0, 65535);
@@ -90,6 +102,8 @@ export function loadConfig(env: Env = process.env): Config {
   const publicUrl = url(env, 'PUBLIC_URL', `http://localhost:${port}`);
   const holdMinutes = integer(env, 'HOLD_MINUTES', 10, 1, 1440);
   const databasePath = path.resolve(env.DATABASE_PATH || './data/thread.sqlite');
+  const trustProxy = integer(env, 'TRUST_PROXY', 0, 0, 10);
+  const demo = onOff(env, 'THREAD_DEMO', true);
 
   const upstreamVars = ['THREAD_ISSUER', 'THREAD_API_URL', 'THREAD_CLIENT_ID', 'THREAD_CLIENT_SECRET'] as const;
   const given = upstreamVars.filter((name) => env[name]);
@@ -104,5 +118,5 @@ export function loadConfig(env: Env = process.env): Config {
       clientSecret: env.THREAD_CLIENT_SECRET!,
     };
   }
-  return { port, host: listenHost, databasePath, publicUrl, holdMinutes, upstream, now: Date.now, log: jsonLog };
+  return { port, host: listenHost, databasePath, publicUrl, holdMinutes, trustProxy, demo, upstream, now: Date.now, log: jsonLog };
 }

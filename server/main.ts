@@ -15,7 +15,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const thread = await createApp(config);
-  const seeded = await seedDemoOnFirstStart(thread.store, config);
+  const seeded = config.demo && (await seedDemoOnFirstStart(thread.store, config));
   const server = createHttpServer(thread.handler);
   await new Promise<void>((resolve) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   const url = config.publicUrl;
   const lines = [
     `Thread scheduling is listening on http://${config.host}:${config.port} (public URL ${url})`,
-    `  demo practice page   ${url}/`,
+    config.demo ? `  demo practice page   ${url}/` : '  demo                 off (THREAD_DEMO=off)',
     `  widget script        ${url}/widget.js`,
     `  booking API          ${url}/scheduling`,
     `  OAuth token endpoint ${url}/oauth2/token   (discovery: ${url}/.well-known/openid-configuration)`,

@@ -226,6 +226,8 @@ describe('https to the upstream', () => {
     databasePath: tempDatabasePath(),
     publicUrl: 'http://127.0.0.1:9',
     holdMinutes: 10,
+    trustProxy: 0,
+    demo: true,
     upstream,
     now: Date.now,
     log: () => undefined,

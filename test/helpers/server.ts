@@ -47,6 +47,8 @@ export async function startServer(options: Partial<Omit<Config, 'now' | 'log'>> 
     databasePath,
     publicUrl: url,
     holdMinutes: 10,
+    trustProxy: 0,
+    demo: true,
     ...options,
     now: options.realClock ? Date.now : () => clock.now,
     log: (line) => void logs.push(JSON.stringify(line)),
