@@ -1,6 +1,6 @@
 import { BOOKING_STATUSES, type BookingStatus } from '../../shared/types.js';
 import type { BookingChange, NewBooking } from '../domain/bookings.js';
-import { checkSignUp } from '../domain/sign-up.js';
+import { checkSignUp } from '../../shared/sign-up.js';
 import { parseInstant, type Instant } from '../domain/time.js';
 import { BadRequest } from '../errors.js';
 import { assertKnownFields, assertObject, id } from '../http/assert.js';

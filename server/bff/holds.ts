@@ -6,7 +6,7 @@ import type { Booking, ConfirmResponse, FieldProblem, HoldResponse, SignUpField 
 import type { Config } from '../config.js';
 import type { HoldRow } from '../db/holds.js';
 import type { Store } from '../db/store.js';
-import { checkSignUp } from '../domain/sign-up.js';
+import { checkSignUp } from '../../shared/sign-up.js';
 import { MINUTE, parseInstant } from '../domain/time.js';
 import { BadGateway, BadRequest, Conflict, Forbidden, Gone, NotFound, TooManyRequests, withReason } from '../errors.js';
 import type { LocationDirectory } from './directory.js';

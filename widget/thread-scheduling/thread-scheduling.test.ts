@@ -504,6 +504,13 @@ describe('<thread-scheduling>', () => {
     expect(field(el, 'First name').getAttribute('aria-invalid')).to.equal('false');
     expect(bff.made('POST /bff/v1/holds/confirm')).to.have.length(0);
     await expect(el).to.be.accessible();
+
+    // The checks are the server's own (shared/sign-up.ts): names too, before any round trip.
+    fill(el, { ...PATIENT, first_name: 'R2-D2' });
+    control(el, 'Confirm appointment').click();
+    await waitUntil(() => focused(el) === field(el, 'First name'));
+    expect(errorFor(el, field(el, 'First name'))).to.equal('Please check the first name.');
+    expect(bff.made('POST /bff/v1/holds/confirm')).to.have.length(0);
   });
 
   it('shows the server’s field errors inline', async () => {

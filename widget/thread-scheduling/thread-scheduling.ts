@@ -521,8 +521,8 @@ export class ThreadScheduling extends LitElement {
     const hold = this.hold;
     if (!hold || this.busy) return;
     const patient = this.readSignUp(event.target as HTMLFormElement);
-    const problems = checkSignUp(patient);
-    if (Object.keys(problems).length > 0) {
+    const { problems } = checkSignUp(patient, isoDay(new Date()));
+    if (problems) {
       await this.showProblems(problems);
       return;
     }
