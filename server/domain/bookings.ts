@@ -5,6 +5,7 @@ import type { LocationRow } from '../db/directory.js';
 import type { Store } from '../db/store.js';
 import { Conflict, Forbidden, NotFound, Unprocessable } from '../errors.js';
 import { findOverlap } from './overlap.js';
+import { transition, type Effect, type Roles } from './transitions.js';
 import { MINUTE, formatInstant, occurrenceWeek, zoneOffset, type Instant } from './time.js';
 
 /** Who is calling: a client, its scopes and the practices it was granted. */
@@ -108,6 +109,14 @@ export function createBookingService(store: Store, options: { now: () => number;
 
   function noteHoldExpiry(at: number | null): void {
     if (at !== null && (nextExpiry === null || at < nextExpiry)) nextExpiry = at;
+  }
+
+  /** The status machine's effect (transitions.ts) of moving `row` to `to`, or its refusal thrown as the HTTP error. */
+  function decide(row: BookingRow, to: BookingStatus, actor: Actor, roles: Roles, weekly = row.recurring === 1): Effect | null {
+    const subject = { id: row.id, status: row.status, recurring: weekly, standIn: row.series_id !== null, held_by: row.held_by };
+    const outcome = transition(subject, to, actor.clientId, roles, now() + options.holdMinutes * MINUTE);
+    if (!outcome.ok) throw outcome.error === 'forbidden' ? new Forbidden(outcome.message) : new Conflict(outcome.message);
+    return outcome.effect;
   }
 
   const requestHash = (body: unknown) => createHash('sha256').update(JSON.stringify(body)).digest('base64url');
@@ -235,7 +244,6 @@ export function createBookingService(store: Store, options: { now: () => number;
               : 'this needs the scheduling:write or scheduling:book scope',
           );
         }
-        if (row.status === 'closed') throw new Conflict(`booking "${id}" is closed`);
         const target = change.status ?? row.status;
         const edits = (['location_id', 'doctor_id', 'length', 'recurring'] as const).filter((f) => change[f] !== undefined);
         const occurrenceHold = row.recurring === 1 && target === 'pending';
@@ -245,39 +253,16 @@ export function createBookingService(store: Store, options: { now: () => number;
         if (change.patient && target !== 'booked') throw new Unprocessable('patient: a sign-up goes with status "booked"');
 
         if (occurrenceHold) {
-          if (row.status !== 'open') throw new Conflict(`booking "${id}" is ${row.status}; only an open booking can be held`);
-          const expiresAt = creator ? null : at + options.holdMinutes * MINUTE;
-          return { booking: toBooking(holdOccurrence(actor, row, currentLocation, change.start, expiresAt)), created: true };
+          // The series itself stays open: the hold is of one week, by a stand-in (holdOccurrence).
+          const hold = decide(row, 'pending', actor, { creator, holder: false })!;
+          return { booking: toBooking(holdOccurrence(actor, row, currentLocation, change.start, hold.hold_expires_at)), created: true };
         }
 
-        // Status moves that make sense; anything else is a conflict naming the current status.
+        // Status moves that make sense (transitions.ts); anything else is refused naming the current status.
         let next: BookingRow = { ...row, updated_at: at };
-        if (target !== row.status) {
-          const holder = row.held_by === actor.clientId;
-          if (target === 'pending') {
-            if (row.status !== 'open') throw new Conflict(`booking "${id}" is ${row.status}; only an open booking can be held`);
-            const expiresAt = creator ? null : at + options.holdMinutes * MINUTE;
-            next = { ...next, status: 'pending', held_by: actor.clientId, hold_expires_at: expiresAt };
-          } else if (target === 'open') {
-            if (row.status === 'pending' && !(creator || holder)) {
-              throw new Conflict(`booking "${id}" is pending, held by another client`);
-            }
-            if (row.status === 'booked' && !creator) throw new Conflict(`booking "${id}" is booked; only its creator can reopen it`);
-            // A stand-in for a week of a weekly booking closes instead: the week goes back to the weekly booking.
-            next = { ...next, status: row.series_id ? 'closed' : 'open', held_by: null, hold_expires_at: null };
-          } else if (target === 'booked') {
-            if (row.recurring === 1 && change.recurring !== false) {
-              throw new Conflict(`booking "${id}" is weekly; hold one of its weeks and book that`);
-            }
-            if (row.status === 'pending' && !holder) throw new Conflict(`booking "${id}" is pending, held by another client`);
-            if (row.status === 'open' && !creator) {
-              throw new Conflict(`booking "${id}" is open; hold it (status "pending") before booking it`);
-            }
-            next = { ...next, status: 'booked', held_by: next.held_by ?? actor.clientId, hold_expires_at: null };
-          }
-        } else if (!creator) {
-          throw new Conflict(`booking "${id}" is already ${row.status}`);
-        }
+        // A weekly booking the creator makes one-off in the same change may be booked.
+        const effect = decide(row, target, actor, { creator, holder: row.held_by === actor.clientId }, row.recurring === 1 && change.recurring !== false);
+        if (effect) next = { ...next, status: effect.status, held_by: effect.held_by, hold_expires_at: effect.hold_expires_at };
 
         let location = currentLocation;
         if (change.location_id !== undefined && change.location_id !== row.location_id) {
@@ -303,8 +288,7 @@ export function createBookingService(store: Store, options: { now: () => number;
         if (moved || (row.status !== next.status && next.status !== 'open')) assertNoOverlap(next, location);
         if (!bookings.update(next, row)) throw new Conflict(`booking "${id}" changed meanwhile; read it and try again`);
         if (next.status === 'booked' && change.patient) bookings.saveSignUp(id, change.patient, at);
-        // Only a booked booking has a sign-up: reopening it lets the sign-up go.
-        if (row.status === 'booked' && (next.status === 'open' || next.status === 'closed')) bookings.deleteSignUp(id);
+        if (effect?.dropSignUp) bookings.deleteSignUp(id);
         noteHoldExpiry(next.hold_expires_at);
         return { booking: toBooking(next), created: false };
       });
@@ -315,8 +299,11 @@ export function createBookingService(store: Store, options: { now: () => number;
       releaseExpiredHolds();
       return store.write(() => {
         const { row } = visibleBooking(actor, id);
-        if (row.created_by !== actor.clientId) throw new Forbidden(`booking "${id}" was created by another client`);
-        bookings.close(id, now());
+        const effect = decide(row, 'closed', actor, { creator: row.created_by === actor.clientId, holder: row.held_by === actor.clientId });
+        if (effect) {
+          bookings.close(id, now());
+          if (effect.dropSignUp) bookings.deleteSignUp(id);
+        }
         return { id, status: 'closed' as const };
       });
     },
