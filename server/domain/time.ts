@@ -1,4 +1,4 @@
-// Instants, offsets and wall-clock time in IANA zones, with nothing but Intl.
+// Instants, offsets and wall-clock time in IANA zones, with nothing but Intl (asked once per zone and span).
 
 export const MINUTE = 60_000;
 export const WEEK = 7 * 24 * 60 * MINUTE;
@@ -80,14 +80,75 @@ export function isTimeZone(name: string): boolean {
   }
 }
 
-/** Minutes east of UTC in `timeZone` at the instant `ms`. */
-export function zoneOffset(ms: number, timeZone: string): number {
+/** Minutes east of UTC in `timeZone` at the instant `ms`, asked of Intl (a few microseconds a call). */
+export function intlZoneOffset(ms: number, timeZone: string): number {
   const parts: Record<string, number> = {};
   for (const p of formatter(timeZone).formatToParts(new Date(ms))) {
     if (p.type !== 'literal') parts[p.type] = Number(p.value);
   }
   const asUtc = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
   return Math.round((asUtc - (ms - (((ms % 1000) + 1000) % 1000))) / MINUTE);
+}
+
+/**
+ * A zone's offsets over one span of time: the offset at its start and each change in it (second-aligned
+ * instants, as Intl resolves them). Made once from Intl, then every look-up in the span is a scan of a
+ * handful of numbers: the overlap rule, weekly occurrences and the BFF's slots ask for offsets week by
+ * week, and Intl per call was two thirds of their CPU at 578k bookings (issue 11's profile).
+ */
+interface Span {
+  first: number;
+  /** [instant, offset from that instant on], ascending. */
+  changes: Array<[number, number]>;
+}
+/** 2^35 ms, about 398 days: a span holds at most a couple of daylight-saving changes. */
+const SPAN_MS = 2 ** 35;
+/** Samples 12 hours apart: no zone changes its offset twice within 12 hours. */
+const SAMPLE_MS = 12 * 3_600_000;
+/** Spans kept for all zones together: past this they are made again as needed (each takes ~800 Intl calls). */
+const MAX_SPANS = 20_000;
+const spans = new Map<string, Span>();
+
+function makeSpan(index: number, timeZone: string): Span {
+  const start = index * SPAN_MS;
+  const end = start + SPAN_MS;
+  const first = intlZoneOffset(start, timeZone);
+  const changes: Array<[number, number]> = [];
+  let before = first;
+  for (let t = start; t < end; t += SAMPLE_MS) {
+    const next = Math.min(t + SAMPLE_MS, end);
+    const after = intlZoneOffset(next, timeZone);
+    if (after === before) continue;
+    // The change lies in (t, next]: halve down to the second it takes effect.
+    let lo = Math.floor(t / 1000);
+    let hi = Math.floor(next / 1000);
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (intlZoneOffset(mid * 1000, timeZone) === before) lo = mid;
+      else hi = mid;
+    }
+    changes.push([hi * 1000, after]);
+    before = after;
+  }
+  return { first, changes };
+}
+
+/** Minutes east of UTC in `timeZone` at the instant `ms` (the same answer as Intl, from a table of the zone's changes). */
+export function zoneOffset(ms: number, timeZone: string): number {
+  const index = Math.floor(ms / SPAN_MS);
+  const key = `${timeZone} ${index}`;
+  let span = spans.get(key);
+  if (!span) {
+    if (spans.size >= MAX_SPANS) spans.clear();
+    span = makeSpan(index, timeZone);
+    spans.set(key, span);
+  }
+  let offset = span.first;
+  for (const [at, after] of span.changes) {
+    if (ms < at) break;
+    offset = after;
+  }
+  return offset;
 }
 
 /** The instant in `timeZone` whose wall clock reads `wall` (a UTC-based ms of the wall-clock fields).
