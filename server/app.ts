@@ -43,7 +43,7 @@ export interface App {
 
 /** Builds the whole server (OAuth, booking API, BFF, widget and demo page) without listening. */
 export async function createApp(config: Config): Promise<App> {
-  const store = createStore(config.databasePath, { background: true });
+  const store = createStore(config.databasePath, { background: true, cache: config.cache });
   const keys = await loadKeys(store, config.now());
   const tokens = createTokens(keys, { issuer: config.publicUrl, audience: `${config.publicUrl}/scheduling`, now: config.now });
   const bookings = createBookingService(store, { now: config.now, holdMinutes: config.holdMinutes });
@@ -61,6 +61,7 @@ export async function createApp(config: Config): Promise<App> {
   const logRequest = (requestId: string, method: string | undefined, path: string, status: number, started: number) =>
     config.log({ level: 'info', req_id: requestId, method, path: path.slice(0, 200), status, ms: Math.round((performance.now() - started) * 10) / 10 });
   const answers = createKeptAnswers({
+    enabled: config.cache,
     refresh: store.refresh,
     generation: store.generation,
     now: config.now,

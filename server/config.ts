@@ -18,6 +18,8 @@ export interface Config {
   holdMinutes: number;
   /** How many reverse proxies stand in front (TRUST_PROXY): the client address is the N-th nearest X-Forwarded-For hop; 0 ignores the header. */
   trustProxy: number;
+  /** CACHE=off: no read cache and no kept answers, so a test run can tell a cache bug from a logic bug. */
+  cache: boolean;
   /** THREAD_DEMO: seed the demo practice on first start and serve its page at `/`; off in production. */
   demo: boolean;
   /** Where the BFF gets its bookings; undefined: this server itself, with a provisioned client. */
@@ -104,6 +106,7 @@ export function loadConfig(env: Env = process.env): Config {
   const databasePath = path.resolve(env.DATABASE_PATH || './data/thread.sqlite');
   const trustProxy = integer(env, 'TRUST_PROXY', 0, 0, 10);
   const demo = onOff(env, 'THREAD_DEMO', true);
+  const cache = onOff(env, 'CACHE', true);
 
   const upstreamVars = ['THREAD_ISSUER', 'THREAD_API_URL', 'THREAD_CLIENT_ID', 'THREAD_CLIENT_SECRET'] as const;
   const given = upstreamVars.filter((name) => env[name]);
@@ -118,5 +121,5 @@ export function loadConfig(env: Env = process.env): Config {
       clientSecret: env.THREAD_CLIENT_SECRET!,
     };
   }
-  return { port, host: listenHost, databasePath, publicUrl, holdMinutes, trustProxy, demo, upstream, now: Date.now, log: jsonLog };
+  return { port, host: listenHost, databasePath, publicUrl, holdMinutes, trustProxy, demo, cache, upstream, now: Date.now, log: jsonLog };
 }

@@ -228,6 +228,8 @@ describe('https to the upstream', () => {
     holdMinutes: 10,
     trustProxy: 0,
     demo: true,
+    // CACHE=off npm test runs every server uncached.
+    cache: process.env.CACHE !== 'off',
     upstream,
     now: Date.now,
     log: () => undefined,

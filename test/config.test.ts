@@ -56,6 +56,15 @@ describe('loadConfig', () => {
     for (const port of ['abc', '-1', '65536', '3.5', '80 ', '0x50', '1e3']) rejects({ PORT: port }, 'PORT');
   });
 
+  test('CACHE, THREAD_DEMO: on by default; off turns them off; anything else is one message naming the variable', () => {
+    assert.equal(loadConfig({}).cache, true);
+    assert.equal(loadConfig({ CACHE: 'off' }).cache, false);
+    assert.equal(loadConfig({}).demo, true);
+    assert.equal(loadConfig({ THREAD_DEMO: 'off' }).demo, false);
+    rejects({ CACHE: 'no' }, 'CACHE');
+    rejects({ THREAD_DEMO: 'false' }, 'THREAD_DEMO');
+  });
+
   test('a bad HOLD_MINUTES is one message naming HOLD_MINUTES', () => {
     for (const minutes of ['0', 'ten', '-5', '1.5', '100000']) rejects({ HOLD_MINUTES: minutes }, 'HOLD_MINUTES');
   });

@@ -13,16 +13,18 @@ export interface ClientRow {
 
 /** API clients, their hashed secrets, scopes and practice grants. */
 export function createClients(db: Db, cache: ReadCache) {
+  // Writes go through the cache, so none can forget to drop what it kept.
+  const write = cache.directoryStatement;
   const statements = {
-    insert: db.prepare(
+    insert: write(db.prepare(
       `INSERT INTO clients (id, name, secret_hash, scopes, all_practices, created_at)
        VALUES (:id, :name, :secret_hash, :scopes, :all_practices, :now)`,
-    ),
-    grant: db.prepare('INSERT OR IGNORE INTO client_practices (client_id, practice_id) VALUES (?, ?)'),
+    )),
+    grant: write(db.prepare('INSERT OR IGNORE INTO client_practices (client_id, practice_id) VALUES (?, ?)')),
     get: db.prepare('SELECT * FROM clients WHERE id = ?'),
     grants: db.prepare('SELECT practice_id FROM client_practices WHERE client_id = ?'),
-    revoke: db.prepare('UPDATE clients SET revoked_at = :now WHERE id = :id AND revoked_at IS NULL'),
-    setSecret: db.prepare('UPDATE clients SET secret_hash = :secret_hash, revoked_at = NULL WHERE id = :id'),
+    revoke: write(db.prepare('UPDATE clients SET revoked_at = :now WHERE id = :id AND revoked_at IS NULL')),
+    setSecret: write(db.prepare('UPDATE clients SET secret_hash = :secret_hash, revoked_at = NULL WHERE id = :id')),
   };
 
   function read(id: string): ClientRow | undefined {
@@ -56,19 +58,15 @@ export function createClients(db: Db, cache: ReadCache) {
         });
         if (client.practices !== '*') for (const practice of client.practices) statements.grant.run(client.id, practice);
       })();
-      cache.directoryChanged();
     },
     /** Read on every API request, so kept until the database changes: a revocation still counts at once. */
     get: (id: string): ClientRow | undefined => cache.directory(`client ${id}`, () => read(id)),
     /** True when the client existed and was not revoked yet. */
     revoke(id: string, now: number): boolean {
-      const revoked = statements.revoke.run({ id, now }).changes === 1;
-      cache.directoryChanged();
-      return revoked;
+      return statements.revoke.run({ id, now }).changes === 1;
     },
     setSecret(id: string, secretHash: string): void {
       statements.setSecret.run({ id, secret_hash: secretHash });
-      cache.directoryChanged();
     },
   };
 }

@@ -8,30 +8,32 @@ export interface LocationRow extends Location {
 
 /** Practices, their locations and the sites that embed the widget for them. */
 export function createDirectory(db: Db, cache: ReadCache) {
+  // Writes go through the cache, so none can forget to drop what it kept.
+  const write = cache.directoryStatement;
   const statements = {
-    insertPractice: db.prepare('INSERT INTO practices (id, name, created_at) VALUES (:id, :name, :now)'),
-    upsertPractice: db.prepare(
+    insertPractice: write(db.prepare('INSERT INTO practices (id, name, created_at) VALUES (:id, :name, :now)')),
+    upsertPractice: write(db.prepare(
       'INSERT INTO practices (id, name, created_at) VALUES (:id, :name, :now) ON CONFLICT (id) DO UPDATE SET name = excluded.name',
-    ),
+    )),
     practice: db.prepare('SELECT id, name FROM practices WHERE id = ?'),
     practices: db.prepare('SELECT id, name FROM practices ORDER BY id'),
-    insertLocation: db.prepare(
+    insertLocation: write(db.prepare(
       `INSERT INTO locations (id, practice_id, name, website, street_address, secondary_address, city, state, zip, timezone, created_at)
        VALUES (:id, :practice_id, :name, :website, :street_address, :secondary_address, :city, :state, :zip, :timezone, :now)`,
-    ),
-    upsertLocation: db.prepare(
+    )),
+    upsertLocation: write(db.prepare(
       `INSERT INTO locations (id, practice_id, name, website, street_address, secondary_address, city, state, zip, timezone, created_at)
        VALUES (:id, :practice_id, :name, :website, :street_address, :secondary_address, :city, :state, :zip, :timezone, :now)
        ON CONFLICT (id) DO UPDATE SET practice_id = excluded.practice_id, name = excluded.name, website = excluded.website,
          street_address = excluded.street_address, secondary_address = excluded.secondary_address, city = excluded.city,
          state = excluded.state, zip = excluded.zip, timezone = excluded.timezone`,
-    ),
+    )),
     location: db.prepare('SELECT * FROM locations WHERE id = ?'),
     locations: db.prepare('SELECT * FROM locations ORDER BY practice_id, id'),
-    insertSite: db.prepare('INSERT INTO sites (origin, practice_id, created_at) VALUES (:origin, :practice_id, :now)'),
-    upsertSite: db.prepare(
+    insertSite: write(db.prepare('INSERT INTO sites (origin, practice_id, created_at) VALUES (:origin, :practice_id, :now)')),
+    upsertSite: write(db.prepare(
       'INSERT INTO sites (origin, practice_id, created_at) VALUES (:origin, :practice_id, :now) ON CONFLICT (origin) DO UPDATE SET practice_id = excluded.practice_id',
-    ),
+    )),
     site: db.prepare('SELECT origin, practice_id FROM sites WHERE origin = ?'),
   };
 
@@ -39,8 +41,7 @@ export function createDirectory(db: Db, cache: ReadCache) {
   return {
     createPractice(practice: { id: string; name: string }, now: number, replace = false): void {
       (replace ? statements.upsertPractice : statements.insertPractice).run({ ...practice, now });
-      cache.directoryChanged();
-    },
+          },
     practice(id: string): { id: string; name: string } | undefined {
       return cache.directory(`practice ${id}`, () => statements.practice.get(id) as { id: string; name: string } | undefined);
     },
@@ -58,8 +59,7 @@ export function createDirectory(db: Db, cache: ReadCache) {
     },
     createLocation(location: LocationRow, now: number, replace = false): void {
       (replace ? statements.upsertLocation : statements.insertLocation).run({ ...location, now });
-      cache.directoryChanged();
-    },
+          },
     location(id: string): LocationRow | undefined {
       return cache.directory(`location ${id}`, () => statements.location.get(id) as LocationRow | undefined);
     },
@@ -68,8 +68,7 @@ export function createDirectory(db: Db, cache: ReadCache) {
     },
     createSite(site: { origin: string; practice_id: string }, now: number, replace = false): void {
       (replace ? statements.upsertSite : statements.insertSite).run({ ...site, now });
-      cache.directoryChanged();
-    },
+          },
     /** Read on every BFF request; an origin too long to be a site is not kept. */
     site(origin: string): { origin: string; practice_id: string } | undefined {
       const read = () => statements.site.get(origin) as { origin: string; practice_id: string } | undefined;

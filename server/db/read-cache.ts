@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import type { Db } from './database.js';
 
 /** How long a read without a request around it (a timer, the CLI) trusts the last look at other connections' commits. */
@@ -16,8 +17,15 @@ const UNREFRESHED_MS = 50;
  * here say so (`directoryChanged`), so a stream of bookings does not make every request read its
  * client again. Nothing is kept from inside a transaction, where it might yet be rolled back.
  * Callers treat what they get as read-only: it is shared until the next change.
+ *
+ * Correct by construction: a key names everything its read depends on; the directory's writers get
+ * their statements through `directoryStatement`, whose every run drops the directory shelf; each
+ * shelf is bounded by an estimate of its bytes, oldest first out. `enabled: false` (CACHE=off)
+ * reads through every time, so a test suite run both ways tells a cache bug from a logic bug.
  */
-export function createReadCache(db: Db, max = 10_000) {
+export function createReadCache(db: Db, options: { enabled?: boolean; maxBytes?: number } = {}) {
+  const enabled = options.enabled ?? true;
+  const maxBytes = options.maxBytes ?? 32 * 2 ** 20;
   const dataVersion = db.prepare('PRAGMA data_version').pluck();
   const totalChanges = db.prepare('SELECT total_changes()').pluck();
   let data = -1;
@@ -29,8 +37,8 @@ export function createReadCache(db: Db, max = 10_000) {
   };
   /** Counts changes seen: anything read at one count is still what reading again would give while the count stays. */
   let generation = 0;
-  const bookings = new Map<string, unknown>();
-  const directory = new Map<string, unknown>();
+  const bookings = createShelf(maxBytes);
+  const directory = createShelf(maxBytes / 4);
 
   function sync(lookAtOthers: boolean): void {
     if (lookAtOthers) {
@@ -51,14 +59,20 @@ export function createReadCache(db: Db, max = 10_000) {
     }
   }
 
-  function keep<T>(shelf: Map<string, unknown>, key: string, read: () => T): T {
+  function keep<T>(shelf: Shelf, key: string, read: () => T, bytes: (value: T) => number): T {
+    if (!enabled) return read();
     sync(performance.now() - checkedAt > UNREFRESHED_MS);
-    if (shelf.has(key)) return shelf.get(key) as T;
+    const kept = shelf.get(key);
+    if (kept !== undefined) return kept.value as T;
     const value = read();
     if (db.inTransaction) return value;
-    if (shelf.size >= max) shelf.clear();
-    shelf.set(key, value);
+    shelf.set(key, value, key.length * 2 + bytes(value));
     return value;
+  }
+
+  function directoryChanged(): void {
+    directory.clear();
+    generation += 1;
   }
 
   return {
@@ -81,14 +95,58 @@ export function createReadCache(db: Db, max = 10_000) {
       sync(false);
       return generation;
     },
-    /** A read of bookings; `key` names everything it depends on. */
-    bookings: <T>(key: string, read: () => T): T => keep(bookings, key, read),
-    /** A read of clients, practices, locations or sites. */
-    directory: <T>(key: string, read: () => T): T => keep(directory, key, read),
-    /** Called by every writer of clients, practices, locations and sites. */
-    directoryChanged: () => {
-      directory.clear();
-      generation += 1;
+    /** A read of bookings; `key` names everything it depends on; `bytes` estimates what the value holds. */
+    bookings: <T>(key: string, read: () => T, bytes: (value: T) => number = () => ROW_BYTES): T => keep(bookings, key, read, bytes),
+    /** A read of clients, practices, locations or sites (a row or two). */
+    directory: <T>(key: string, read: () => T): T => keep(directory, key, read, () => ROW_BYTES),
+    /** The only way to write clients, practices, locations or sites: every run drops what the directory shelf kept. */
+    directoryStatement(statement: Statement) {
+      return {
+        run(...params: unknown[]) {
+          try {
+            return statement.run(...params);
+          } finally {
+            directoryChanged();
+          }
+        },
+      };
+    },
+  };
+}
+
+/** A rough size of a kept row and its object, for shelves of single rows. */
+export const ROW_BYTES = 512;
+
+interface Shelf {
+  get(key: string): { value: unknown } | undefined;
+  set(key: string, value: unknown, bytes: number): void;
+  clear(): void;
+}
+
+/** Values by key within a budget of (estimated) bytes; the oldest go first. */
+function createShelf(maxBytes: number): Shelf {
+  const entries = new Map<string, { value: unknown; bytes: number }>();
+  let total = 0;
+  return {
+    get: (key) => entries.get(key),
+    set(key, value, bytes) {
+      if (bytes > maxBytes / 8) return; // one value may not push out most of the others
+      const old = entries.get(key);
+      if (old) {
+        total -= old.bytes;
+        entries.delete(key);
+      }
+      entries.set(key, { value, bytes });
+      total += bytes;
+      for (const [oldest, entry] of entries) {
+        if (total <= maxBytes) break;
+        entries.delete(oldest);
+        total -= entry.bytes;
+      }
+    },
+    clear() {
+      entries.clear();
+      total = 0;
     },
   };
 }

@@ -15,11 +15,12 @@ interface Write {
 
 /**
  * The data layer: every statement the server runs, behind domain operations. The server's store
- * (`background: true`) checkpoints on a worker thread; the CLI's does not need to.
+ * (`background: true`) checkpoints on a worker thread; the CLI's does not need to. `cache: false` reads
+ * through every time (CACHE=off).
  */
-export function createStore(file: string, options: { background?: boolean } = {}) {
+export function createStore(file: string, options: { background?: boolean; cache?: boolean } = {}) {
   const db: Db = openDatabase(file);
-  const cache = createReadCache(db);
+  const cache = createReadCache(db, { enabled: options.cache ?? true });
   // With the worker checkpointing, this connection only steps in if the log grows past ~40 MB;
   // without it (the worker failed), every 1,000 pages again, as SQLite does by default.
   const checkpointer =

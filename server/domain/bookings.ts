@@ -47,6 +47,9 @@ export function newId(): string {
   }
 }
 
+/** About what one booking of a kept page holds in memory (its object and seven fields' strings). */
+const BOOKING_BYTES = 400;
+
 export function toBooking(row: ListedBooking): Booking {
   return {
     id: row.id,
@@ -179,7 +182,7 @@ export function createBookingService(store: Store, options: { now: () => number;
           bookings: page.map(toBooking),
           next: rows.length > query.limit && last ? { start_at: last.start_at, id: last.id } : undefined,
         };
-      });
+      }, (page) => 256 + page.bookings.length * BOOKING_BYTES);
     },
 
     create(actor: Actor, input: NewBooking, idempotencyKey?: string): Promise<{ booking: Booking; replayed: boolean }> {

@@ -32,6 +32,8 @@ const keyOf = (req: IncomingMessage) => `${req.url}\n${req.headers.authorization
  * process or another, makes every kept answer stale.
  */
 export function createKeptAnswers(options: {
+  /** False (CACHE=off): nothing is kept. */
+  enabled?: boolean;
   /** Takes in other connections' commits and returns the data's generation (see read-cache.ts). */
   refresh: () => number;
   /** The data's generation now, this process's own writes counted. */
@@ -57,6 +59,7 @@ export function createKeptAnswers(options: {
   return {
     /** A route's word that this GET's answer may be given again, up to the clock's `until` (ms), while the data stays the same. */
     mayKeep(ctx: Context, until: number): void {
+      if (options.enabled === false) return;
       ctx.state.keepUntil = Math.min((ctx.state.keepUntil as number | undefined) ?? Infinity, until);
     },
 

@@ -49,6 +49,8 @@ export async function startServer(options: Partial<Omit<Config, 'now' | 'log'>> 
     holdMinutes: 10,
     trustProxy: 0,
     demo: true,
+    // CACHE=off npm test runs every server uncached.
+    cache: process.env.CACHE !== 'off',
     ...options,
     now: options.realClock ? Date.now : () => clock.now,
     log: (line) => void logs.push(JSON.stringify(line)),
