@@ -84,6 +84,7 @@ export function createBookingService(store: Store, options: { now: () => number;
     if (row.status === 'closed') return;
     const other = findOverlap(bookings, {
       id: row.id,
+      practice_id: row.practice_id,
       doctor_id: row.doctor_id,
       start_at: row.start_at,
       length: row.length,
@@ -199,6 +200,7 @@ export function createBookingService(store: Store, options: { now: () => number;
         const row: BookingRow = {
           id: newId(),
           location_id: location.id,
+          practice_id: location.practice_id,
           doctor_id: input.doctor_id,
           start_at: input.start.ms,
           start_offset: input.start.offset,
@@ -284,6 +286,10 @@ export function createBookingService(store: Store, options: { now: () => number;
           const moved = directory.location(change.location_id);
           if (!moved || !granted(actor, moved.practice_id)) {
             throw new Forbidden(`location_id: no location "${change.location_id}" you may book at`);
+          }
+          // Its doctor is a doctor of its practice, and its weeks' stand-ins are that practice's bookings.
+          if (moved.practice_id !== row.practice_id) {
+            throw new Unprocessable(`location_id: a booking moves only between its own practice's locations; "${moved.id}" is another practice's`);
           }
           location = moved;
         }
