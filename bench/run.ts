@@ -61,7 +61,9 @@ const { access_token: token } = (await tokenResponse.json()) as { access_token: 
 const auth = { authorization: `Bearer ${token}` };
 const json = { ...auth, 'content-type': 'application/json' };
 const day = 86_400_000;
-const base = Date.UTC(new Date().getUTCFullYear() + 1, 0, 5, 13);
+// A week from now at 13:00Z: every booking the bench makes lies within the API's 730-day horizon.
+const today = new Date();
+const base = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() + 7, 13);
 const seeded: string[] = [];
 for (let i = 0; i < 2000; i += 1) {
   const start = new Date(base + Math.floor(i / 8) * day + (i % 8) * 3_600_000).toISOString();
@@ -77,8 +79,11 @@ process.stderr.write(`seeded ${seeded.length} bookings\n`);
 let created = 0;
 const createBody = () => {
   created += 1;
-  const start = new Date(base + 400 * day + created * 3_600_000).toISOString();
-  return JSON.stringify({ start, location_id: 'busy', doctor_id: 'bench-new', length: 30, status: 'open' });
+  // Half-hour slots over 200 days from day 300, then the next doctor: a run makes far more bookings than
+  // one doctor's slots within the horizon could hold.
+  const slots = 200 * 48;
+  const start = new Date(base + 300 * day + (created % slots) * 1_800_000).toISOString();
+  return JSON.stringify({ start, location_id: 'busy', doctor_id: `bench-new-${Math.floor(created / slots)}`, length: 30, status: 'open' });
 };
 let nextHold = 0;
 

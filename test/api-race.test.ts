@@ -32,11 +32,13 @@ before(async () => {
 });
 after(() => server.close());
 
+/** Next year: within the booking API's horizon on both servers, whose clocks are real here. */
+const YEAR = new Date().getUTCFullYear() + 1;
 let day = 0;
 async function openBooking(fields: Record<string, unknown> = {}) {
   day += 1;
   const response = await owner('POST', '/scheduling/bookings', {
-    start: `2031-05-${String(day).padStart(2, '0')}T10:00:00.000-06:00`,
+    start: `${YEAR}-05-${String(day).padStart(2, '0')}T10:00:00.000-06:00`,
     location_id: 'l1',
     doctor_id: `doc-${day}`,
     status: 'open',
@@ -89,7 +91,7 @@ function race() {
     const answers = await Promise.all(
       Array.from({ length: N }, (_, i) =>
         writers[i % writers.length]('POST', '/scheduling/bookings', {
-          start: new Date(Date.UTC(2031, 6, day, 16, i)).toISOString(), // 16:00Z, 16:01Z, ... all within an hour of each other
+          start: new Date(Date.UTC(YEAR, 6, day, 16, i)).toISOString(), // 16:00Z, 16:01Z, ... all within an hour of each other
           location_id: 'l1',
           doctor_id: 'busy-doctor',
           status: 'open',
@@ -107,7 +109,7 @@ function race() {
 
   test(`${N} identical POSTs with one Idempotency-Key at once: one booking, ${N} x 201 with it`, async () => {
     day += 1;
-    const body = { start: `2031-08-${String(day).padStart(2, '0')}T10:00:00.000-06:00`, location_id: 'l1', doctor_id: `doc-${day}`, status: 'open' };
+    const body = { start: `${YEAR}-08-${String(day).padStart(2, '0')}T10:00:00.000-06:00`, location_id: 'l1', doctor_id: `doc-${day}`, status: 'open' };
     const writers = bases.map((base) => api(base, ownerToken));
     const answers = await Promise.all(
       Array.from({ length: N }, (_, i) => writers[i % writers.length]('POST', '/scheduling/bookings', body, { 'idempotency-key': `race-${day}` })),
@@ -149,7 +151,7 @@ describe('two server processes sharing one database file', () => {
     await openIds(server.url);
     await openIds(second!.url); // both servers have read (and kept) the page
     const made = await api(second!.url, ownerToken)('POST', '/scheduling/bookings', {
-      start: '2032-01-05T10:00:00.000-07:00',
+      start: `${YEAR}-12-05T10:00:00.000-07:00`,
       location_id: 'l1',
       doctor_id: 'doc-across',
       status: 'open',

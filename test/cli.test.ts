@@ -141,7 +141,7 @@ describe('admin CLI against a running server\'s database', () => {
     assert.deepEqual(response.json().scope.split(' ').sort(), ['scheduling:read', 'scheduling:write']);
     const partner = api(server.url, response.json().access_token);
     assert.deepEqual((await partner('GET', '/scheduling/practices')).body.map((p: { id: string }) => p.id), [practiceId]);
-    const made = await partner('POST', '/scheduling/bookings', { start: '2031-01-06T10:00:00.000-07:00', location_id: 'cli-l1', doctor_id: 'd1', status: 'open' });
+    const made = await partner('POST', '/scheduling/bookings', { start: `${new Date().getUTCFullYear() + 1}-01-06T10:00:00.000-07:00`, location_id: 'cli-l1', doctor_id: 'd1', status: 'open' });
     assert.equal(made.status, 201);
 
     const db = new Database(server.databasePath, { readonly: true });

@@ -4,6 +4,8 @@ import type { Db } from './database.js';
 export interface BookingRow {
   id: string;
   location_id: string;
+  /** The location's practice: doctor ids mean one doctor only within a practice. */
+  practice_id: string;
   doctor_id: string;
   start_at: number;
   start_offset: number;
@@ -25,6 +27,12 @@ export interface SeriesRow {
   start_at: number;
   length: number;
   timezone: string;
+}
+
+/** A doctor as the overlap rule knows one: a doctor id names a doctor only within its practice. */
+export interface PracticeDoctor {
+  practice_id: string;
+  doctor_id: string;
 }
 
 /** What a list shows of a booking: its public fields. */
@@ -57,13 +65,13 @@ export function createBookings(db: Db) {
   const statements = {
     get: db.prepare('SELECT * FROM bookings WHERE id = ?'),
     insert: db.prepare(
-      `INSERT INTO bookings (id, location_id, doctor_id, start_at, start_offset, length, end_at, status, recurring,
+      `INSERT INTO bookings (id, location_id, practice_id, doctor_id, start_at, start_offset, length, end_at, status, recurring,
          series_id, created_by, held_by, hold_expires_at, created_at, updated_at)
-       VALUES (:id, :location_id, :doctor_id, :start_at, :start_offset, :length, :end_at, :status, :recurring,
+       VALUES (:id, :location_id, :practice_id, :doctor_id, :start_at, :start_offset, :length, :end_at, :status, :recurring,
          :series_id, :created_by, :held_by, :hold_expires_at, :created_at, :updated_at)`,
     ),
     update: db.prepare(
-      `UPDATE bookings SET location_id = :location_id, doctor_id = :doctor_id, start_at = :start_at,
+      `UPDATE bookings SET location_id = :location_id, practice_id = :practice_id, doctor_id = :doctor_id, start_at = :start_at,
          start_offset = :start_offset, length = :length, end_at = :end_at, status = :status, recurring = :recurring,
          held_by = :held_by, hold_expires_at = :hold_expires_at, updated_at = :updated_at
        WHERE id = :id AND updated_at = :previous_updated_at AND status = :previous_status`,
@@ -93,16 +101,16 @@ export function createBookings(db: Db) {
     oneOffOverlapping: db.prepare(
       // A booking lasts at most a day, so one that overlaps starts less than a day before: that bound
       // keeps the index range to the neighbourhood instead of all the doctor's earlier bookings.
-      `SELECT id FROM bookings WHERE doctor_id = :doctor_id AND status <> 'closed' AND recurring = 0
+      `SELECT id FROM bookings WHERE practice_id = :practice_id AND doctor_id = :doctor_id AND status <> 'closed' AND recurring = 0
          AND start_at < :end_at AND start_at > :start_at - 86400000 AND end_at > :start_at AND id <> :exclude LIMIT 1`,
     ),
     oneOffsEndingAfter: db.prepare(
-      `SELECT id, start_at, end_at, series_id FROM bookings WHERE doctor_id = :doctor_id AND status <> 'closed'
+      `SELECT id, start_at, end_at, series_id FROM bookings WHERE practice_id = :practice_id AND doctor_id = :doctor_id AND status <> 'closed'
          AND recurring = 0 AND end_at > :after AND id <> :exclude`,
     ),
     seriesOfDoctor: db.prepare(
       `SELECT b.id, b.start_at, b.length, l.timezone FROM bookings b JOIN locations l ON l.id = b.location_id
-       WHERE b.doctor_id = :doctor_id AND b.recurring = 1 AND b.status <> 'closed' AND b.id <> :exclude`,
+       WHERE b.practice_id = :practice_id AND b.doctor_id = :doctor_id AND b.recurring = 1 AND b.status <> 'closed' AND b.id <> :exclude`,
     ),
     standIns: db.prepare(`SELECT start_at FROM bookings WHERE series_id = ? AND status <> 'closed'`),
     standIn: db.prepare(`SELECT * FROM bookings WHERE series_id = ? AND start_at = ? AND status <> 'closed'`),
@@ -170,17 +178,14 @@ export function createBookings(db: Db) {
         recurring,
       }));
     },
-    /** A live one-off booking of the doctor overlapping [start, end), other than `exclude`. */
-    oneOffOverlapping: (doctorId: string, start: number, end: number, exclude: string) =>
-      (statements.oneOffOverlapping.get({ doctor_id: doctorId, start_at: start, end_at: end, exclude }) as { id: string } | undefined)
-        ?.id,
-    oneOffsEndingAfter: (doctorId: string, after: number, exclude: string) =>
-      statements.oneOffsEndingAfter.all({ doctor_id: doctorId, after, exclude }) as Array<
-        Pick<BookingRow, 'id' | 'start_at' | 'end_at' | 'series_id'>
-      >,
-    /** The doctor's live weekly bookings that start before `before` (found through their own small index). */
-    seriesOfDoctor: (doctorId: string, before: number, exclude: string) =>
-      (statements.seriesOfDoctor.all({ doctor_id: doctorId, exclude }) as SeriesRow[]).filter((series) => series.start_at < before),
+    /** A live one-off booking of the practice's doctor overlapping [start, end), other than `exclude`. */
+    oneOffOverlapping: (doctor: PracticeDoctor, start: number, end: number, exclude: string) =>
+      (statements.oneOffOverlapping.get({ ...doctor, start_at: start, end_at: end, exclude }) as { id: string } | undefined)?.id,
+    oneOffsEndingAfter: (doctor: PracticeDoctor, after: number, exclude: string) =>
+      statements.oneOffsEndingAfter.all({ ...doctor, after, exclude }) as Array<Pick<BookingRow, 'id' | 'start_at' | 'end_at' | 'series_id'>>,
+    /** The practice's doctor's live weekly bookings that start before `before` (found through their own small index). */
+    seriesOfDoctor: (doctor: PracticeDoctor, before: number, exclude: string) =>
+      (statements.seriesOfDoctor.all({ ...doctor, exclude }) as SeriesRow[]).filter((series) => series.start_at < before),
     /** Starts of the occurrences of a series that a live one-off stands in for. */
     standIns: (seriesId: string) => new Set((statements.standIns.all(seriesId) as Array<{ start_at: number }>).map((r) => r.start_at)),
     standIn: (seriesId: string, start: number) => statements.standIn.get(seriesId, start) as BookingRow | undefined,

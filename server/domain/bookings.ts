@@ -3,9 +3,10 @@ import type { Booking, BookingStatus, SignUp } from '../../shared/types.js';
 import type { BookingRow, ListedBooking, ListQuery } from '../db/bookings.js';
 import type { LocationRow } from '../db/directory.js';
 import type { Store } from '../db/store.js';
-import { Conflict, Forbidden, NotFound, Unprocessable } from '../errors.js';
+import { BadRequest, Conflict, Forbidden, NotFound, Unprocessable } from '../errors.js';
 import { findOverlap } from './overlap.js';
 import { transition, type Effect, type Roles } from './transitions.js';
+import { assertStartInBounds } from './start-bounds.js';
 import { MINUTE, formatInstant, occurrenceWeek, zoneOffset, type Instant } from './time.js';
 
 /** Who is calling: a client, its scopes and the practices it was granted. */
@@ -88,6 +89,7 @@ export function createBookingService(store: Store, options: { now: () => number;
     if (row.status === 'closed') return;
     const other = findOverlap(bookings, {
       id: row.id,
+      practice_id: row.practice_id,
       doctor_id: row.doctor_id,
       start_at: row.start_at,
       length: row.length,
@@ -127,6 +129,9 @@ export function createBookingService(store: Store, options: { now: () => number;
   /** A hold of one week of a weekly booking: a one-off booking stands in for that week. */
   function holdOccurrence(actor: Actor, series: BookingRow, location: LocationRow, start: Instant | undefined, expiresAt: number | null) {
     if (!start) throw new Unprocessable('start: name the week of this weekly booking to hold (its start_datetime)');
+    if (start.ms < series.start_at) {
+      throw new BadRequest(`start must be on or after the first week of booking "${series.id}", ${formatInstant(series.start_at, series.start_offset)}`);
+    }
     if (occurrenceWeek(series.start_at, location.timezone, start.ms) === undefined) {
       throw new Unprocessable(`start: ${formatInstant(start.ms, start.offset)} is not a week of booking "${series.id}"`);
     }
@@ -191,6 +196,7 @@ export function createBookingService(store: Store, options: { now: () => number;
       if (!location || !granted(actor, location.practice_id)) {
         throw new Forbidden(`location_id: no location "${input.location_id}" you may book at`);
       }
+      assertStartInBounds(input.start.ms, now());
       const recurring = input.recurring ?? false;
       const status = input.status ?? (recurring ? 'open' : 'pending');
       if (recurring && status !== 'open') {
@@ -211,6 +217,7 @@ export function createBookingService(store: Store, options: { now: () => number;
         const row: BookingRow = {
           id: newId(),
           location_id: location.id,
+          practice_id: location.practice_id,
           doctor_id: input.doctor_id,
           start_at: input.start.ms,
           start_offset: input.start.offset,
@@ -234,6 +241,8 @@ export function createBookingService(store: Store, options: { now: () => number;
 
     /** PUT: the creator edits any field; a `scheduling:book` client moves the patient flow. */
     update(actor: Actor, id: string, change: BookingChange): Promise<{ booking: Booking; created: boolean }> {
+      // A new start, a held week's included, is bounded as a new booking's is.
+      if (change.start) assertStartInBounds(change.start.ms, now());
       releaseExpiredHolds();
       return store.write(() => {
         const { row, location: currentLocation } = visibleBooking(actor, id);
@@ -272,6 +281,10 @@ export function createBookingService(store: Store, options: { now: () => number;
           const moved = directory.location(change.location_id);
           if (!moved || !granted(actor, moved.practice_id)) {
             throw new Forbidden(`location_id: no location "${change.location_id}" you may book at`);
+          }
+          // Its doctor is a doctor of its practice, and its weeks' stand-ins are that practice's bookings.
+          if (moved.practice_id !== row.practice_id) {
+            throw new Unprocessable(`location_id: a booking moves only between its own practice's locations; "${moved.id}" is another practice's`);
           }
           location = moved;
         }

@@ -5,6 +5,8 @@ import { MINUTE, WEEK, occurrenceStart, occurrencesBetween } from './time.js';
 export interface Candidate {
   /** '' for a booking not stored yet. */
   id: string;
+  /** The booking's practice: only its bookings can overlap (a doctor belongs to one practice). */
+  practice_id: string;
   doctor_id: string;
   start_at: number;
   length: number;
@@ -28,16 +30,17 @@ function occurrencesNear(seriesStart: number, timezone: string, at: number): num
 }
 
 /**
- * The id of a live booking of the same doctor that `candidate` would overlap, if any.
+ * The id of a live booking of the same doctor of the same practice that `candidate` would overlap, if any.
  * Weekly bookings block every weekly occurrence, at the same wall-clock time in their
  * location's zone; an occurrence that a one-off stands in for is the one-off's to block.
  */
 export function findOverlap(bookings: Bookings, candidate: Candidate): string | undefined {
   const end = candidate.start_at + candidate.length * MINUTE;
-  const series = bookings.seriesOfDoctor(candidate.doctor_id, candidate.recurring ? 8.64e15 : end, candidate.id);
+  const doctor = { practice_id: candidate.practice_id, doctor_id: candidate.doctor_id };
+  const series = bookings.seriesOfDoctor(doctor, candidate.recurring ? 8.64e15 : end, candidate.id);
 
   if (!candidate.recurring) {
-    const oneOff = bookings.oneOffOverlapping(candidate.doctor_id, candidate.start_at, end, candidate.id);
+    const oneOff = bookings.oneOffOverlapping(doctor, candidate.start_at, end, candidate.id);
     if (oneOff) return oneOff;
     for (const other of series) {
       const replaced = bookings.standIns(other.id);
@@ -51,7 +54,7 @@ export function findOverlap(bookings: Bookings, candidate: Candidate): string | 
   }
 
   // A weekly candidate: every later one-off of the doctor against the candidate's nearby weeks...
-  for (const oneOff of bookings.oneOffsEndingAfter(candidate.doctor_id, candidate.start_at, candidate.id)) {
+  for (const oneOff of bookings.oneOffsEndingAfter(doctor, candidate.start_at, candidate.id)) {
     for (const start of occurrencesNear(candidate.start_at, candidate.timezone, oneOff.start_at)) {
       if (!overlaps(oneOff.start_at, oneOff.end_at, start, start + candidate.length * MINUTE)) continue;
       if (oneOff.series_id === candidate.id && oneOff.start_at === start) continue;
