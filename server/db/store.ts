@@ -1,3 +1,4 @@
+import { createAudit } from './audit.js';
 import { createBookings } from './bookings.js';
 import { createClients } from './clients.js';
 import { openDatabase, type Db } from './database.js';
@@ -59,6 +60,7 @@ export function createStore(file: string, options: { background?: boolean } = {}
   }
 
   return {
+    audit: createAudit(db),
     bookings: createBookings(db),
     clients: createClients(db, cache),
     directory: createDirectory(db, cache),
