@@ -9,6 +9,7 @@ import { createBff } from './bff/routes.js';
 import type { Config, UpstreamConfig } from './config.js';
 import { createStore, type Store } from './db/store.js';
 import { createBookingService } from './domain/bookings.js';
+import { createSignUpRetention } from './domain/retention.js';
 import { answerWithError, refuseUnrouted } from './http/errors.js';
 import { createKeptAnswers } from './http/kept-answers.js';
 import { loadAsset, sendAsset } from './http/static.js';
@@ -48,6 +49,8 @@ export async function createApp(config: Config): Promise<App> {
   const tokens = createTokens(keys, { issuer: config.publicUrl, audience: `${config.publicUrl}/scheduling`, now: config.now });
   const bookings = createBookingService(store, { now: config.now, holdMinutes: config.holdMinutes });
   bookings.releaseExpiredHolds();
+  const retention = createSignUpRetention(store, { now: config.now, days: config.patientRetentionDays });
+  retention.sweep();
   const upstream: UpstreamConfig = config.upstream ?? (await provisionLocalBffClient(store, config));
 
   const app = new Koa({ proxy: false });
@@ -135,7 +138,10 @@ export async function createApp(config: Config): Promise<App> {
     app.use((ctx, next) => (serves(ctx.path) ? routes(ctx, () => allowedMethods(ctx, next)) : next()));
   }
 
-  const sweeper = setInterval(() => bookings.releaseExpiredHolds(), 1000);
+  const sweeper = setInterval(() => {
+    bookings.releaseExpiredHolds();
+    retention.sweepIfDue();
+  }, 1000);
   sweeper.unref();
   const koa = app.callback();
   return {

@@ -16,6 +16,8 @@ export interface Config {
   /** Issuer and base of every absolute URL, without a trailing slash. */
   publicUrl: string;
   holdMinutes: number;
+  /** Days after an appointment's start that its sign-up is deleted. */
+  patientRetentionDays: number;
   /** Where the BFF gets its bookings; undefined: this server itself, with a provisioned client. */
   upstream?: UpstreamConfig;
   /** The clock; tests inject their own. */
@@ -89,6 +91,7 @@ export function loadConfig(env: Env = process.env): Config {
   const listenHost = host(env);
   const publicUrl = url(env, 'PUBLIC_URL', `http://localhost:${port}`);
   const holdMinutes = integer(env, 'HOLD_MINUTES', 10, 1, 1440);
+  const patientRetentionDays = integer(env, 'PATIENT_RETENTION_DAYS', 365, 1, 3650);
   const databasePath = path.resolve(env.DATABASE_PATH || './data/thread.sqlite');
 
   const upstreamVars = ['THREAD_ISSUER', 'THREAD_API_URL', 'THREAD_CLIENT_ID', 'THREAD_CLIENT_SECRET'] as const;
@@ -104,5 +107,5 @@ export function loadConfig(env: Env = process.env): Config {
       clientSecret: env.THREAD_CLIENT_SECRET!,
     };
   }
-  return { port, host: listenHost, databasePath, publicUrl, holdMinutes, upstream, now: Date.now, log: jsonLog };
+  return { port, host: listenHost, databasePath, publicUrl, holdMinutes, patientRetentionDays, upstream, now: Date.now, log: jsonLog };
 }

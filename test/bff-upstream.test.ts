@@ -226,6 +226,7 @@ describe('https to the upstream', () => {
     databasePath: tempDatabasePath(),
     publicUrl: 'http://127.0.0.1:9',
     holdMinutes: 10,
+    patientRetentionDays: 365,
     upstream,
     now: Date.now,
     log: () => undefined,

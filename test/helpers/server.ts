@@ -47,6 +47,7 @@ export async function startServer(options: Partial<Omit<Config, 'now' | 'log'>> 
     databasePath,
     publicUrl: url,
     holdMinutes: 10,
+    patientRetentionDays: 365,
     ...options,
     now: options.realClock ? Date.now : () => clock.now,
     log: (line) => void logs.push(JSON.stringify(line)),
