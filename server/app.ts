@@ -140,7 +140,12 @@ export async function createApp(config: Config): Promise<App> {
 
   const sweeper = setInterval(() => {
     bookings.releaseExpiredHolds();
-    retention.sweepIfDue();
+    try {
+      retention.sweepIfDue();
+    } catch (error) {
+      // The database busy past its timeout, say: the next sweep (in RETENTION_SWEEP_EVERY) tries again.
+      config.log({ level: 'error', msg: `patient retention sweep failed: ${(error as Error).message}` });
+    }
   }, 1000);
   sweeper.unref();
   const koa = app.callback();

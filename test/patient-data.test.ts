@@ -108,6 +108,7 @@ describe('thread audit: every read of a sign-up is recorded', () => {
   test('refused attempts are recorded; another practice\'s audit lists none of it; --since keeps later events', async () => {
     const bookingId = await bookedWithSignUp();
     assert.equal((await readPatient('booker', bookingId, '127.0.0.3')).status, 403, 'no scheduling:patients scope');
+    assert.equal((await readPatient('booker', 'no-such-booking')).status, 403, 'the same answer whether the booking exists or not');
     assert.equal((await readPatient('outsider', bookingId, '127.0.0.4')).status, 404, 'not granted practice p1');
     const earlier = server.clock.now;
     server.clock.advance(60_000);

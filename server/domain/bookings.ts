@@ -343,8 +343,8 @@ export function createBookingService(store: Store, options: { now: () => number;
       const outcome = await store.write(() => {
         const row = bookings.get(id);
         const location = row && directory.location(row.location_id);
-        if (!row || !location) return { error: new NotFound(`booking "${id}" not found`) };
         const record = (outcome: SignUpReadOutcome) =>
+          location &&
           store.audit.record({
             at: now(),
             practice_id: location.practice_id,
@@ -355,10 +355,12 @@ export function createBookingService(store: Store, options: { now: () => number;
             action: 'sign_up.read',
             outcome,
           });
+        // Refused alike whether the booking exists or not: the answer tells nothing about other practices.
         if (!reader.mayReadPatients) {
           record('refused_scope');
           return { error: new Forbidden('this needs the scheduling:patients scope') };
         }
+        if (!row || !location) return { error: new NotFound(`booking "${id}" not found`) };
         if (!granted(reader, location.practice_id)) {
           record('refused_practice');
           return { error: new NotFound(`booking "${id}" not found`) };
