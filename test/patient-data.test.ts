@@ -103,6 +103,13 @@ describe('thread audit: every read of a sign-up is recorded', () => {
     // Neither read was answered from the kept answers to repeated GETs: each one ran, and was recorded.
     assert.deepEqual(mine, [event, event]);
     assert.ok(!JSON.stringify(report).includes(PATIENT.email), 'no patient data in the trail');
+    const db = new Database(server.databasePath);
+    try {
+      assert.throws(() => db.prepare('DELETE FROM audit_events').run(), /append-only/);
+      assert.throws(() => db.prepare(`UPDATE audit_events SET actor_id = 'someone-else'`).run(), /append-only/);
+    } finally {
+      db.close();
+    }
   });
 
   test('refused attempts are recorded; another practice\'s audit lists none of it; --since keeps later events', async () => {
