@@ -9,6 +9,7 @@ import { createBff } from './bff/routes.js';
 import type { Config, UpstreamConfig } from './config.js';
 import { createStore, type Store } from './db/store.js';
 import { createBookingService } from './domain/bookings.js';
+import { createSignUpRetention } from './domain/retention.js';
 import { answerWithError, refuseUnrouted } from './http/errors.js';
 import { createKeptAnswers } from './http/kept-answers.js';
 import { loadAsset, sendAsset } from './http/static.js';
@@ -48,6 +49,8 @@ export async function createApp(config: Config): Promise<App> {
   const tokens = createTokens(keys, { issuer: config.publicUrl, audience: `${config.publicUrl}/scheduling`, now: config.now });
   const bookings = createBookingService(store, { now: config.now, holdMinutes: config.holdMinutes });
   bookings.releaseExpiredHolds();
+  const retention = createSignUpRetention(store, { now: config.now, days: config.patientRetentionDays });
+  retention.sweep();
   const upstream: UpstreamConfig = config.upstream ?? (await provisionLocalBffClient(store, config));
 
   // Behind N reverse proxies the client is the N-th nearest X-Forwarded-For hop; Koa takes the last N
@@ -138,7 +141,15 @@ export async function createApp(config: Config): Promise<App> {
     app.use((ctx, next) => (serves(ctx.path) ? routes(ctx, () => allowedMethods(ctx, next)) : next()));
   }
 
-  const sweeper = setInterval(() => bookings.releaseExpiredHolds(), 1000);
+  const sweeper = setInterval(() => {
+    bookings.releaseExpiredHolds();
+    try {
+      retention.sweepIfDue();
+    } catch (error) {
+      // The database busy past its timeout, say: the next sweep (in RETENTION_SWEEP_EVERY) tries again.
+      config.log({ level: 'error', msg: `patient retention sweep failed: ${(error as Error).message}` });
+    }
+  }, 1000);
   sweeper.unref();
   const koa = app.callback();
   return {

@@ -6,7 +6,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { createStore, type Store } from './db/store.js';
 import { seedDemo } from './demo.js';
 import { newId } from './domain/bookings.js';
-import { isTimeZone } from './domain/time.js';
+import { isTimeZone, parseInstant } from './domain/time.js';
 import { hashSecret, newSecret } from './oauth/secrets.js';
 import { SCOPES } from './oauth/tokens.js';
 
@@ -108,6 +108,25 @@ const commands: Record<string, (store: Store, options: Options) => Promise<objec
     return site;
   },
 
+  // Who read which sign-ups of a practice, and who was refused (CONTRACT section 11), oldest first.
+  audit(store, options) {
+    const practiceId = practiceOf(store, required(options, 'practice'));
+    let since: number | undefined;
+    if (options.since !== undefined) {
+      since = parseInstant(options.since.trim())?.ms;
+      if (since === undefined) throw new UsageError(`--since "${options.since.slice(0, 64)}" is not an ISO 8601 date-time such as 2026-01-31T09:00:00Z`);
+    }
+    const events = store.audit.ofPractice(practiceId, since ?? -8.64e15).map((event) => ({
+      at: new Date(event.at).toISOString(),
+      actor: { kind: event.actor_kind, id: event.actor_id },
+      booking_id: event.booking_id,
+      address: event.address,
+      action: event.action,
+      outcome: event.outcome,
+    }));
+    return { practice_id: practiceId, since: since === undefined ? null : new Date(since).toISOString(), events };
+  },
+
   demo(store) {
     const config = loadConfig();
     return seedDemo(store, config);
@@ -116,7 +135,7 @@ const commands: Record<string, (store: Store, options: Options) => Promise<objec
 
 async function run(argv: string[]): Promise<void> {
   const words = argv.filter((a) => !a.startsWith('--'));
-  const name = words[0] === 'demo' ? 'demo' : words.slice(0, 2).join(' ');
+  const name = words[0] === 'demo' || words[0] === 'audit' ? words[0] : words.slice(0, 2).join(' ');
   const command = commands[name];
   if (!command) {
     throw new UsageError(`${argv.length ? `unknown command "${argv.join(' ').slice(0, 80)}"` : 'no command'}; commands: ${Object.keys(commands).join(', ')}`);
@@ -125,7 +144,7 @@ async function run(argv: string[]): Promise<void> {
     args: argv.slice(name.split(' ').length),
     strict: true,
     options: Object.fromEntries(
-      ['name', 'id', 'practice', 'timezone', 'website', 'street-address', 'secondary-address', 'city', 'state', 'zip', 'scopes', 'practices', 'client', 'origin'].map(
+      ['name', 'id', 'practice', 'timezone', 'website', 'street-address', 'secondary-address', 'city', 'state', 'zip', 'scopes', 'practices', 'client', 'origin', 'since'].map(
         (o) => [o, { type: 'string' as const }],
       ),
     ),

@@ -22,6 +22,8 @@ export interface Config {
   cache: boolean;
   /** THREAD_DEMO: seed the demo practice on first start and serve its page at `/`; off in production. */
   demo: boolean;
+  /** Days after an appointment's start that its sign-up is deleted. */
+  patientRetentionDays: number;
   /** Where the BFF gets its bookings; undefined: this server itself, with a provisioned client. */
   upstream?: UpstreamConfig;
   /** The clock; tests inject their own. */
@@ -103,6 +105,7 @@ export function loadConfig(env: Env = process.env): Config {
   const listenHost = host(env);
   const publicUrl = url(env, 'PUBLIC_URL', `http://localhost:${port}`);
   const holdMinutes = integer(env, 'HOLD_MINUTES', 10, 1, 1440);
+  const patientRetentionDays = integer(env, 'PATIENT_RETENTION_DAYS', 365, 1, 3650);
   const databasePath = path.resolve(env.DATABASE_PATH || './data/thread.sqlite');
   const trustProxy = integer(env, 'TRUST_PROXY', 0, 0, 10);
   const demo = onOff(env, 'THREAD_DEMO', true);
@@ -121,5 +124,5 @@ export function loadConfig(env: Env = process.env): Config {
       clientSecret: env.THREAD_CLIENT_SECRET!,
     };
   }
-  return { port, host: listenHost, databasePath, publicUrl, holdMinutes, trustProxy, demo, cache, upstream, now: Date.now, log: jsonLog };
+  return { port, host: listenHost, databasePath, publicUrl, holdMinutes, patientRetentionDays, trustProxy, demo, cache, upstream, now: Date.now, log: jsonLog };
 }

@@ -230,6 +230,7 @@ describe('https to the upstream', () => {
     demo: true,
     // CACHE=off npm test runs every server uncached.
     cache: process.env.CACHE !== 'off',
+    patientRetentionDays: 365,
     upstream,
     now: Date.now,
     log: () => undefined,

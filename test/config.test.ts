@@ -69,6 +69,12 @@ describe('loadConfig', () => {
     for (const minutes of ['0', 'ten', '-5', '1.5', '100000']) rejects({ HOLD_MINUTES: minutes }, 'HOLD_MINUTES');
   });
 
+  test('PATIENT_RETENTION_DAYS: 365 unless set; a bad one is one message naming PATIENT_RETENTION_DAYS', () => {
+    assert.equal(loadConfig({}).patientRetentionDays, 365);
+    assert.equal(loadConfig({ PATIENT_RETENTION_DAYS: '30' }).patientRetentionDays, 30);
+    for (const days of ['0', 'a year', '-1', '1.5', '3651']) rejects({ PATIENT_RETENTION_DAYS: days }, 'PATIENT_RETENTION_DAYS');
+  });
+
   test('a bad PUBLIC_URL is one message naming PUBLIC_URL', () => {
     for (const url of ['localhost:3000', 'not a url', 'ftp://example.com', '/relative', 'https://example.com/?x=1', 'https://example.com/#top', 'https://user:pw@example.com']) {
       rejects({ PUBLIC_URL: url }, 'PUBLIC_URL');
@@ -110,6 +116,13 @@ describe('server/main.ts', () => {
     assert.equal(run.stdout, '');
     assert.equal(run.stderr.trimEnd().split('\n').length, 1, run.stderr);
     assert.match(run.stderr, /PORT/);
+  });
+
+  test('PATIENT_RETENTION_DAYS=0: exit 1 with one line naming PATIENT_RETENTION_DAYS', async () => {
+    const run = await start({ PORT: '0', PATIENT_RETENTION_DAYS: '0' });
+    assert.equal(run.code, 1);
+    assert.equal(run.stderr.trimEnd().split('\n').length, 1, run.stderr);
+    assert.match(run.stderr, /PATIENT_RETENTION_DAYS/);
   });
 
   test('a partial THREAD_* set: exit 1 with one line naming the missing variable', async () => {

@@ -13,14 +13,14 @@ const ROLES: Record<string, Roles> = {
   both: { creator: true, holder: true },
 };
 
-/** One line per outcome: `status held_by expiry [-sign-up]`, `=` for no change, or `409 …`/`403 …`. */
+/** One line per outcome: `status held_by expiry`, `=` for no change, or `409 …`/`403 …`. */
 function outcome(from: BookingStatus, to: BookingStatus, role: string, flags: { recurring?: boolean; standIn?: boolean } = {}): string {
   const booking = { id: 'b1', status: from, recurring: flags.recurring ?? false, standIn: flags.standIn ?? false, held_by: from === 'pending' || from === 'booked' ? 'h' : null };
   const result = transition(booking, to, 'me', ROLES[role], HOLD_UNTIL);
   if (!result.ok) return `${result.error === 'conflict' ? 409 : 403} ${result.message}`;
   if (!result.effect) return '=';
   const e = result.effect;
-  return `${e.status} ${e.held_by ?? '-'} ${e.hold_expires_at ?? '-'}${e.dropSignUp ? ' -sign-up' : ''}`;
+  return `${e.status} ${e.held_by ?? '-'} ${e.hold_expires_at ?? '-'}`;
 }
 
 // [from, to, anyone, holder, creator, both]
@@ -28,15 +28,15 @@ const TABLE: Array<[BookingStatus, BookingStatus, string, string, string, string
   ['open', 'open', '409 booking "b1" is already open', '409 booking "b1" is already open', '=', '='],
   ['open', 'pending', 'pending me 1000000', 'pending me 1000000', 'pending me -', 'pending me -'],
   ['open', 'booked', '409 booking "b1" is open; hold it (status "pending") before booking it', '409 booking "b1" is open; hold it (status "pending") before booking it', 'booked me -', 'booked me -'],
-  ['open', 'closed', '403 booking "b1" was created by another client', '403 booking "b1" was created by another client', 'closed - - -sign-up', 'closed - - -sign-up'],
+  ['open', 'closed', '403 booking "b1" was created by another client', '403 booking "b1" was created by another client', 'closed - -', 'closed - -'],
   ['pending', 'open', '409 booking "b1" is pending, held by another client', 'open - -', 'open - -', 'open - -'],
   ['pending', 'pending', '409 booking "b1" is already pending', '409 booking "b1" is already pending', '=', '='],
   ['pending', 'booked', '409 booking "b1" is pending, held by another client', 'booked h -', '409 booking "b1" is pending, held by another client', 'booked h -'],
-  ['pending', 'closed', '403 booking "b1" was created by another client', '403 booking "b1" was created by another client', 'closed - - -sign-up', 'closed - - -sign-up'],
-  ['booked', 'open', '409 booking "b1" is booked; only its creator can reopen it', '409 booking "b1" is booked; only its creator can reopen it', 'open - - -sign-up', 'open - - -sign-up'],
+  ['pending', 'closed', '403 booking "b1" was created by another client', '403 booking "b1" was created by another client', 'closed - -', 'closed - -'],
+  ['booked', 'open', '409 booking "b1" is booked; only its creator can reopen it', '409 booking "b1" is booked; only its creator can reopen it', 'open - -', 'open - -'],
   ['booked', 'pending', '409 booking "b1" is booked; only an open booking can be held', '409 booking "b1" is booked; only an open booking can be held', '409 booking "b1" is booked; only an open booking can be held', '409 booking "b1" is booked; only an open booking can be held'],
   ['booked', 'booked', '409 booking "b1" is already booked', '409 booking "b1" is already booked', '=', '='],
-  ['booked', 'closed', '403 booking "b1" was created by another client', '403 booking "b1" was created by another client', 'closed - - -sign-up', 'closed - - -sign-up'],
+  ['booked', 'closed', '403 booking "b1" was created by another client', '403 booking "b1" was created by another client', 'closed - -', 'closed - -'],
   ['closed', 'open', '409 booking "b1" is closed', '409 booking "b1" is closed', '409 booking "b1" is closed', '409 booking "b1" is closed'],
   ['closed', 'pending', '409 booking "b1" is closed', '409 booking "b1" is closed', '409 booking "b1" is closed', '409 booking "b1" is closed'],
   ['closed', 'booked', '409 booking "b1" is closed', '409 booking "b1" is closed', '409 booking "b1" is closed', '409 booking "b1" is closed'],
@@ -57,6 +57,6 @@ describe('transition', () => {
 
   test('a stand-in for a week closes when it is released or reopened: the week goes back to its series', () => {
     assert.equal(outcome('pending', 'open', 'holder', { standIn: true }), 'closed - -');
-    assert.equal(outcome('booked', 'open', 'creator', { standIn: true }), 'closed - - -sign-up');
+    assert.equal(outcome('booked', 'open', 'creator', { standIn: true }), 'closed - -');
   });
 });

@@ -120,9 +120,16 @@ export function apiRoutes(options: {
     ctx.body = bookings.get(actorOf(ctx), pathId(ctx, 'id'));
   });
 
-  router.get('/bookings/:id/patient', requireScope('scheduling:patients'), (ctx) => {
+  // The scope is checked by readSignUp, not here: a refused attempt goes into the audit trail too.
+  router.get('/bookings/:id/patient', async (ctx) => {
+    const actor = actorOf(ctx);
+    // Every read is recorded, so none may be answered from memory (its audit line would be missing).
+    answers.neverKeep(ctx);
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = bookings.signUp(actorOf(ctx), pathId(ctx, 'id'));
+    ctx.body = await bookings.readSignUp(
+      { kind: 'api_client', id: actor.clientId, address: ctx.ip, practices: actor.practices, mayReadPatients: actor.scopes.has('scheduling:patients') },
+      pathId(ctx, 'id'),
+    );
   });
 
   router.post('/bookings', requireScope('scheduling:write'), async (ctx) => {

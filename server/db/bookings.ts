@@ -86,6 +86,10 @@ export function createBookings(db: Db) {
       `UPDATE bookings SET status = 'closed', held_by = NULL, hold_expires_at = NULL, updated_at = :now
        WHERE id = :id AND status <> 'closed'`,
     ),
+    // The holds that lapse take any sign-up with them, as every move to open or closed does.
+    deleteExpiredSignUps: db.prepare(
+      `DELETE FROM sign_ups WHERE booking_id IN (SELECT id FROM bookings WHERE hold_expires_at <= :now AND status = 'pending')`,
+    ),
     // A stand-in for one week of a weekly booking exists only while that week is held: when its hold
     // lapses it closes, and the week is the weekly booking's to offer again.
     releaseExpired: db.prepare(
@@ -122,12 +126,31 @@ export function createBookings(db: Db) {
     ),
     signUp: db.prepare('SELECT first_name, last_name, email, phone, date_of_birth FROM sign_ups WHERE booking_id = ?'),
     deleteSignUp: db.prepare('DELETE FROM sign_ups WHERE booking_id = ?'),
+    // By the appointment's start (a stand-in's own), through the partial index on the statuses that keep a sign-up.
+    deleteSignUpsStartedBefore: db.prepare(
+      `DELETE FROM sign_ups WHERE booking_id IN (
+         SELECT b.id FROM bookings b JOIN sign_ups s ON s.booking_id = b.id
+         WHERE b.status IN ('pending', 'booked') AND b.start_at < :before LIMIT :limit)`,
+    ),
     idempotencyKey: db.prepare('SELECT request_hash, booking_id FROM idempotency_keys WHERE client_id = ? AND key = ?'),
     insertIdempotencyKey: db.prepare(
       `INSERT INTO idempotency_keys (client_id, key, request_hash, booking_id, created_at)
        VALUES (:client_id, :key, :request_hash, :booking_id, :now)`,
     ),
   };
+
+  // A sign-up lives only while its booking is held or booked: every move to open or closed deletes it in the
+  // same transaction (the callers' transaction; `releaseExpiredHolds` and `close` bring their own too).
+  const leavesSignUp = (status: BookingStatus) => status === 'open' || status === 'closed';
+  const close = db.transaction((id: string, now: number) => {
+    const closed = statements.close.run({ id, now }).changes === 1;
+    if (closed) statements.deleteSignUp.run(id);
+    return closed;
+  });
+  const releaseExpiredHolds = db.transaction((now: number) => {
+    statements.deleteExpiredSignUps.run({ now });
+    return statements.releaseExpired.run({ now }).changes;
+  });
 
   return {
     get: (id: string) => statements.get.get(id) as BookingRow | undefined,
@@ -143,11 +166,14 @@ export function createBookings(db: Db) {
         row.end_at === previous.end_at &&
         row.recurring === previous.recurring;
       const statement = samePlaceAndTime ? statements.updateStatus : statements.update;
-      return statement.run({ ...row, previous_updated_at: previous.updated_at, previous_status: previous.status }).changes === 1;
+      const updated = statement.run({ ...row, previous_updated_at: previous.updated_at, previous_status: previous.status }).changes === 1;
+      if (updated && row.status !== previous.status && leavesSignUp(row.status)) statements.deleteSignUp.run(row.id);
+      return updated;
     },
-    close: (id: string, now: number) => statements.close.run({ id, now }).changes === 1,
-    /** Opens every hold past its expiry; returns how many. */
-    releaseExpiredHolds: (now: number) => statements.releaseExpired.run({ now }).changes,
+    /** Closes a booking, and deletes its sign-up; false when it was closed already. */
+    close: (id: string, now: number): boolean => close(id, now),
+    /** Opens (or closes, for a stand-in) every hold past its expiry, deleting their sign-ups; returns how many. */
+    releaseExpiredHolds: (now: number): number => releaseExpiredHolds(now),
     nextHoldExpiry: () => (statements.nextExpiry.get() as { at: number | null }).at,
     list(query: ListQuery): ListedBooking[] {
       const params = {
@@ -192,7 +218,8 @@ export function createBookings(db: Db) {
     saveSignUp: (bookingId: string, signUp: SignUp, now: number) =>
       void statements.insertSignUp.run({ booking_id: bookingId, ...signUp, now }),
     signUp: (bookingId: string) => statements.signUp.get(bookingId) as SignUp | undefined,
-    deleteSignUp: (bookingId: string) => void statements.deleteSignUp.run(bookingId),
+    /** Deletes up to `limit` sign-ups of appointments that started before `before` (ms); returns how many. */
+    deleteSignUpsStartedBefore: (before: number, limit: number) => statements.deleteSignUpsStartedBefore.run({ before, limit }).changes,
     idempotencyKey: (clientId: string, key: string) =>
       statements.idempotencyKey.get(clientId, key) as { request_hash: string; booking_id: string } | undefined,
     saveIdempotencyKey: (clientId: string, key: string, requestHash: string, bookingId: string, now: number) =>

@@ -1,3 +1,4 @@
+import { createAudit } from './audit.js';
 import { createBookings } from './bookings.js';
 import { createClients } from './clients.js';
 import { openDatabase, type Db } from './database.js';
@@ -60,6 +61,7 @@ export function createStore(file: string, options: { background?: boolean; cache
   }
 
   return {
+    audit: createAudit(db),
     bookings: createBookings(db),
     clients: createClients(db, cache),
     directory: createDirectory(db, cache),

@@ -1,5 +1,6 @@
 import { createHash, randomFillSync } from 'node:crypto';
 import type { Booking, BookingStatus, SignUp } from '../../shared/types.js';
+import type { AuditActorKind, SignUpReadOutcome } from '../db/audit.js';
 import type { BookingRow, ListedBooking, ListQuery } from '../db/bookings.js';
 import type { LocationRow } from '../db/directory.js';
 import type { Store } from '../db/store.js';
@@ -14,6 +15,18 @@ export interface Actor {
   clientId: string;
   scopes: ReadonlySet<string>;
   practices: '*' | ReadonlySet<string>;
+}
+
+/** Who reads a sign-up, as the audit trail names them, and what they may see. */
+export interface SignUpReader {
+  kind: AuditActorKind;
+  /** The API client's id, or the console user's. */
+  id: string;
+  /** The address the read came from. */
+  address: string;
+  practices: '*' | ReadonlySet<string>;
+  /** Whether it may read patients' details at all (an API client: the scheduling:patients scope). */
+  mayReadPatients: boolean;
 }
 
 /** A checked POST body. */
@@ -68,7 +81,7 @@ export function createBookingService(store: Store, options: { now: () => number;
   const now = options.now;
   let nextExpiry: number | null = bookings.nextHoldExpiry();
 
-  const granted = (actor: Actor, practiceId: string) => actor.practices === '*' || actor.practices.has(practiceId);
+  const granted = (actor: Pick<Actor, 'practices'>, practiceId: string) => actor.practices === '*' || actor.practices.has(practiceId);
 
   /** A location the actor may see, or 404. */
   function visibleLocation(actor: Actor, id: string): LocationRow {
@@ -303,8 +316,8 @@ export function createBookingService(store: Store, options: { now: () => number;
         );
         if (moved || (row.status !== next.status && next.status !== 'open')) assertNoOverlap(next, location);
         if (!bookings.update(next, row)) throw new Conflict(`booking "${id}" changed meanwhile; read it and try again`);
+        // Only a booked booking has a sign-up: reopening or closing it lets the sign-up go (bookings.update does).
         if (next.status === 'booked' && change.patient) bookings.saveSignUp(id, change.patient, at);
-        if (effect?.dropSignUp) bookings.deleteSignUp(id);
         noteHoldExpiry(next.hold_expires_at);
         return { booking: toBooking(next), created: false };
       });
@@ -316,21 +329,50 @@ export function createBookingService(store: Store, options: { now: () => number;
       return store.write(() => {
         const { row } = visibleBooking(actor, id);
         const effect = decide(row, 'closed', actor, { creator: row.created_by === actor.clientId, holder: row.held_by === actor.clientId });
-        if (effect) {
-          bookings.close(id, now());
-          if (effect.dropSignUp) bookings.deleteSignUp(id);
-        }
+        if (effect) bookings.close(id, now());
         return { id, status: 'closed' as const };
       });
     },
 
-    /** The sign-up that booked (or is booking) a booking. */
-    signUp(actor: Actor, id: string): SignUp {
+    /**
+     * The sign-up that booked (or is booking) a booking: the only way to read one. The read and its line in
+     * the audit trail are one transaction, so no read goes unrecorded; attempts refused for a missing scope
+     * or practice grant are recorded too (an unknown booking names no practice to record it under).
+     */
+    async readSignUp(reader: SignUpReader, id: string): Promise<SignUp> {
       releaseExpiredHolds();
-      const { row } = visibleBooking(actor, id);
-      const signUp = row.status === 'pending' || row.status === 'booked' ? bookings.signUp(id) : undefined;
-      if (!signUp) throw new NotFound(`booking "${id}" has no sign-up`);
-      return signUp;
+      const outcome = await store.write(() => {
+        const row = bookings.get(id);
+        const location = row && directory.location(row.location_id);
+        const record = (outcome: SignUpReadOutcome) =>
+          location &&
+          store.audit.record({
+            at: now(),
+            practice_id: location.practice_id,
+            booking_id: id,
+            actor_kind: reader.kind,
+            actor_id: reader.id,
+            address: reader.address,
+            action: 'sign_up.read',
+            outcome,
+          });
+        // Refused alike whether the booking exists or not: the answer tells nothing about other practices.
+        if (!reader.mayReadPatients) {
+          record('refused_scope');
+          return { error: new Forbidden('this needs the scheduling:patients scope') };
+        }
+        if (!row || !location) return { error: new NotFound(`booking "${id}" not found`) };
+        if (!granted(reader, location.practice_id)) {
+          record('refused_practice');
+          return { error: new NotFound(`booking "${id}" not found`) };
+        }
+        const signUp = row.status === 'pending' || row.status === 'booked' ? bookings.signUp(id) : undefined;
+        record(signUp ? 'read' : 'no_sign_up');
+        return signUp ? { signUp } : { error: new NotFound(`booking "${id}" has no sign-up`) };
+      });
+      // Thrown only now: a throw inside the transaction would undo its audit line.
+      if (outcome.error) throw outcome.error;
+      return outcome.signUp;
     },
   };
 }

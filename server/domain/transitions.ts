@@ -20,13 +20,11 @@ export interface Subject {
   held_by: string | null;
 }
 
-/** What a move does to the booking's status columns, and whether a sign-up it had goes. */
+/** What a move does to the booking's status columns. (A move to open or closed also deletes any sign-up: the data layer does that with every such write.) */
 export interface Effect {
   status: BookingStatus;
   held_by: string | null;
   hold_expires_at: number | null;
-  /** The booking leaves `booked`: its sign-up is deleted with the move. */
-  dropSignUp: boolean;
 }
 
 export type Outcome = { ok: true; effect: Effect | null } | { ok: false; error: 'conflict' | 'forbidden'; message: string };
@@ -90,20 +88,18 @@ export function transition(booking: Subject, to: BookingStatus, clientId: string
   if (!rule.kind || !allowed(rule.who, roles)) {
     return { ok: false, error: rule.forbidden ? 'forbidden' : 'conflict', message: rule.refused(booking.id) };
   }
-  const dropSignUp = booking.status === 'booked';
   switch (rule.kind) {
     case 'edit':
       return { ok: true, effect: null };
     case 'hold':
-      return { ok: true, effect: { status: 'pending', held_by: clientId, hold_expires_at: roles.creator ? null : holdUntil, dropSignUp } };
+      return { ok: true, effect: { status: 'pending', held_by: clientId, hold_expires_at: roles.creator ? null : holdUntil } };
     case 'release':
       // A stand-in for a week of a weekly booking closes instead: the week goes back to the weekly booking.
-      return { ok: true, effect: { status: booking.standIn ? 'closed' : 'open', held_by: null, hold_expires_at: null, dropSignUp } };
+      return { ok: true, effect: { status: booking.standIn ? 'closed' : 'open', held_by: null, hold_expires_at: null } };
     case 'book':
       if (booking.recurring) return { ok: false, error: 'conflict', message: `booking "${booking.id}" is weekly; hold one of its weeks and book that` };
-      return { ok: true, effect: { status: 'booked', held_by: booking.held_by ?? clientId, hold_expires_at: null, dropSignUp: false } };
+      return { ok: true, effect: { status: 'booked', held_by: booking.held_by ?? clientId, hold_expires_at: null } };
     case 'close':
-      // Whatever it was, a closed booking keeps no patient's data.
-      return { ok: true, effect: { status: 'closed', held_by: null, hold_expires_at: null, dropSignUp: true } };
+      return { ok: true, effect: { status: 'closed', held_by: null, hold_expires_at: null } };
   }
 }

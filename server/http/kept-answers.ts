@@ -63,6 +63,11 @@ export function createKeptAnswers(options: {
       ctx.state.keepUntil = Math.min((ctx.state.keepUntil as number | undefined) ?? Infinity, until);
     },
 
+    /** A route's word that this answer is never given again from memory: each request must run its handler. */
+    neverKeep(ctx: Context): void {
+      ctx.state.keepUntil = -Infinity;
+    },
+
     /** Called once the answer is final: keeps it if its route said so and no data changed since `generationAtStart`. */
     keep(ctx: Context, generationAtStart: number): void {
       const until = ctx.state.keepUntil as number | undefined;

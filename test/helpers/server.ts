@@ -51,6 +51,7 @@ export async function startServer(options: Partial<Omit<Config, 'now' | 'log'>> 
     demo: true,
     // CACHE=off npm test runs every server uncached.
     cache: process.env.CACHE !== 'off',
+    patientRetentionDays: 365,
     ...options,
     now: options.realClock ? Date.now : () => clock.now,
     log: (line) => void logs.push(JSON.stringify(line)),
