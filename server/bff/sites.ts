@@ -38,7 +38,8 @@ function siteNotRegistered(origin: string | undefined): Forbidden {
 /**
  * CORS headers on every answer (errors included, so the widget can read why), the preflight,
  * and the registered site in ctx.state.site. A request with no Origin header is the server's
- * own page asking (a same-origin GET), so it counts as coming from `publicUrl`.
+ * own page asking (a same-origin GET), so it counts as coming from `publicUrl`. A preflight is
+ * approved only for a registered site: another origin's browser then never sends the request.
  */
 export function siteGate(store: Store, publicUrl: string) {
   const ownOrigin = new URL(publicUrl).origin;
@@ -47,21 +48,24 @@ export function siteGate(store: Store, publicUrl: string) {
     const origin = header ? exactOrigin(header) : ownOrigin;
     ctx.vary('Origin');
     ctx.set('Cache-Control', 'no-store');
-    if (header && origin) {
-      // The exact origin and never credentials: the widget sends no cookies, and no answer
-      // here depends on any.
-      ctx.set('Access-Control-Allow-Origin', origin);
-      ctx.set('Access-Control-Expose-Headers', 'Retry-After');
-    }
+    const site = origin ? store.directory.site(origin) : undefined;
     if (ctx.method === 'OPTIONS') {
-      // Granted to any origin: an unregistered site then reads the 403 that explains itself.
+      // No CORS header at all: the browser refuses the preflight, and the widget has learnt why from
+      // the schedule (a simple GET, whose 403 it may read).
+      if (!site) throw siteNotRegistered(origin);
+      ctx.set('Access-Control-Allow-Origin', site.origin);
       ctx.set('Access-Control-Allow-Methods', 'GET, POST');
       ctx.set('Access-Control-Allow-Headers', 'content-type');
       ctx.set('Access-Control-Max-Age', String(PREFLIGHT_MAX_AGE_S));
       ctx.status = 204;
       return;
     }
-    const site = origin ? store.directory.site(origin) : undefined;
+    if (header && origin) {
+      // The exact origin and never credentials: the widget sends no cookies, and no answer
+      // here depends on any.
+      ctx.set('Access-Control-Allow-Origin', origin);
+      ctx.set('Access-Control-Expose-Headers', 'Retry-After');
+    }
     if (!site) throw siteNotRegistered(origin);
     (ctx.state as BffState).site = site;
     await next();
