@@ -12,6 +12,7 @@ import { createBookingService } from './domain/bookings.js';
 import { createSignUpRetention } from './domain/retention.js';
 import { answerWithError, refuseUnrouted } from './http/errors.js';
 import { createKeptAnswers } from './http/kept-answers.js';
+import { createMalformedThrottle } from './http/malformed.js';
 import { loadAsset, sendAsset } from './http/static.js';
 import { loadKeys } from './oauth/keys.js';
 import { oauthRoutes } from './oauth/routes.js';
@@ -72,6 +73,7 @@ export async function createApp(config: Config): Promise<App> {
     logServed: (req: IncomingMessage, status, requestId, started) => logRequest(requestId, req.method, req.url!.split('?')[0], status, started),
   });
 
+  const malformed = createMalformedThrottle({ perMinute: config.malformedPerMinute, now: config.now });
   let ready = true;
   app.use(async (ctx, next) => {
     const started = performance.now();
@@ -83,11 +85,13 @@ export async function createApp(config: Config): Promise<App> {
       // Every error becomes the JSON error body here, in the same middleware, so a request passes one
       // async layer of ours on its way in and out, not two.
       try {
+        malformed.refuse(ctx);
         await next();
         refuseUnrouted(ctx);
       } catch (caught) {
         answerWithError(ctx, caught);
       }
+      malformed.count(ctx);
       answers.keep(ctx, generation);
     } finally {
       logRequest(ctx.state.requestId, ctx.method, ctx.path, ctx.status, started);

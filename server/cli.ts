@@ -1,6 +1,7 @@
 // The admin CLI: `npm run -s thread -- <command>`. One JSON object on stdout on
 // success; one line on stderr and exit 1 on failure.
 import { parseArgs } from 'node:util';
+import { checkSiteOrigin } from './bff/sites.js';
 import { ID } from './http/assert.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createStore, type Store } from './db/store.js';
@@ -32,22 +33,13 @@ function practiceOf(store: Store, id: string): string {
   return id;
 }
 
-/** `https://host[:port]` exactly; plain http only for this machine. */
+/** `https://host[:port]` exactly; plain http only for this machine (see checkSiteOrigin). */
 function origin(text: string): string {
-  let url: URL;
   try {
-    url = new URL(text);
-  } catch {
-    throw new UsageError(`--origin "${text}" is not a URL; give https://host[:port]`);
+    return checkSiteOrigin(text);
+  } catch (error) {
+    throw new UsageError(`--origin: ${(error as Error).message}`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UsageError('--origin must start with https://');
-  if (url.protocol === 'http:' && !['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)) {
-    throw new UsageError('--origin must use https (plain http only for localhost)');
-  }
-  if (url.username || url.password || url.pathname !== '/' || url.search || url.hash || /\/.+|\/$/.test(text.replace(/^https?:\/\//, ''))) {
-    throw new UsageError('--origin must be scheme://host[:port] with no path, query or trailing slash');
-  }
-  return url.origin;
 }
 
 const commands: Record<string, (store: Store, options: Options) => Promise<object> | object> = {

@@ -26,6 +26,8 @@ export interface Config {
   patientRetentionDays: number;
   /** Where the BFF gets its bookings; undefined: this server itself, with a provisioned client. */
   upstream?: UpstreamConfig;
+  /** Malformed requests (answered 400, 413 or 415) an address may send a minute before it gets 429s; default 50. */
+  malformedPerMinute?: number;
   /** The clock; tests inject their own. */
   now: () => number;
   /** Log lines (already redacted); tests may silence them. */

@@ -154,21 +154,39 @@ describe('sites and CORS', () => {
     assert.equal(answer.headers['access-control-allow-origin'], undefined);
   });
 
-  test('preflight: GET and POST, content-type, cached 600 s, for any origin', async () => {
-    for (const origin of [SITE, 'https://stranger.example']) {
-      const answer = await bff(server, '/holds', {
+  test('preflight: GET and POST, content-type, cached 600 s, for a registered site', async () => {
+    const answer = await bff(server, '/holds', {
+      method: 'OPTIONS',
+      origin: SITE,
+      headers: { 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+    });
+    assert.equal(answer.status, 204);
+    assert.equal(answer.headers['access-control-allow-origin'], SITE);
+    assert.equal(answer.headers['access-control-allow-methods'], 'GET, POST');
+    assert.equal(answer.headers['access-control-allow-headers'], 'content-type');
+    assert.equal(answer.headers['access-control-max-age'], '600');
+    assert.equal(answer.headers['access-control-allow-credentials'], undefined);
+    assert.match(String(answer.headers.vary), /Origin/);
+  });
+
+  test('a preflight from an unregistered origin is refused, without any CORS header; its GET still reads the 403', async () => {
+    for (const path of ['/holds', '/holds/confirm', '/holds/release', '/schedule']) {
+      const answer = await bff(server, path, {
         method: 'OPTIONS',
-        origin,
+        origin: 'https://stranger.example',
         headers: { 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
       });
-      assert.equal(answer.status, 204);
-      assert.equal(answer.headers['access-control-allow-origin'], origin);
-      assert.equal(answer.headers['access-control-allow-methods'], 'GET, POST');
-      assert.equal(answer.headers['access-control-allow-headers'], 'content-type');
-      assert.equal(answer.headers['access-control-max-age'], '600');
-      assert.equal(answer.headers['access-control-allow-credentials'], undefined);
-      assert.match(String(answer.headers.vary), /Origin/);
+      assert.equal(answer.status, 403, path);
+      assert.equal((answer.body as ErrorBody).reason, 'site_not_registered');
+      for (const name of ['access-control-allow-origin', 'access-control-allow-methods', 'access-control-allow-headers', 'access-control-max-age']) {
+        assert.equal(answer.headers[name], undefined, `${path}: ${name}`);
+      }
     }
+    // The widget on that page learns why from the schedule, a simple GET whose answer it may read.
+    const read = await schedule(server, 'loc1', 14, { origin: 'https://stranger.example' });
+    assert.equal(read.status, 403);
+    assert.equal(read.headers['access-control-allow-origin'], 'https://stranger.example');
+    assert.match((read.body as unknown as ErrorBody).message, /thread sites create --origin https:\/\/stranger\.example/);
   });
 
   test('no Origin header (the demo page asking its own server) counts as the public URL', async () => {

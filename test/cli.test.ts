@@ -227,6 +227,48 @@ describe('admin CLI against a running server\'s database', () => {
     }
   });
 
+  test('sites create accepts only a real origin: https (http for this machine), a host name or IP, an optional port', async () => {
+    const refused: Array<[string, RegExp]> = [
+      ['https://*.example', /host name/],
+      ['https://*', /host name/],
+      ['https://site.example.', /host name/],
+      ['https://-site.example', /host name/],
+      ['https://site_1.example', /host name/],
+      ['https://bücher.example', /host name/],
+      ['https://0x7f000001', /host name/],
+      ['https://user:pw@site.example', /user name|password/],
+      ['https://@site.example', /user name|password/],
+      ['https://site.example:99999', /port/],
+      ['https://site.example:', /host\[:port\]/],
+      ['https://site.example/', /path/],
+      ['https://site.example#x', /fragment/],
+      ['https://site.example\\x', /host name/],
+      ['ftp://site.example', /https/],
+      ['http://10.0.0.1', /https/],
+      ['https://', /host name/],
+    ];
+    const runs = await inTurns(refused.map(([origin]) => () => thread(['sites', 'create', '--origin', origin, '--practice', practiceId])), 3);
+    for (const [i, run] of runs.entries()) failed(run, new RegExp(`--origin: .*${refused[i][1].source}`));
+
+    const accepted: Array<[string, string]> = [
+      ['https://xn--bcher-kva.example', 'https://xn--bcher-kva.example'],
+      ['https://203.0.113.7:8443', 'https://203.0.113.7:8443'],
+      ['https://[2001:db8::7]', 'https://[2001:db8::7]'],
+      ['http://[::1]:5173', 'http://[::1]:5173'],
+      ['HTTPS://Shop.Example:443', 'https://shop.example'],
+    ];
+    for (const [origin, stored] of accepted) {
+      assert.equal(succeeded(await thread(['sites', 'create', '--origin', origin, '--practice', practiceId])).origin, stored);
+    }
+    const db = new Database(server.databasePath, { readonly: true });
+    try {
+      const origins = (db.prepare('SELECT origin FROM sites').all() as Array<{ origin: string }>).map((s) => s.origin);
+      assert.ok(!origins.some((o) => /\*|site/.test(o)), origins.join(' '));
+    } finally {
+      db.close();
+    }
+  });
+
   test('a failure through npm is one line on stderr and exit 1 as well', async () => {
     failed(await thread(['locations', 'create', '--practice', 'nope', '--name', 'X', '--timezone', 'America/Denver'], { npm: true }), /nope/);
   });

@@ -211,11 +211,11 @@ function attempt(): Attempt {
 }
 
 /** Sends a request with node:http, so malformed paths and headers go out as written. */
-function send(request: Attempt): Promise<{ status: number; type: string; body: string }> {
+function send(request: Attempt, localAddress?: string): Promise<{ status: number; type: string; body: string }> {
   const url = new URL(server.url);
   return new Promise((resolve, reject) => {
     const headers = Object.fromEntries(Object.entries(request.headers).filter(([, v]) => v !== ''));
-    const req = http.request({ host: url.hostname, port: url.port, method: request.method, path: request.path, headers, agent: false }, (res) => {
+    const req = http.request({ host: url.hostname, port: url.port, method: request.method, path: request.path, headers, agent: false, ...(localAddress ? { localAddress } : {}) }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks).toString() }));
@@ -259,7 +259,8 @@ test(`${REQUESTS} malformed requests: each a 4xx JSON error, no 5xx, data unchan
   while (sent < REQUESTS) {
     const batch = Array.from({ length: Math.min(25, REQUESTS - sent) }, attempt);
     sent += batch.length;
-    const answers = await Promise.all(batch.map(send));
+    // Spread over many loopback addresses, as many clients would be: malformed requests are throttled per address.
+    const answers = await Promise.all(batch.map((request, i) => send(request, `127.1.0.${((sent - batch.length + i) % 250) + 1}`)));
     for (const [i, answer] of answers.entries()) {
       const request = batch[i];
       if (answer.status === -1) continue;
@@ -284,4 +285,71 @@ test(`${REQUESTS} malformed requests: each a 4xx JSON error, no 5xx, data unchan
   const health = await fetch(`${server.url}/healthz`);
   assert.equal(health.status, 200, 'the server is still up');
   assert.equal(server.logs.filter((line) => line.includes('"level":"error"')).length, 0, 'no errors were logged');
+});
+
+/**
+ * Requests shaped to make a parser work hard: tens of thousands of distinct names, very long
+ * names, JSON nested as deep as the body limit allows. Each must be refused with a 4xx JSON
+ * error quickly, and the server must keep answering others (a /healthz sent alongside) meanwhile.
+ */
+test('hostile shapes: many or long parameter names and deep JSON are refused fast, and /healthz stays fast', async () => {
+  const manyNames = (count: number) => Array.from({ length: count }, (_, i) => i.toString(36)).join('&');
+  const deepArray = (bytes: number) => '['.repeat(bytes / 2) + ']'.repeat(bytes / 2);
+  const deepObject = (bytes: number) => {
+    const levels = Math.floor(bytes / 6);
+    return '{"a":'.repeat(levels) + '1' + '}'.repeat(levels);
+  };
+  const form = manyNames(25_000);
+  assert.ok(form.length > 90_000 && form.length < 100 * 1024, `the form is ${form.length} bytes`);
+  // What fits Node's 16 KB of request line and headers.
+  const query = manyNames(3_000);
+  assert.ok(query.length < 15_000);
+  const formHeaders = { authorization: 'Basic ' + Buffer.from('c1:x').toString('base64'), 'content-type': 'application/x-www-form-urlencoded' };
+  const jsonApi = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const jsonBff = { origin: SITE, 'content-type': 'application/json' };
+  const hostile: Attempt[] = [
+    { kind: 'oauth', method: 'POST', path: '/oauth2/token', headers: formHeaders, body: form },
+    { kind: 'oauth', method: 'POST', path: '/oauth2/token', headers: formHeaders, body: `grant_type=client_credentials&${'k'.repeat(90_000)}=1` },
+    { kind: 'oauth', method: 'POST', path: '/oauth2/token', headers: formHeaders, body: `grant_type=${'v'.repeat(90_000)}` },
+    { kind: 'api', method: 'GET', path: `/scheduling/locations/loc1/bookings?${query}`, headers: { authorization: `Bearer ${token}` } },
+    { kind: 'api', method: 'GET', path: `/scheduling/practices/p1/bookings?${'status=open&'.repeat(1_200)}`, headers: { authorization: `Bearer ${token}` } },
+    { kind: 'api', method: 'GET', path: `/scheduling/locations/loc1/bookings?${'k'.repeat(14_000)}=1`, headers: { authorization: `Bearer ${token}` } },
+    { kind: 'bff', method: 'GET', path: `/bff/v1/schedule?${query}`, headers: { origin: SITE } },
+    { kind: 'bff', method: 'GET', path: `/bff/v1/schedule?location_ids=loc1&${'k'.repeat(14_000)}=1`, headers: { origin: SITE } },
+    { kind: 'api', method: 'POST', path: '/scheduling/bookings', headers: jsonApi, body: deepArray(100 * 1024) },
+    { kind: 'api', method: 'POST', path: '/scheduling/bookings', headers: jsonApi, body: deepObject(100 * 1024 - 10) },
+    { kind: 'api', method: 'POST', path: '/scheduling/bookings', headers: jsonApi, body: JSON.stringify({ ['k'.repeat(90_000)]: 1 }) },
+    { kind: 'api', method: 'POST', path: '/scheduling/bookings', headers: jsonApi, body: JSON.stringify(Object.fromEntries(Array.from({ length: 9_000 }, (_, i) => [`k${i}`, 1]))) },
+    { kind: 'bff', method: 'POST', path: '/bff/v1/holds', headers: jsonBff, body: deepArray(100 * 1024) },
+    { kind: 'bff', method: 'POST', path: '/bff/v1/holds', headers: jsonBff, body: deepObject(100 * 1024 - 10) },
+    { kind: 'bff', method: 'POST', path: '/bff/v1/holds', headers: jsonBff, body: JSON.stringify({ location_id: Array.from({ length: 20_000 }, () => 1) }) },
+  ];
+  const health: number[] = [];
+  let pending = hostile.length;
+  const poll = (async () => {
+    while (pending > 0) {
+      const started = performance.now();
+      const answer = await fetch(`${server.url}/healthz`);
+      await answer.arrayBuffer();
+      health.push(performance.now() - started);
+    }
+  })();
+  const answers = await Promise.all(
+    hostile.map(async (request, i) => {
+      const started = performance.now();
+      const answer = await send(request, `127.0.9.${i + 1}`);
+      pending -= 1;
+      return { request, answer, ms: performance.now() - started };
+    }),
+  );
+  await poll;
+  assert.ok(health.length > 0);
+  assert.ok(Math.max(...health) < 500, `/healthz took up to ${Math.round(Math.max(...health))} ms`);
+  for (const { request, answer, ms } of answers) {
+    const where = `${request.method} ${request.path.slice(0, 60)} ${request.body?.slice(0, 40) ?? ''} -> ${answer.status} ${answer.body.slice(0, 160)}`;
+    assert.ok(answer.status >= 400 && answer.status < 500, `a 4xx: ${where}`);
+    assert.match(answer.type, /^application\/json/, `JSON: ${where}`);
+    assert.ok(ms < 1000, `answered in ${Math.round(ms)} ms: ${where}`);
+    assert.match(answer.body, /more than 100 (parameters|keys|elements)|longer than (100|4096) characters|deeper than 10 levels/, `names the bound: ${where}`);
+  }
 });

@@ -98,6 +98,41 @@ describe('a list of bookings asked for again', () => {
   });
 });
 
+describe('booking data and caches', () => {
+  test('every answer of the booking API says Cache-Control: no-store, a kept answer given again too', async () => {
+    const server = await startServer();
+    try {
+      addPractice(server, { id: 'p1' }, [{ id: 'l1', timezone: 'America/Denver' }]);
+      const client = await addClient(server, { id: 'reader', scopes: ['scheduling:read', 'scheduling:write', 'scheduling:patients'], practices: ['p1'] });
+      const token = await getToken(server.url, client);
+      const made = await api(server.url, token)('POST', '/scheduling/bookings', { start: '2031-03-03T10:00:00.000-07:00', location_id: 'l1', doctor_id: 'd1', status: 'open' });
+      assert.equal(made.status, 201);
+      assert.equal(made.headers.get('cache-control'), 'no-store');
+      const routes = [PAGE, PAGE, '/scheduling/practices/p1/bookings', '/scheduling/practices/p1/bookings', `/scheduling/bookings/${made.body.id}`, '/scheduling/locations', '/scheduling/practices', `/scheduling/bookings/${made.body.id}/patient`];
+      for (const route of routes) {
+        const answer = await fetch(`${server.url}${route}`, { headers: { authorization: `Bearer ${token}` } });
+        await answer.arrayBuffer();
+        assert.equal(answer.headers.get('cache-control'), 'no-store', `${route} -> ${answer.status}`);
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('the schedule says Cache-Control: no-store, a kept answer given again too', async () => {
+    const { server, owner } = await practiceServer({ clockAt: '2026-03-02T15:00:00.000Z' });
+    try {
+      await openBooking(owner, { start: '2026-03-03T15:00:00.000Z' });
+      for (const answer of [await schedule(server), await schedule(server)]) {
+        assert.equal(answer.status, 200);
+        assert.equal(answer.headers['cache-control'], 'no-store');
+      }
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('the first screen asked for again', () => {
   test('is the same for the same site; another site gets its own answer and no CORS grant', async () => {
     const { server, owner } = await practiceServer({ clockAt: '2026-03-02T15:00:00.000Z' });

@@ -5,6 +5,7 @@ import type { Store } from '../db/store.js';
 import type { BookingService } from '../domain/bookings.js';
 import { BadRequest } from '../errors.js';
 import { readJson } from '../http/body.js';
+import { parseJson, parseParams } from '../http/params.js';
 import type { KeptAnswers } from '../http/kept-answers.js';
 import type { Tokens } from '../oauth/tokens.js';
 import { authenticate, requireAnyScope, requireScope, type ApiState } from './auth.js';
@@ -24,8 +25,8 @@ function pathId(ctx: Context, name: string): string {
 
 /** The query of a list: statuses, window, page size and cursor, each checked. */
 function listQuery(ctx: Context) {
-  const params = new URLSearchParams(ctx.querystring);
-  const unknown = [...params.keys()].find((k) => !LIST_PARAMS.includes(k));
+  const params = parseParams(ctx.querystring, 'query');
+  const unknown = [...params.names()].find((k) => !LIST_PARAMS.includes(k));
   if (unknown !== undefined) throw new BadRequest(`unknown query parameter "${unknown.slice(0, 64)}"; use ${LIST_PARAMS.join(', ')}`);
   for (const single of ['from', 'to', 'limit', 'cursor']) {
     if (params.getAll(single).length > 1) throw new BadRequest(`${single} may be given once`);
@@ -54,7 +55,7 @@ function encodeCursor(next: { start_at: number; id: string }): string {
 
 function decodeCursor(text: string): { start_at: number; id: string } {
   try {
-    const [start_at, id] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as [unknown, unknown];
+    const [start_at, id] = parseJson(Buffer.from(text, 'base64url').toString('utf8'), 'cursor') as [unknown, unknown];
     if (typeof start_at === 'number' && Number.isSafeInteger(start_at) && typeof id === 'string' && ID.test(id)) return { start_at, id };
   } catch {
     // fall through to the error below
@@ -86,6 +87,11 @@ export function apiRoutes(options: {
 }) {
   const { store, tokens, bookings, answers, publicUrl, now } = options;
   const router = new Router({ prefix: '/scheduling' });
+  // Every answer here is a client's view of bookings (or of who booked them): no cache along the way may keep one.
+  router.use((ctx, next) => {
+    ctx.set('Cache-Control', 'no-store');
+    return next();
+  });
   router.use(authenticate(tokens, store));
   const read = requireScope('scheduling:read');
 
@@ -102,8 +108,7 @@ export function apiRoutes(options: {
     const { params, ...query } = listQuery(ctx);
     const page = bookings.list(actorOf(ctx), { [scope]: pathId(ctx, 'id') } as { location_id: string }, query);
     if (page.next) {
-      params.set('cursor', encodeCursor(page.next));
-      ctx.set('Link', `<${publicUrl}${ctx.path}?${params.toString()}>; rel="next"`);
+      ctx.set('Link', `<${publicUrl}${ctx.path}?${params.with('cursor', encodeCursor(page.next)).toString()}>; rel="next"`);
     }
     // A page is kept until the database changes (see BookingService.list), and so is its JSON.
     let body = pageBodies.get(page);
@@ -125,7 +130,6 @@ export function apiRoutes(options: {
     const actor = actorOf(ctx);
     // Every read is recorded, so none may be answered from memory (its audit line would be missing).
     answers.neverKeep(ctx);
-    ctx.set('Cache-Control', 'no-store');
     ctx.body = await bookings.readSignUp(
       { kind: 'api_client', id: actor.clientId, address: ctx.ip, practices: actor.practices, mayReadPatients: actor.scopes.has('scheduling:patients') },
       pathId(ctx, 'id'),

@@ -3,6 +3,7 @@
 import { parseInstant, type Instant } from '../domain/time.js';
 import { BadRequest } from '../errors.js';
 import { assertKnownFields, assertObject, id } from '../http/assert.js';
+import { parseParams } from '../http/params.js';
 import { DEFAULT_DAYS, MAX_DAYS, MAX_LOCATIONS, MIN_DAYS } from './limits.js';
 
 export interface ScheduleQuery {
@@ -40,8 +41,8 @@ function assertHoneypotEmpty(body: Record<string, unknown>): void {
 
 /** GET /schedule?location_ids=a,b&days=14 */
 export function parseScheduleQuery(querystring: string): ScheduleQuery {
-  const params = new URLSearchParams(querystring);
-  const unknown = [...params.keys()].find((k) => !SCHEDULE_PARAMS.includes(k));
+  const params = parseParams(querystring, 'query');
+  const unknown = [...params.names()].find((k) => !SCHEDULE_PARAMS.includes(k));
   if (unknown !== undefined) throw new BadRequest(`unknown query parameter "${unknown.slice(0, 64)}"; use location_ids and days`);
   for (const name of SCHEDULE_PARAMS) if (params.getAll(name).length > 1) throw new BadRequest(`${name} may be given once`);
 

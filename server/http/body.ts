@@ -1,5 +1,6 @@
 import type { Context } from 'koa';
 import { BadRequest, PayloadTooLarge, UnsupportedMediaType } from '../errors.js';
+import { parseJson, parseParams, type Params } from './params.js';
 
 export const BODY_LIMIT = 100 * 1024;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -51,7 +52,7 @@ function mediaType(ctx: Context): string {
   return (ctx.get('content-type').split(';')[0] ?? '').trim().toLowerCase();
 }
 
-/** A JSON body (any JSON value; callers check its shape). `textPlain` also accepts JSON sent as text/plain. */
+/** A JSON body within the bounds of params.ts (any JSON value; callers check its shape). `textPlain` also accepts JSON sent as text/plain. */
 export async function readJson(ctx: Context, options: { textPlain?: boolean } = {}): Promise<unknown> {
   const type = mediaType(ctx);
   const accepted = type === 'application/json' || (options.textPlain && type === 'text/plain');
@@ -60,15 +61,11 @@ export async function readJson(ctx: Context, options: { textPlain?: boolean } = 
   }
   const text = await readText(ctx, BODY_LIMIT);
   if (text.trim() === '') throw new BadRequest('body is empty; send a JSON object');
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new BadRequest(`body is not valid JSON: ${(error as Error).message.slice(0, 120)}`);
-  }
+  return parseJson(text, 'body');
 }
 
-/** An application/x-www-form-urlencoded body; null when the content type is another. */
-export async function readForm(ctx: Context): Promise<URLSearchParams | null> {
+/** An application/x-www-form-urlencoded body within the bounds of params.ts; null when the content type is another. */
+export async function readForm(ctx: Context): Promise<Params | null> {
   if (mediaType(ctx) !== 'application/x-www-form-urlencoded') return null;
-  return new URLSearchParams(await readText(ctx, BODY_LIMIT));
+  return parseParams(await readText(ctx, BODY_LIMIT), 'form body');
 }

@@ -2,7 +2,9 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Store } from '../db/store.js';
 import { createWindowCounter } from '../http/throttle.js';
+import { BadRequest } from '../errors.js';
 import { readForm } from '../http/body.js';
+import type { Params } from '../http/params.js';
 import type { KeySet } from './keys.js';
 import { createSecretVerifier } from './secrets.js';
 import { SCOPES, TOKEN_LIFETIME, type Tokens } from './tokens.js';
@@ -24,7 +26,7 @@ class OAuthError extends Error {
 const FAILURES_PER_MINUTE = 10;
 
 /** Client credentials from the Basic header or the form body, as RFC 6749 §2.3.1 lets clients send them. */
-function clientCredentials(ctx: Context, form: URLSearchParams): { id: string; secret: string } {
+function clientCredentials(ctx: Context, form: Params): { id: string; secret: string } {
   const header = ctx.get('authorization');
   const inBody = form.has('client_id') || form.has('client_secret');
   if (header) {
@@ -81,11 +83,12 @@ export function oauthRoutes(options: { store: Store; keys: KeySet; tokens: Token
     ctx.set('Cache-Control', 'no-store');
     ctx.set('Pragma', 'no-cache');
     try {
-      const form = await readForm(ctx);
+      // A body that is not UTF-8 or passes a bound of params.ts is a malformed request, in RFC 6749's words.
+      const form = await readForm(ctx).catch((error: unknown) => {
+        throw error instanceof BadRequest ? new OAuthError(400, 'invalid_request', error.message) : error;
+      });
       if (!form) throw new OAuthError(400, 'invalid_request', 'content-type must be application/x-www-form-urlencoded');
-      for (const name of new Set(form.keys())) {
-        if (form.getAll(name).length > 1) throw new OAuthError(400, 'invalid_request', `parameter "${name}" is repeated`);
-      }
+      if (form.repeated !== undefined) throw new OAuthError(400, 'invalid_request', `parameter "${form.repeated.slice(0, 64)}" is repeated`);
       const grantType = form.get('grant_type');
       if (!grantType) throw new OAuthError(400, 'invalid_request', 'grant_type is required');
       const { id, secret } = clientCredentials(ctx, form);
