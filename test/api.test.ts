@@ -52,6 +52,7 @@ before(async () => {
   addPractice(server, { id: 'p3', name: 'List Practice' }, [
     { id: 'l4', timezone: 'America/Denver' },
     { id: 'l5', timezone: 'Europe/Madrid' },
+    { id: 'l6', timezone: 'America/Denver' },
   ]);
   const clients = {
     owner: { scopes: [READ, WRITE, BOOK, PATIENTS], practices: ['p1', 'p3'] },
@@ -403,6 +404,37 @@ describe('lists', () => {
     const query = new URLSearchParams({ from: '2031-07-11T10:00:00.000-06:00', to: '2031-07-13T10:00:00.000-06:00' });
     const listed = (await as.owner('GET', `/scheduling/locations/l4/bookings?${query}`)).body.filter((b: { doctor_id: string }) => b.doctor_id === d);
     assert.deepEqual(listed.map((b: { start_datetime: string }) => b.start_datetime.slice(0, 10)), ['2031-07-11', '2031-07-12']);
+  });
+
+  test('weekly bookings begun before from are listed beside the one-offs in [from, to), in order, page by page', async () => {
+    const d = doctor();
+    const weeklyEarly = await create(as.owner, { location_id: 'l6', doctor_id: `${d}-w1`, recurring: true, start: '2031-01-06T08:00:00.000-06:00' });
+    const weeklyLate = await create(as.owner, { location_id: 'l6', doctor_id: `${d}-w2`, recurring: true, start: '2031-08-04T08:00:00.000-06:00' });
+    const oneOffs: string[] = [];
+    for (const day of ['01', '02', '03', '05']) oneOffs.push((await create(as.owner, { location_id: 'l6', doctor_id: d, start: `2031-08-${day}T10:00:00.000-06:00` })).id);
+    // Outside [from, to): a one-off before `from` and a weekly booking that begins at `to`.
+    await create(as.owner, { location_id: 'l6', doctor_id: d, start: '2031-07-31T10:00:00.000-06:00' });
+    await create(as.owner, { location_id: 'l6', doctor_id: `${d}-w3`, recurring: true, start: '2031-08-06T10:00:00.000-06:00' });
+
+    const expected = [weeklyEarly.id, oneOffs[0], oneOffs[1], oneOffs[2], weeklyLate.id, oneOffs[3]];
+    const query = new URLSearchParams({ from: '2031-08-01T00:00:00.000-06:00', to: '2031-08-06T10:00:00.000-06:00', limit: '2' });
+    for (const scope of ['/scheduling/locations/l6/bookings', '/scheduling/practices/p3/bookings']) {
+      const seen: string[] = [];
+      let next: string | undefined = `${scope}?${query}`;
+      while (next) {
+        const page = await as.owner('GET', next);
+        assert.equal(page.status, 200);
+        assert.ok(page.body.length <= 2);
+        seen.push(...page.body.map((b: { id: string }) => b.id));
+        const link = /^<([^>]+)>; rel="next"$/.exec(page.headers.get('link') ?? '');
+        next = link ? link[1].slice(server.url.length) : undefined;
+        assert.ok(seen.length < 200, 'no endless paging');
+      }
+      // Other tests' bookings share the practice: this test's own come in this order, each once.
+      const mine = new Set([...expected]);
+      assert.deepEqual(seen.filter((id) => mine.has(id)), expected, scope);
+      assert.equal(new Set(seen).size, seen.length, `${scope}: each booking once`);
+    }
   });
 
   test('limit and cursor page through 120 bookings with Link rel="next"; each once, in order; the body stays a bare array', async () => {

@@ -57,11 +57,16 @@ const FAR_PAST = -8.64e15;
 const FAR_FUTURE = 8.64e15;
 
 export function createBookings(db: Db) {
-  // Up to the four statuses, unused ones NULL (which IN never matches).
-  const listWhere = `status IN (:s0, :s1, :s2, :s3)
-      AND (recurring = 1 OR start_at >= :from) AND start_at < :to
+  // Up to the four statuses, unused ones NULL (which IN never matches). One-offs and weekly bookings are
+  // read apart: a one-off is listed when it starts in [from, to), a weekly booking when its series began
+  // before `to`, and asking for both at once (`recurring = 1 OR start_at >= :from`) kept `from` out of
+  // the index, so a practice's week read every earlier booking (issue 11: 70 -> 1,050 ms at 578k bookings).
+  const listWhere = (recurring: 0 | 1) => `recurring = ${recurring} AND status IN (:s0, :s1, :s2, :s3)
+      AND start_at >= :lower AND start_at < :to
       AND (start_at > :after_start OR (start_at = :after_start AND id > :after_id))
     ORDER BY start_at, id LIMIT :limit`;
+  const listOf = (scope: 'location_id' | 'practice_id', recurring: 0 | 1) =>
+    db.prepare(`SELECT ${LISTED_COLUMNS} FROM bookings WHERE ${scope} = :scope AND ${listWhere(recurring)}`).raw();
   const statements = {
     get: db.prepare('SELECT * FROM bookings WHERE id = ?'),
     insert: db.prepare(
@@ -98,10 +103,10 @@ export function createBookings(db: Db) {
        WHERE hold_expires_at <= :now AND status = 'pending'`,
     ),
     nextExpiry: db.prepare(`SELECT MIN(hold_expires_at) AS at FROM bookings WHERE hold_expires_at IS NOT NULL AND status = 'pending'`),
-    listByLocation: db.prepare(`SELECT ${LISTED_COLUMNS} FROM bookings WHERE location_id = :location_id AND ${listWhere}`).raw(),
-    listByPractice: db.prepare(
-      `SELECT ${LISTED_COLUMNS} FROM bookings WHERE location_id IN (SELECT id FROM locations WHERE practice_id = :practice_id) AND ${listWhere}`,
-    ).raw(),
+    list: {
+      location_id: { oneOffs: listOf('location_id', 0), weekly: listOf('location_id', 1) },
+      practice_id: { oneOffs: listOf('practice_id', 0), weekly: listOf('practice_id', 1) },
+    },
     oneOffOverlapping: db.prepare(
       // A booking lasts at most a day, so one that overlaps starts less than a day before: that bound
       // keeps the index range to the neighbourhood instead of all the doctor's earlier bookings.
@@ -176,24 +181,31 @@ export function createBookings(db: Db) {
     releaseExpiredHolds: (now: number): number => releaseExpiredHolds(now),
     nextHoldExpiry: () => (statements.nextExpiry.get() as { at: number | null }).at,
     list(query: ListQuery): ListedBooking[] {
+      const scope = query.location_id !== undefined ? 'location_id' : 'practice_id';
       const params = {
-        location_id: query.location_id,
-        practice_id: query.practice_id,
+        scope: query.location_id ?? query.practice_id,
         s0: query.statuses[0] ?? null,
         s1: query.statuses[1] ?? null,
         s2: query.statuses[2] ?? null,
         s3: query.statuses[3] ?? null,
-        from: query.from ?? FAR_PAST,
         to: query.to ?? FAR_FUTURE,
         after_start: query.after?.start_at ?? FAR_PAST,
         after_id: query.after?.id ?? '',
         limit: query.limit,
       };
-      const statement = query.location_id !== undefined ? statements.listByLocation : statements.listByPractice;
-      if (query.location_id !== undefined) delete params.practice_id;
-      else delete params.location_id;
+      const { oneOffs, weekly } = statements.list[scope];
+      const a = oneOffs.all({ ...params, lower: Math.max(query.from ?? FAR_PAST, params.after_start) }) as ListedRow[];
+      const b = weekly.all({ ...params, lower: params.after_start }) as ListedRow[];
+      // Both come ordered by (start, id): merged, the first `limit` are the page.
+      const rows: ListedRow[] = [];
+      let i = 0;
+      let j = 0;
+      while (rows.length < query.limit && (i < a.length || j < b.length)) {
+        const takeA = j >= b.length || (i < a.length && (a[i][3] < b[j][3] || (a[i][3] === b[j][3] && a[i][0] < b[j][0])));
+        rows.push(takeA ? a[i++] : b[j++]);
+      }
       // Rows come as arrays and become objects here: cheaper than the driver building each one.
-      return (statement.all(params) as ListedRow[]).map(([id, location_id, doctor_id, start_at, start_offset, length, status, recurring]) => ({
+      return rows.map(([id, location_id, doctor_id, start_at, start_offset, length, status, recurring]) => ({
         id,
         location_id,
         doctor_id,
