@@ -1,3 +1,4 @@
+import { createAuthFailures } from './auth-failures.js';
 import { createBookings } from './bookings.js';
 import { createClients } from './clients.js';
 import { openDatabase, type Db } from './database.js';
@@ -59,6 +60,7 @@ export function createStore(file: string, options: { background?: boolean } = {}
   }
 
   return {
+    authFailures: createAuthFailures(db),
     bookings: createBookings(db),
     clients: createClients(db, cache),
     directory: createDirectory(db, cache),
