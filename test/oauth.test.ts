@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { hashSecret, newSecret } from '../server/oauth/secrets.js';
+import { startServerProcess, type ServerProcess } from './helpers/process.js';
 import { addClient, addPractice, api, basic, getToken, request, startServer, type TestServer } from './helpers/server.js';
 
 const ALL_SCOPES = ['scheduling:read', 'scheduling:write', 'scheduling:book', 'scheduling:patients'];
@@ -281,26 +282,53 @@ describe('token endpoint throttling', () => {
     server.clock.advance(61_000);
   });
 
-  test('after 10 failures for one client id (from any address), even the right secret gets 429 with Retry-After until the minute passes', async () => {
-    const failures = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => token(server, 'grant_type=client_credentials', { authorization: wrong(target) }, `127.0.1.${i + 1}`)),
-    );
+  test('10 wrong secrets for a client from address A: A gets 429 (even with the right secret), the real client at address B still gets its token', async () => {
+    const failures = [];
+    for (let i = 0; i < 10; i += 1) failures.push(await token(server, 'grant_type=client_credentials', { authorization: wrong(target) }, '127.0.0.1'));
     assert.deepEqual(failures.map((r) => r.status), Array(10).fill(401));
-    const blocked = await token(server, 'grant_type=client_credentials', { authorization: basic(target) }, '127.0.2.1');
-    assert.equal(blocked.status, 429);
-    const retryAfter = Number(blocked.headers['retry-after']);
-    assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60, `Retry-After ${blocked.headers['retry-after']}`);
-    assert.equal(typeof blocked.json().error, 'string');
-    // The same for client_secret_post, and another client from that address is not held back.
-    const post = await token(server, new URLSearchParams({ grant_type: 'client_credentials', client_id: target.id, client_secret: target.secret }).toString(), {}, '127.0.2.2');
-    assert.equal(post.status, 429);
-    assert.equal((await token(server, 'grant_type=client_credentials', { authorization: basic(other) }, '127.0.2.1')).status, 200);
-
+    for (const authorization of [wrong(target), basic(target)]) {
+      const blocked = await token(server, 'grant_type=client_credentials', { authorization }, '127.0.0.1');
+      assert.equal(blocked.status, 429);
+      const retryAfter = Number(blocked.headers['retry-after']);
+      assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60, `Retry-After ${blocked.headers['retry-after']}`);
+      assert.equal(blocked.json().error, 'too_many_requests');
+    }
+    // The real client, from its own address, with either authentication method.
+    const real = await token(server, 'grant_type=client_credentials', { authorization: basic(target) }, '127.0.0.2');
+    assert.equal(real.status, 200, real.text);
+    const post = await token(server, new URLSearchParams({ grant_type: 'client_credentials', client_id: target.id, client_secret: target.secret }).toString(), {}, '127.0.0.2');
+    assert.equal(post.status, 200, post.text);
+    // Another client from address A is held back too (the address's count is 10), until the minute passes.
+    assert.equal((await token(server, 'grant_type=client_credentials', { authorization: basic(other) }, '127.0.0.1')).status, 429);
     server.clock.advance(30_000);
-    assert.equal((await token(server, 'grant_type=client_credentials', { authorization: basic(target) }, '127.0.2.1')).status, 429);
+    assert.equal((await token(server, 'grant_type=client_credentials', { authorization: basic(target) }, '127.0.0.1')).status, 429);
     server.clock.advance(31_000);
-    const lifted = await token(server, 'grant_type=client_credentials', { authorization: basic(target) }, '127.0.2.1');
+    const lifted = await token(server, 'grant_type=client_credentials', { authorization: basic(target) }, '127.0.0.1');
     assert.equal(lifted.status, 200, lifted.text);
+  });
+
+  test('failures for one client id spread over many addresses never lock it out: they are answered later and later, the real client at once', async () => {
+    const client = await addClient(server, { id: 'spread', scopes: ['scheduling:read'], practices: '*' });
+    const took: number[] = [];
+    for (let i = 0; i < 12; i += 1) {
+      const started = performance.now();
+      const failure = await token(server, 'grant_type=client_credentials', { authorization: wrong(client) }, `127.0.1.${i + 1}`);
+      took.push(performance.now() - started);
+      assert.equal(failure.status, 401, failure.text);
+    }
+    // Past 10 failures, each failed answer is held back longer: 250 ms for the 11th, 500 ms for the 12th.
+    assert.ok(took[10] >= 240, `11th failure answered after ${took[10]} ms`);
+    assert.ok(took[11] >= 490, `12th failure answered after ${took[11]} ms`);
+    // An unknown client id is answered alike, with the same delays past 10 failures.
+    for (let i = 0; i < 11; i += 1) {
+      const started = performance.now();
+      const unknown = await token(server, 'grant_type=client_credentials', { authorization: wrong({ id: 'spread-nobody' }) }, `127.0.1.${i + 101}`);
+      assert.equal(unknown.status, 401);
+      if (i === 10) assert.ok(performance.now() - started >= 240, 'an unknown id is delayed like a known one');
+    }
+    const real = await token(server, 'grant_type=client_credentials', { authorization: basic(client) }, '127.0.1.200');
+    assert.equal(real.status, 200, real.text);
+    server.clock.advance(61_000);
   });
 
   test('after 10 failures from one address (any client ids), that address gets 429 even with a right secret; other addresses do not', async () => {
@@ -317,16 +345,50 @@ describe('token endpoint throttling', () => {
     assert.equal((await token(server, 'grant_type=client_credentials', { authorization: basic(other) }, '127.0.3.1')).status, 200);
   });
 
-  test('guesses sent all at once are throttled too: no more than 10 of 25 concurrent wrong secrets are even checked', async () => {
+  test('guesses sent all at once are throttled too: no more than 10 of 25 concurrent wrong secrets from one address are even checked', async () => {
     const client = await addClient(server, { id: 'burst', scopes: ['scheduling:read'], practices: '*' });
     const answers = await Promise.all(
-      Array.from({ length: 25 }, (_, i) => token(server, 'grant_type=client_credentials', { authorization: wrong(client) }, `127.0.4.${i + 1}`)),
+      Array.from({ length: 25 }, () => token(server, 'grant_type=client_credentials', { authorization: wrong(client) }, '127.0.4.1')),
     );
     const statuses = answers.map((r) => r.status);
     assert.equal(statuses.filter((s) => s === 401).length, 10, `statuses: ${statuses.join(' ')}`);
     assert.equal(statuses.filter((s) => s === 429).length, 15);
-    assert.equal((await token(server, 'grant_type=client_credentials', { authorization: basic(client) }, '127.0.4.99')).status, 429);
+    assert.equal((await token(server, 'grant_type=client_credentials', { authorization: basic(client) }, '127.0.4.1')).status, 429);
     server.clock.advance(61_000);
-    assert.equal((await token(server, 'grant_type=client_credentials', { authorization: basic(client) }, '127.0.4.99')).status, 200);
+    assert.equal((await token(server, 'grant_type=client_credentials', { authorization: basic(client) }, '127.0.4.1')).status, 200);
+  });
+});
+
+describe('token endpoint throttling across processes', () => {
+  let server: TestServer;
+  let second: ServerProcess;
+  let client: { id: string; secret: string };
+
+  before(async () => {
+    server = await startServer({ realClock: true });
+    client = await addClient(server, { id: 'shared', scopes: ['scheduling:read'], practices: '*' });
+    second = await startServerProcess({ DATABASE_PATH: server.databasePath, THREAD_DEMO: 'off' });
+  });
+  after(async () => {
+    second.child.kill('SIGTERM');
+    await second.exited;
+    await server.close();
+  });
+
+  const attempt = (url: string, authorization: string, localAddress: string) =>
+    request(url, { method: 'POST', path: '/oauth2/token', headers: { 'content-type': FORM, authorization }, body: 'grant_type=client_credentials', localAddress });
+
+  test('failures counted by one process count in another on the same database: 5 + 5 from one address lock it out on both', async () => {
+    const wrong = basic({ id: client.id, secret: 'wrong-secret' });
+    for (const url of [server.url, second.url]) {
+      for (let i = 0; i < 5; i += 1) assert.equal((await attempt(url, wrong, '127.0.5.1')).status, 401);
+    }
+    for (const url of [server.url, second.url]) {
+      const blocked = await attempt(url, basic(client), '127.0.5.1');
+      assert.equal(blocked.status, 429, `${url}: ${blocked.text}`);
+      assert.ok(Number(blocked.headers['retry-after']) >= 1);
+    }
+    // The real client, from its own address, gets its token from either process.
+    for (const url of [server.url, second.url]) assert.equal((await attempt(url, basic(client), '127.0.5.2')).status, 200);
   });
 });

@@ -21,8 +21,7 @@ function unauthorized(message: string): Unauthorized {
  * A token seen before is admitted at once; only a new one waits for its signature check.
  */
 export function authenticate(tokens: Tokens, store: Store) {
-  const admit = (ctx: Context, claims: AccessClaims | undefined): void => {
-    if (!claims) throw unauthorized('access token is invalid or expired');
+  const admit = (ctx: Context, claims: AccessClaims): void => {
     const client = store.clients.get(claims.clientId);
     if (!client || client.revoked) throw unauthorized('access token belongs to a revoked client');
     // Scopes taken from the client since the token was issued no longer count.
@@ -40,8 +39,9 @@ export function authenticate(tokens: Tokens, store: Store) {
       admit(ctx, known);
       return next();
     }
-    return tokens.verify(token).then((claims) => {
-      admit(ctx, claims);
+    return tokens.verify(token).then((verification) => {
+      if ('refused' in verification) throw unauthorized(verification.refused);
+      admit(ctx, verification.claims);
       return next();
     });
   };

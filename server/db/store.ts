@@ -1,4 +1,5 @@
 import { createAudit } from './audit.js';
+import { createAuthFailures } from './auth-failures.js';
 import { createBookings } from './bookings.js';
 import { createClients } from './clients.js';
 import { openDatabase, type Db } from './database.js';
@@ -62,6 +63,7 @@ export function createStore(file: string, options: { background?: boolean; cache
 
   return {
     audit: createAudit(db),
+    authFailures: createAuthFailures(db),
     bookings: createBookings(db),
     clients: createClients(db, cache),
     directory: createDirectory(db, cache),

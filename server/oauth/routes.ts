@@ -1,10 +1,11 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Store } from '../db/store.js';
-import { createWindowCounter } from '../http/throttle.js';
 import { BadRequest } from '../errors.js';
 import { readForm } from '../http/body.js';
 import type { Params } from '../http/params.js';
+import { createClientThrottle } from './client-throttle.js';
 import type { KeySet } from './keys.js';
 import { createSecretVerifier } from './secrets.js';
 import { SCOPES, TOKEN_LIFETIME, type Tokens } from './tokens.js';
@@ -22,8 +23,6 @@ class OAuthError extends Error {
     super(description);
   }
 }
-
-const FAILURES_PER_MINUTE = 10;
 
 /** Client credentials from the Basic header or the form body, as RFC 6749 §2.3.1 lets clients send them. */
 function clientCredentials(ctx: Context, form: Params): { id: string; secret: string } {
@@ -56,7 +55,10 @@ export function oauthRoutes(options: { store: Store; keys: KeySet; tokens: Token
   const { store, keys, tokens, issuer, now } = options;
   const router = new Router();
   const secrets = createSecretVerifier({ ttlMs: 10 * 60_000, now });
-  const failures = createWindowCounter({ limit: FAILURES_PER_MINUTE, windowMs: 60_000, now });
+  const throttle = createClientThrottle(store, now);
+  const tooMany = (seconds: number) =>
+    new OAuthError(429, 'too_many_requests', `too many failed attempts; retry in ${seconds} s`, { 'Retry-After': String(seconds) });
+  const failed = () => new OAuthError(401, 'invalid_client', 'client authentication failed', { 'WWW-Authenticate': 'Basic realm="thread"' });
 
   const metadata = {
     issuer,
@@ -93,21 +95,21 @@ export function oauthRoutes(options: { store: Store; keys: KeySet; tokens: Token
       if (!grantType) throw new OAuthError(400, 'invalid_request', 'grant_type is required');
       const { id, secret } = clientCredentials(ctx, form);
 
-      const throttleKeys = [`client:${id}`, `address:${ctx.ip}`];
-      const wait = Math.max(...throttleKeys.map((key) => failures.retryAfter(key)));
-      if (wait > 0) {
-        throw new OAuthError(429, 'too_many_requests', `too many failed attempts; retry in ${wait} s`, { 'Retry-After': String(wait) });
-      }
+      // A lockout is checked before anything else, the remembered secret included: otherwise a locked-out
+      // guesser would still learn which guess is right.
+      const wait = throttle.lockedFor(id, ctx.ip);
+      if (wait > 0) throw tooMany(wait);
       const client = store.clients.get(id);
       if (!client || client.revoked || !secrets.remembers(secret, client.secret_hash)) {
-        // Count the attempt as a failure before the slow secret check, so guesses sent all at once cannot
-        // all pass the limit while none has failed yet; a success takes its count back.
-        const attempts = throttleKeys.map((key) => ({ key, at: failures.hit(key) }));
+        const attempt = await throttle.begin(id, ctx.ip);
+        if ('retryAfter' in attempt) throw tooMany(attempt.retryAfter);
         const valid = await secrets.verify(secret, client?.secret_hash);
         if (!client || !valid || client.revoked) {
-          throw new OAuthError(401, 'invalid_client', 'client authentication failed', { 'WWW-Authenticate': 'Basic realm="thread"' });
+          // The same for an unknown client id as for a known one: the delay tells nothing either.
+          if (attempt.failureDelayMs > 0) await sleep(attempt.failureDelayMs);
+          throw failed();
         }
-        for (const { key, at } of attempts) failures.forget(key, at);
+        await throttle.succeeded(attempt);
       }
       if (grantType !== 'client_credentials') {
         throw new OAuthError(400, 'unsupported_grant_type', 'only grant_type=client_credentials is supported');

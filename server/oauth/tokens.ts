@@ -1,8 +1,11 @@
 import { KeyObject, randomUUID, sign } from 'node:crypto';
 import { jwtVerify, errors } from 'jose';
 import { ALG, type KeySet } from './keys.js';
+import { isLowS, toLowS } from './low-s.js';
 
 export const TOKEN_LIFETIME = 3600;
+/** How far in the future a token's `iat` may be, for clocks that drift a little between issuers. */
+const CLOCK_SKEW = 60;
 
 export const SCOPES = ['scheduling:read', 'scheduling:write', 'scheduling:book', 'scheduling:patients'] as const;
 
@@ -11,6 +14,16 @@ export interface AccessClaims {
   scopes: Set<string>;
   /** When the token expires (ms since the epoch). */
   expiresAt: number;
+}
+
+/** A verified token's claims, or why it was refused (said in the 401's message). */
+export type Verification = { claims: AccessClaims } | { refused: string };
+
+/** Why jose refused a token, in the words of the 401's message. */
+function refusal(error: unknown): string {
+  if (error instanceof errors.JWTExpired) return 'access token has expired';
+  if (error instanceof errors.JWTClaimValidationFailed && error.reason === 'missing') return `access token lacks the "${error.claim}" claim`;
+  return 'access token is invalid or expired';
 }
 
 /** Issues and verifies the access tokens: ES256 JWTs for the booking API. */
@@ -51,32 +64,42 @@ export function createTokens(keys: KeySet, options: { issuer: string; audience: 
       const input = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
       return new Promise((resolve, reject) =>
         sign('sha256', Buffer.from(input), { key: signingKey, dsaEncoding: 'ieee-p1363' }, (error, signature) =>
-          error ? reject(error) : resolve(`${input}.${signature.toString('base64url')}`),
+          error ? reject(error) : resolve(`${input}.${toLowS(signature).toString('base64url')}`),
         ),
       );
     },
     remembered,
-    /** The token's client, scopes and expiry; undefined when it is not one of ours or has expired. */
-    async verify(token: string): Promise<AccessClaims | undefined> {
+    /**
+     * The token's client, scopes and expiry, or why it is refused: not ours, expired, a high-S
+     * (malleable) signature, issued in the future, or meant to live longer than TOKEN_LIFETIME.
+     */
+    async verify(token: string): Promise<Verification> {
       const known = remembered(token);
-      if (known) return known;
+      if (known) return { claims: known };
+      let payload;
       try {
-        const { payload } = await jwtVerify(token, resolveKey, {
+        ({ payload } = await jwtVerify(token, resolveKey, {
           issuer,
           audience,
           algorithms: [ALG],
           typ: 'at+jwt',
           currentDate: new Date(now()),
           requiredClaims: ['sub', 'exp', 'iat', 'jti'],
-        });
-        if (typeof payload.sub !== 'string' || typeof payload.scope !== 'string') return undefined;
-        const claims = { clientId: payload.sub, scopes: new Set(payload.scope.split(' ').filter(Boolean)), expiresAt: payload.exp! * 1000 };
-        if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value!);
-        verified.set(token, claims);
-        return claims;
-      } catch {
-        return undefined;
+        }));
+      } catch (error) {
+        return { refused: refusal(error) };
       }
+      if (!isLowS(Buffer.from(token.slice(token.lastIndexOf('.') + 1), 'base64url'))) {
+        return { refused: 'access token signature is not in low-S form (s > n/2)' };
+      }
+      const { iat, exp } = payload as { iat: number; exp: number };
+      if (iat > Math.floor(now() / 1000) + CLOCK_SKEW) return { refused: 'access token is issued in the future (iat)' };
+      if (exp - iat > TOKEN_LIFETIME) return { refused: `access token lives longer than ${TOKEN_LIFETIME} s (exp - iat)` };
+      if (typeof payload.sub !== 'string' || typeof payload.scope !== 'string') return { refused: 'access token is invalid or expired' };
+      const claims = { clientId: payload.sub, scopes: new Set(payload.scope.split(' ').filter(Boolean)), expiresAt: exp * 1000 };
+      if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value!);
+      verified.set(token, claims);
+      return { claims };
     },
   };
 }

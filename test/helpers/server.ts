@@ -9,6 +9,7 @@ import { importJWK, SignJWT, type JWK } from 'jose';
 import { createApp, type App } from '../../server/app.js';
 import type { Config, UpstreamConfig } from '../../server/config.js';
 import { createHttpServer } from '../../server/http/server.js';
+import { toLowS } from '../../server/oauth/low-s.js';
 import { hashSecret, newSecret } from '../../server/oauth/secrets.js';
 
 export interface TestServer {
@@ -158,22 +159,29 @@ export async function addClients(
 /**
  * An access token signed with the server's own signing key, as the token endpoint would issue it, without
  * the endpoint's deliberately slow scrypt check: for tests that need dozens of callers. The token endpoint's
- * own tokens are tested in oauth.test.ts.
+ * own tokens are tested in oauth.test.ts. `times` overrides iat and exp (seconds), for tests of what the API
+ * refuses. The signature is put in low-S form, as the server's own are (WebCrypto signs with either S).
  */
-export async function mintToken(server: TestServer, clientId: string, scopes: string[]): Promise<string> {
+export async function mintToken(server: TestServer, clientId: string, scopes: string[], times?: { iat: number; exp: number }): Promise<string> {
   const [key] = server.thread.store.keys.all();
   const privateKey = await importJWK(JSON.parse(key.private_jwk) as JWK, key.alg);
-  const iat = Math.floor(server.thread.config.now() / 1000);
+  const iat = times?.iat ?? Math.floor(server.thread.config.now() / 1000);
   const issuer = server.thread.config.publicUrl;
-  return new SignJWT({ scope: scopes.join(' ') })
+  const token = await new SignJWT({ scope: scopes.join(' ') })
     .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
     .setIssuer(issuer)
     .setAudience(`${issuer}/scheduling`)
     .setSubject(clientId)
     .setIssuedAt(iat)
-    .setExpirationTime(iat + 3600)
+    .setExpirationTime(times?.exp ?? iat + 3600)
     .setJti(randomUUID())
     .sign(privateKey);
+  return withSignature(token, toLowS(Buffer.from(token.slice(token.lastIndexOf('.') + 1), 'base64url')));
+}
+
+/** `token` with its signature part replaced by `signature`. */
+export function withSignature(token: string, signature: Buffer): string {
+  return `${token.slice(0, token.lastIndexOf('.'))}.${signature.toString('base64url')}`;
 }
 
 export interface RawResponse {
