@@ -59,6 +59,7 @@ export async function seedDemo(store: Store, config: Pick<Config, 'publicUrl' | 
       store.clients.create(
         { id: DEMO_OWNER, name: 'Demo practice management system', secretHash: ownerHash, scopes: ['scheduling:read', 'scheduling:write'], practices: [DEMO_PRACTICE.id] },
         at,
+        { ifMissing: true }, // a second process seeding at the same moment made it first
       );
     }
     for (const origin of origins) store.directory.createSite({ origin, practice_id: DEMO_PRACTICE.id }, at, true);

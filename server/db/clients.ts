@@ -20,6 +20,10 @@ export function createClients(db: Db, cache: ReadCache) {
       `INSERT INTO clients (id, name, secret_hash, scopes, all_practices, created_at)
        VALUES (:id, :name, :secret_hash, :scopes, :all_practices, :now)`,
     )),
+    insertIfMissing: write(db.prepare(
+      `INSERT INTO clients (id, name, secret_hash, scopes, all_practices, created_at)
+       VALUES (:id, :name, :secret_hash, :scopes, :all_practices, :now) ON CONFLICT (id) DO NOTHING`,
+    )),
     grant: write(db.prepare('INSERT OR IGNORE INTO client_practices (client_id, practice_id) VALUES (?, ?)')),
     get: db.prepare('SELECT * FROM clients WHERE id = ?'),
     grants: db.prepare('SELECT practice_id FROM client_practices WHERE client_id = ?'),
@@ -46,9 +50,10 @@ export function createClients(db: Db, cache: ReadCache) {
   }
 
   return {
-    create(client: { id: string; name: string; secretHash: string; scopes: string[]; practices: '*' | string[] }, now: number): void {
+    /** Creates the client; `ifMissing` leaves one already there (another process made it first) as it is. */
+    create(client: { id: string; name: string; secretHash: string; scopes: string[]; practices: '*' | string[] }, now: number, options: { ifMissing?: boolean } = {}): void {
       db.transaction(() => {
-        statements.insert.run({
+        const made = (options.ifMissing ? statements.insertIfMissing : statements.insert).run({
           id: client.id,
           name: client.name,
           secret_hash: client.secretHash,
@@ -56,6 +61,7 @@ export function createClients(db: Db, cache: ReadCache) {
           all_practices: client.practices === '*' ? 1 : 0,
           now,
         });
+        if (made.changes === 0) return;
         if (client.practices !== '*') for (const practice of client.practices) statements.grant.run(client.id, practice);
       })();
     },
