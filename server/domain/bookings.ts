@@ -275,6 +275,9 @@ export function createBookingService(store: Store, options: { now: () => number;
             }
             next = { ...next, status: 'booked', held_by: next.held_by ?? actor.clientId, hold_expires_at: null };
           }
+        } else if (target === 'pending' && row.held_by === actor.clientId && row.hold_expires_at !== null) {
+          // The holder holds it again: its hold runs HOLD_MINUTES from now (the patient asked for more time).
+          next = { ...next, hold_expires_at: at + options.holdMinutes * MINUTE };
         } else if (!creator) {
           throw new Conflict(`booking "${id}" is already ${row.status}`);
         }
