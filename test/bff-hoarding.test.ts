@@ -21,6 +21,8 @@ import {
   type ApiCall,
 } from './bff-helpers.js';
 import type { TestServer } from './helpers/server.js';
+import { holdRefusal, locationShare, proofBits } from '../server/bff/hoarding.js';
+import { networkOf } from '../server/bff/network.js';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -295,5 +297,30 @@ describe('the honeypot field (finding 10)', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('the rules, cell by cell', () => {
+  test('networkOf: IPv4 /24 (also IPv4-mapped), IPv6 /56', () => {
+    const cases: Array<[string, string]> = [
+      ['203.0.113.77', '203.0.113.0/24'],
+      ['::ffff:203.0.113.77', '203.0.113.0/24'],
+      ['2001:db8:abcd:12ff::1', '2001:db8:abcd:1200::/56'],
+      ['2001:db8:abcd:1234:5678::9', '2001:db8:abcd:1200::/56'],
+      ['2001:db8:abcd:1300::1', '2001:db8:abcd:1300::/56'],
+    ];
+    for (const [ip, network] of cases) assert.equal(networkOf(ip), network, ip);
+  });
+
+  test('share, refusal and proof bits', () => {
+    assert.equal(locationShare(3, 0), 2);
+    assert.equal(locationShare(40, 10), 10);
+    assert.equal(holdRefusal({ network: 3, networkHere: 0, location: 0 }, 10), 'network_full');
+    assert.equal(holdRefusal({ network: 1, networkHere: 1, location: 10 }, 10), 'past_share');
+    assert.equal(holdRefusal({ network: 1, networkHere: 0, location: 10 }, 10), undefined);
+    assert.equal(proofBits({ network: 0, networkHere: 0, location: 0 }, 10), 10);
+    assert.equal(proofBits({ network: 2, networkHere: 0, location: 9 }, 10), 14);
+    assert.equal(proofBits({ network: 0, networkHere: 0, location: 12 }, 10), 18);
+    assert.equal(proofBits({ network: 2, networkHere: 0, location: 100 }, 10), 22, 'capped, so a patient can always hold');
   });
 });
