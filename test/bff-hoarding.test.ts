@@ -20,7 +20,7 @@ import {
   solveChallenge,
   type ApiCall,
 } from './bff-helpers.js';
-import type { TestServer } from './helpers/server.js';
+import { startServer, type TestServer } from './helpers/server.js';
 import { holdRefusal, locationShare, proofBits } from '../server/bff/hoarding.js';
 import { networkOf } from '../server/bff/network.js';
 
@@ -60,6 +60,32 @@ describe('one actor cannot hold every open time', () => {
       assert.equal((await hold(server, bookings[49], { from: '127.78.1.2' })).status, 201);
     } finally {
       await server.close();
+    }
+  });
+
+  test('two server processes sharing the database count one network together, and accept each other\'s challenges', async () => {
+    const { server: first, owner } = await practiceServer();
+    const bookings = await openTimes(first, owner, 20);
+    const me = patientAddress(60);
+    // Held before the second starts: each local-mode process gives the BFF's own API client a
+    // new secret at start, so the first's BFF must have its access token already.
+    assert.equal((await hold(first, bookings[0], { from: me })).status, 201);
+    const second = await startServer({ databasePath: first.databasePath });
+    try {
+      second.clock.now = first.clock.now;
+      assert.equal((await hold(second, bookings[1], { from: me })).status, 201);
+      // A challenge from the first, used on the second.
+      const solved = await proof(first, 'loc1', { from: me });
+      assert.equal((await hold(second, bookings[2], { from: me, proof: solved })).status, 201);
+      const fourth = await hold(first, bookings[3], { from: me });
+      assert.equal(fourth.status, 429, fourth.text);
+      assert.equal(reason(fourth), 'too_many_holds');
+      // A challenge holds once, whichever process sees it again, and only for its own network.
+      assert.equal(reason(await hold(first, bookings[4], { from: me, proof: solved })), 'proof_reused');
+      assert.equal(reason(await hold(first, bookings[4], { from: patientAddress(61), proof: solved })), 'proof_invalid');
+    } finally {
+      await second.close();
+      await first.close();
     }
   });
 
