@@ -78,6 +78,13 @@ export type BffReason =
   | 'hold_not_found'
   | 'hold_expired'
   | 'too_many_holds'
+  | 'outside_window'
+  | 'extend_limit'
+  | 'proof_required'
+  | 'proof_invalid'
+  | 'proof_expired'
+  | 'proof_too_weak'
+  | 'proof_reused'
   | 'rate_limited'
   | 'invalid_fields'
   | 'upstream_unavailable';
@@ -120,13 +127,24 @@ export interface ScheduleResponse {
   locations: ScheduleLocation[];
 }
 
+/** 200 from GET /bff/v1/holds/challenge?location_id=a: the proof of work a hold there needs. */
+export interface HoldChallenge {
+  challenge: string;
+  /** Find a nonce so that SHA-256(challenge + nonce) starts with this many zero bits. */
+  bits: number;
+  expires_at: string;
+}
+
 /** POST /bff/v1/holds */
 export interface HoldRequest {
   location_id: string;
   booking_id: string;
   start_datetime: string;
-  /** Honeypot: must be empty. */
-  website?: string;
+  /** From GET /holds/challenge for this location, with the nonce that solves it; each holds once. */
+  challenge: string;
+  nonce: string;
+  /** Honeypot: must be sent, and empty. */
+  website: string;
 }
 
 /** 201 from POST /bff/v1/holds */
@@ -148,12 +166,25 @@ export interface ReleaseRequest {
   hold_token: string;
 }
 
+/** POST /bff/v1/holds/extend: a first hold is short; this lengthens it to HOLD_MINUTES from now. */
+export interface ExtendRequest {
+  hold_token: string;
+}
+
+/** 200 from POST /bff/v1/holds/extend */
+export interface ExtendResponse {
+  expires_at: string;
+  expires_in: number;
+  /** Further extend calls this hold allows. */
+  extensions_left: number;
+}
+
 /** POST /bff/v1/holds/confirm */
 export interface ConfirmRequest {
   hold_token: string;
   patient: SignUp;
-  /** Honeypot: must be empty. */
-  website?: string;
+  /** Honeypot: must be sent, and empty. */
+  website: string;
 }
 
 /** 200 from POST /bff/v1/holds/confirm */

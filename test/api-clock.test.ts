@@ -115,6 +115,18 @@ describe(`holds expire after HOLD_MINUTES (${HOLD_MINUTES})`, () => {
     assert.equal((await owner('GET', `/scheduling/bookings/${booking.id}`)).body.status, 'booked');
   });
 
+  test('the holder holding it again restarts its HOLD_MINUTES; another client cannot', async () => {
+    const booking = await openBooking();
+    await booker('PUT', `/scheduling/bookings/${booking.id}`, { status: 'pending' });
+    server.clock.advance(HOLD_MINUTES * MINUTE - 1_000);
+    assert.equal((await booker2('PUT', `/scheduling/bookings/${booking.id}`, { status: 'pending' })).status, 409, 'not by another client');
+    assert.equal((await booker('PUT', `/scheduling/bookings/${booking.id}`, { status: 'pending' })).status, 200);
+    server.clock.advance(HOLD_MINUTES * MINUTE - 1_000);
+    assert.equal((await owner('GET', `/scheduling/bookings/${booking.id}`)).body.status, 'pending', 'still held, past its first HOLD_MINUTES');
+    server.clock.advance(1_000);
+    assert.equal((await owner('GET', `/scheduling/bookings/${booking.id}`)).body.status, 'open');
+  });
+
   test('a renewed hold after a release gets its own full time', async () => {
     const booking = await openBooking();
     await booker('PUT', `/scheduling/bookings/${booking.id}`, { status: 'pending' });

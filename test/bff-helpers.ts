@@ -1,7 +1,8 @@
 // Helpers for the BFF tests: requests as a browser on a practice's site would make them
 // (any Origin, any client address on the loopback network), and bookings made through the API.
+import { createHash } from 'node:crypto';
 import http from 'node:http';
-import type { Booking, HoldResponse, ScheduleResponse, SignUp } from '../shared/types.js';
+import type { Booking, ExtendResponse, HoldChallenge, HoldResponse, ScheduleResponse, SignUp } from '../shared/types.js';
 import { addClient, addPractice, api, getToken, startServer, type TestServer } from './helpers/server.js';
 
 /** The practice web site the widget is embedded in. */
@@ -51,8 +52,8 @@ export function bff<T = any>(server: { url: string }, path: string, request: Bff
   });
 }
 
-/** The address of patient number `n` (1..250). */
-export const patientAddress = (n: number) => `127.0.${Math.floor(n / 250)}.${(n % 250) + 2}`;
+/** The address of patient number `n` (1..5000): each in a network (/24) of its own, none in 127.0.0.0/24. */
+export const patientAddress = (n: number) => `127.${Math.floor(n / 250)}.${(n % 250) + 2}.1`;
 
 export const PATIENT: SignUp = {
   first_name: 'Zephyrine',
@@ -102,15 +103,52 @@ export async function schedule(server: { url: string }, locationIds = 'loc1', da
   return bff<ScheduleResponse>(server, `/schedule?location_ids=${locationIds}&days=${days}`, request);
 }
 
-/** Holds a slot of the schedule, or a one-off booking as the API returned it. */
+/** A nonce so that SHA-256(challenge + nonce) starts with `bits` zero bits, as the widget finds one. */
+export function solveChallenge(challenge: string, bits: number): string {
+  for (let n = 0; ; n++) {
+    const digest = createHash('sha256').update(challenge + n).digest();
+    let zero = 0;
+    for (const byte of digest) {
+      if (byte !== 0) {
+        zero += Math.clz32(byte) - 24;
+        break;
+      }
+      zero += 8;
+    }
+    if (zero >= bits) return String(n);
+  }
+}
+
+/** The proof-of-work challenge for a hold at a location, asked from the patient's address. */
+export async function challenge(server: { url: string }, locationId = 'loc1', request: BffRequest = {}) {
+  return bff<HoldChallenge>(server, `/holds/challenge?location_id=${locationId}`, { ...request, body: undefined, method: 'GET' });
+}
+
+/** A challenge for the location, solved. */
+export async function proof(server: { url: string }, locationId = 'loc1', request: BffRequest = {}): Promise<{ challenge: string; nonce: string }> {
+  const answer = await challenge(server, locationId, request);
+  if (answer.status !== 200) throw new Error(`no challenge: ${answer.status} ${answer.text}`);
+  return { challenge: answer.body.challenge, nonce: solveChallenge(answer.body.challenge, answer.body.bits) };
+}
+
+/**
+ * Holds a slot of the schedule, or a one-off booking as the API returned it, solving the
+ * proof of work first as the widget does (or sending `proof` as given; null sends none).
+ */
 export async function hold(
   server: { url: string },
   slot: { booking_id: string; start_datetime: string } | Booking,
-  request: BffRequest & { location_id?: string; website?: string } = {},
+  request: BffRequest & { location_id?: string; website?: string | null; proof?: { challenge: string; nonce: string } | null } = {},
 ) {
-  const { location_id = 'loc1', website = '', ...rest } = request;
+  const { location_id = 'loc1', website = '', proof: given, ...rest } = request;
   const booking_id = 'booking_id' in slot ? slot.booking_id : slot.id;
-  return bff<HoldResponse>(server, '/holds', { ...rest, body: { location_id, booking_id, start_datetime: slot.start_datetime, website } });
+  const solved = given === undefined ? await proof(server, location_id, rest).catch(() => ({ challenge: 'unsolved', nonce: '0' })) : (given ?? {});
+  const body = { location_id, booking_id, start_datetime: slot.start_datetime, ...solved, ...(website === null ? {} : { website }) };
+  return bff<HoldResponse>(server, '/holds', { ...rest, body });
+}
+
+export async function extend(server: { url: string }, holdToken: string, request: BffRequest = {}) {
+  return bff<ExtendResponse>(server, '/holds/extend', { ...request, body: { hold_token: holdToken } });
 }
 
 export async function confirm(server: { url: string }, holdToken: string, patient: unknown = PATIENT, request: BffRequest = {}) {

@@ -52,8 +52,9 @@ describe('holding, releasing and confirming a one-off booking', () => {
         location_id: 'loc1',
         start_datetime: booking.start_datetime,
         length: 30,
-        expires_at: new Date(server.clock.now + 10 * MINUTE).toISOString(),
-        expires_in: 600,
+        // A first hold is short; the widget extends it once the patient starts on the form.
+        expires_at: new Date(server.clock.now + 3 * MINUTE).toISOString(),
+        expires_in: 180,
       },
     );
     assert.equal(answer.headers['access-control-allow-origin'], SITE);
@@ -168,9 +169,10 @@ describe('holding, releasing and confirming a one-off booking', () => {
     assert.equal(nothing.status, 409);
 
     const foreign = await openBooking(owner, { location_id: 'other', start: inMinutes(server, 520), doctor_id: 'D-refuse' });
+    // Not one of loc1's open times, so not to be held through loc1.
     const viaOwnLocation = await hold(server, foreign, { location_id: 'loc1' });
-    assert.equal(viaOwnLocation.status, 400);
-    assert.match((viaOwnLocation.body as unknown as ErrorBody).message, /booking_id is not a booking of location_id/);
+    assert.equal(viaOwnLocation.status, 409);
+    assert.equal((viaOwnLocation.body as unknown as ErrorBody).reason, 'slot_taken');
     const viaItsLocation = await hold(server, foreign, { location_id: 'other' });
     assert.equal(viaItsLocation.status, 403);
     assert.equal((viaItsLocation.body as unknown as ErrorBody).reason, 'location_not_allowed');
@@ -273,10 +275,10 @@ describe('holding one week of a weekly booking', () => {
       // Another week of the same series can still be held.
       const next = await hold(server, { booking_id: series.id, start_datetime: '2026-11-10T09:30:00.000-07:00' }, { from: patientAddress(9) });
       assert.equal(next.status, 201);
-      // A time that is not one of the series' weeks is named as such.
-      const off = await hold(server, { booking_id: series.id, start_datetime: '2026-11-17T10:30:00.000-07:00' }, { from: patientAddress(9) });
-      assert.equal(off.status, 400);
-      assert.match((off.body as unknown as ErrorBody).message, /start_datetime/);
+      // A time that is not one of the series' weeks is not offered, so cannot be held.
+      const off = await hold(server, { booking_id: series.id, start_datetime: '2026-11-17T10:30:00.000-07:00' }, { from: patientAddress(10) });
+      assert.equal(off.status, 409);
+      assert.equal((off.body as unknown as ErrorBody).reason, 'slot_taken');
     } finally {
       await server.close();
     }
@@ -315,14 +317,17 @@ describe('holding one week of a weekly booking', () => {
 });
 
 describe('expiry', () => {
-  test('after HOLD_MINUTES the booking is open again in the API and back in the schedule; confirm is 410', async () => {
+  test('after its 3 minutes a first hold that was not extended is open again in the API and back in the schedule; confirm is 410', async () => {
     const { server, owner } = await practiceServer();
     try {
       const booking = await openBooking(owner, { start: inMinutes(server, 120) });
       const { body: held } = await hold(server, booking);
-      server.clock.advance(9 * MINUTE);
+      server.clock.advance(2 * MINUTE);
+      await schedule(server);
       assert.equal(await bookingStatus(owner, booking.id), 'pending');
       server.clock.advance(MINUTE + 1000);
+      // The BFF lets it go upstream on its next request, long before the API's own 10 minutes.
+      await schedule(server);
       assert.equal(await bookingStatus(owner, booking.id), 'open');
       const list = await schedule(server);
       assert.ok(list.body.locations[0].slots.some((s) => s.booking_id === booking.id));
@@ -444,7 +449,7 @@ describe('abuse limits', () => {
   test('at most 3 active holds per address: the 4th is 429 too_many_holds until one is released', async () => {
     const { server, owner } = await practiceServer();
     try {
-      const bookings = await Promise.all([1, 2, 3, 4].map((h) => openBooking(owner, { start: inMinutes(server, h * 60) })));
+      const bookings = await Promise.all(Array.from({ length: 20 }, (_, h) => openBooking(owner, { start: inMinutes(server, (h + 1) * 60) })));
       const me = patientAddress(11);
       const held: HoldResponse[] = [];
       for (const booking of bookings.slice(0, 3)) {
@@ -468,23 +473,20 @@ describe('abuse limits', () => {
   test('at most 3 active holds per address also when they arrive at once', async () => {
     const { server, owner } = await practiceServer();
     try {
-      const bookings = await Promise.all([1, 2, 3, 4, 5, 6].map((h) => openBooking(owner, { start: inMinutes(server, h * 60) })));
-      const answers = await Promise.all(bookings.map((b) => hold(server, b, { from: patientAddress(13) })));
-      assert.deepEqual(answers.map((a) => a.status).sort(), [201, 201, 201, 429, 429, 429]);
-    } finally {
-      await server.close();
-    }
-  });
-
-  test('at most 100 active holds per site', async () => {
-    const { server, owner } = await practiceServer();
-    try {
-      const bookings = await Promise.all(Array.from({ length: 101 }, (_, i) => openBooking(owner, { start: inMinutes(server, 60 + i * 30) })));
-      const answers = await Promise.all(bookings.slice(0, 100).map((b, i) => hold(server, b, { from: patientAddress(Math.floor(i / 3) + 1) })));
-      assert.ok(answers.every((a) => a.status === 201));
-      const over = await hold(server, bookings[100], { from: patientAddress(200) });
-      assert.equal(over.status, 429);
-      assert.equal((over.body as unknown as ErrorBody).reason, 'too_many_holds');
+      const bookings = await Promise.all(Array.from({ length: 20 }, (_, h) => openBooking(owner, { start: inMinutes(server, (h + 1) * 60) })));
+      const answers = await Promise.all(bookings.slice(0, 6).map((b) => hold(server, b, { from: patientAddress(13) })));
+      // Each hold the network has makes the next one's proof of work dearer, so those that were
+      // solved at once for the cheaper price are refused (proof_too_weak) or over the limit (429).
+      const held = answers.filter((a) => a.status === 201).length;
+      assert.ok(held >= 1 && held <= 3, `${held} held`);
+      for (const refused of answers.filter((a) => a.status !== 201)) {
+        assert.ok([403, 429].includes(refused.status), refused.text);
+        assert.ok(['proof_too_weak', 'too_many_holds'].includes((refused.body as unknown as ErrorBody).reason!), refused.text);
+      }
+      // One after the other, each with a fresh challenge: exactly 3.
+      const more = [];
+      for (const b of bookings.slice(6, 10)) more.push((await hold(server, b, { from: patientAddress(13) })).status);
+      assert.equal(more.filter((s) => s === 201).length, 3 - held);
     } finally {
       await server.close();
     }

@@ -149,7 +149,10 @@ test('a patient holds a time, goes back (released), then books it; the practice 
   await pickTime(page, oneOff.start_datetime, console);
   await page.getByRole('heading', { name: 'Your details' }).waitFor();
   assert.equal(await status(oneOff.id), 'pending');
+  // A first hold is short; starting on the form lengthens it to HOLD_MINUTES (10).
+  assert.match(await page.getByRole('timer').innerText(), /^0?[23]:\d{2}$/);
   await fillSignUp(page);
+  await page.getByRole('timer').filter({ hasText: /^(10|0?9):\d{2}$/ }).waitFor();
   await page.getByRole('button', { name: 'Confirm appointment' }).click();
   await page.getByRole('heading', { name: /booked/ }).waitFor();
   assert.equal(await status(oneOff.id), 'booked', 'confirming books it');

@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
-import type { HoldResponse, Slot } from '../shared/types.js';
+import type { HoldChallenge, HoldResponse, Slot } from '../shared/types.js';
+import { solveChallenge } from './bff-helpers.js';
 import { startServerProcess } from './helpers/process.js';
 import { addClient, addPractice, api, getToken, startServer, tempDatabasePath } from './helpers/server.js';
 
@@ -77,7 +78,9 @@ test('logs: one JSON line per request with its request id; no token, secret or p
       });
     const schedule = (await (await bff('/schedule?location_ids=loc1&days=3')).json()) as { locations: Array<{ slots: Slot[] }> };
     const slot = schedule.locations[0].slots[0];
-    const hold = (await (await bff('/holds', { location_id: 'loc1', booking_id: slot.booking_id, start_datetime: slot.start_datetime, website: '' })).json()) as HoldResponse;
+    const { challenge, bits } = (await (await bff('/holds/challenge?location_id=loc1')).json()) as HoldChallenge;
+    const proof = { challenge, nonce: solveChallenge(challenge, bits) };
+    const hold = (await (await bff('/holds', { location_id: 'loc1', booking_id: slot.booking_id, start_datetime: slot.start_datetime, ...proof, website: '' })).json()) as HoldResponse;
     const patient = { first_name: 'Grace', last_name: 'Hopper', email: 'grace.hopper@example.com', phone: '+1 212 555 0199', date_of_birth: '1986-12-09' };
     const confirmed = await bff('/holds/confirm', { hold_token: hold.hold_token, patient, website: '' });
     assert.equal(confirmed.status, 200);

@@ -14,8 +14,9 @@ const ROLES: Record<string, Roles> = {
 };
 
 /** One line per outcome: `status held_by expiry`, `=` for no change, or `409 …`/`403 …`. */
-function outcome(from: BookingStatus, to: BookingStatus, role: string, flags: { recurring?: boolean; standIn?: boolean } = {}): string {
-  const booking = { id: 'b1', status: from, recurring: flags.recurring ?? false, standIn: flags.standIn ?? false, held_by: from === 'pending' || from === 'booked' ? 'h' : null };
+function outcome(from: BookingStatus, to: BookingStatus, role: string, flags: { recurring?: boolean; standIn?: boolean; expiring?: boolean } = {}): string {
+  const held = from === 'pending' || from === 'booked';
+  const booking = { id: 'b1', status: from, recurring: flags.recurring ?? false, standIn: flags.standIn ?? false, held_by: held ? 'h' : null, expiring: flags.expiring ?? false };
   const result = transition(booking, to, 'me', ROLES[role], HOLD_UNTIL);
   if (!result.ok) return `${result.error === 'conflict' ? 409 : 403} ${result.message}`;
   if (!result.effect) return '=';
@@ -53,6 +54,13 @@ describe('transition', () => {
   test('a weekly booking is never booked itself: one of its weeks is held and booked', () => {
     assert.equal(outcome('open', 'booked', 'creator', { recurring: true }), '409 booking "b1" is weekly; hold one of its weeks and book that');
     assert.equal(outcome('open', 'pending', 'anyone', { recurring: true }), 'pending me 1000000');
+  });
+
+  test('the holder of a hold that runs out renews it; the creator\'s own hold, which does not, is an edit', () => {
+    assert.equal(outcome('pending', 'pending', 'holder', { expiring: true }), 'pending me 1000000');
+    assert.equal(outcome('pending', 'pending', 'both', { expiring: true }), 'pending me 1000000');
+    assert.equal(outcome('pending', 'pending', 'holder'), '409 booking "b1" is already pending');
+    assert.equal(outcome('pending', 'pending', 'anyone', { expiring: true }), '409 booking "b1" is already pending');
   });
 
   test('a stand-in for a week closes when it is released or reopened: the week goes back to its series', () => {

@@ -2,7 +2,7 @@
 // secret token that only its bearer can confirm or release. Expiry is kept in the database
 // so a hold lapses on time across restarts, and upstream even if the API never expires it.
 import { createHash, randomBytes } from 'node:crypto';
-import type { Booking, ConfirmResponse, FieldProblem, HoldResponse, SignUpField } from '../../shared/types.js';
+import type { Booking, ConfirmResponse, ExtendResponse, FieldProblem, HoldChallenge, HoldResponse, Location, SignUpField } from '../../shared/types.js';
 import type { Config } from '../config.js';
 import type { HoldRow } from '../db/holds.js';
 import type { Store } from '../db/store.js';
@@ -10,7 +10,20 @@ import { checkSignUp } from '../../shared/sign-up.js';
 import { MINUTE, parseInstant } from '../domain/time.js';
 import { BadGateway, BadRequest, Conflict, Forbidden, Gone, NotFound, TooManyRequests, withReason } from '../errors.js';
 import type { LocationDirectory } from './directory.js';
-import { HOLD_TOKEN_BYTES, MAX_ACTIVE_HOLDS_PER_ADDRESS, MAX_ACTIVE_HOLDS_PER_SITE, SWEEP_BATCH, SWEEP_INTERVAL_MS } from './limits.js';
+import { holdRefusal, locationShare, proofBits } from './hoarding.js';
+import {
+  CLAIM_TTL_MS,
+  FIRST_HOLD_MINUTES,
+  HOLD_TOKEN_BYTES,
+  MAX_ACTIVE_HOLDS_PER_NETWORK,
+  MAX_DAYS,
+  MAX_EXTEND_CALLS,
+  MAX_HOLD_EXTENSIONS,
+  SWEEP_BATCH,
+  SWEEP_INTERVAL_MS,
+} from './limits.js';
+import { networkOf } from './network.js';
+import { createProofs, proofReused, proofTooWeak } from './proof.js';
 import type { Site } from './sites.js';
 import type { CheckedHoldRequest } from './validate.js';
 import type { Upstream } from './upstream.js';
@@ -23,10 +36,27 @@ export interface ReleaseResponse {
 const hashToken = (token: string) => createHash('sha256').update(token).digest('base64url');
 const bookingPath = (id: string) => `/scheduling/bookings/${encodeURIComponent(id)}`;
 const todayUtc = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const DAY = 86_400_000;
+/** Where the server processes sharing the database keep the proof-of-work secret. */
+const PROOF_SECRET_SETTING = 'bff_proof_secret';
+
+/** A location's open times, as the schedule offers them (start in ms, and the slot). */
+export type OpenTimes = (location: Location) => Promise<Array<{ start: number; slot: { booking_id: string; start_datetime: string } }>>;
 
 const slotTaken = () => withReason(new Conflict('That time was just taken. Please pick another time.'), 'slot_taken');
 const holdNotFound = () => withReason(new NotFound('This hold does not exist. Please pick a time again.'), 'hold_not_found');
 const holdExpired = () => withReason(new Gone('This hold has expired. Please pick a time again.'), 'hold_expired');
+const outsideWindow = () =>
+  withReason(new BadRequest(`start_datetime is not within the next ${MAX_DAYS} days: only times the schedule offers can be held`), 'outside_window');
+const extendLimit = () =>
+  withReason(new Conflict('This hold cannot be extended any more. Please book it now or pick a time again.'), 'extend_limit');
+function tooManyHolds(why: 'network_full' | 'past_share'): TooManyRequests {
+  const message =
+    why === 'network_full'
+      ? `You can hold at most ${MAX_ACTIVE_HOLDS_PER_NETWORK} times at once. Book or release one first.`
+      : "Many of this location's times are being held right now, one of them from your network. Book or release it first.";
+  return withReason(new TooManyRequests(message, 60), 'too_many_holds');
+}
 
 export function unknownLocation(id: string): NotFound {
   return withReason(new NotFound(`There is no location "${id}". Check the location-ids of the widget.`), 'unknown_location');
@@ -62,24 +92,30 @@ function isBooking(value: unknown): value is Booking {
   return typeof b?.id === 'string' && typeof b.location_id === 'string' && typeof b.start_datetime === 'string' && typeof b.length === 'number' && typeof b.status === 'string';
 }
 
-export function createHoldService(options: { store: Store; upstream: Upstream; directory: LocationDirectory; config: Config }) {
-  const { store, upstream, directory, config } = options;
+export function createHoldService(options: { store: Store; upstream: Upstream; directory: LocationDirectory; config: Config; openTimes: OpenTimes }) {
+  const { store, upstream, directory, config, openTimes } = options;
   const { now, log } = config;
   // Holding, releasing, confirming and sweeping one booking take turns, so a lapsed hold's
   // late release can never open the hold a second patient has just made of the same booking.
   const oneAtATime = createKeyedQueue();
-  // Holds on their way upstream, not in the database yet, count towards the limits too.
-  const inFlight = { address: new Map<string, number>(), site: new Map<string, number>() };
+  const proofs = createProofs(Buffer.from(store.settings.getOrSet(PROOF_SECRET_SETTING, randomBytes(32).toString('base64url')), 'base64url'), now);
   let nextExpiry = store.holds.nextExpiry();
   let sweeping: Promise<void> | undefined;
   let sweepRetryAt = 0;
   let closed = false;
 
-  const count = (map: Map<string, number>, key: string, by: number) => {
-    const n = (map.get(key) ?? 0) + by;
-    if (n > 0) map.set(key, n);
-    else map.delete(key);
-  };
+  /** The open times of a location a hold may take: in [now, now + MAX_DAYS), as the schedule offers them. */
+  async function offered(location: Location, at: number) {
+    const times = await openTimes(location);
+    return times.filter(({ start }) => start >= at && start < at + MAX_DAYS * DAY);
+  }
+
+  /** How the location and the network stand: what share of the open times holds may take, and the proof a hold needs. */
+  function standing(network: string, locationId: string, openCount: number, at: number) {
+    const counts = store.holds.counts(network, locationId, at);
+    const share = locationShare(openCount, counts.location);
+    return { refusal: holdRefusal(counts, share), bits: proofBits(counts, share) };
+  }
 
   /** Opens a booking this BFF held. Already open, reopened, taken on, closed or gone: all fine. */
   async function releaseUpstream(bookingId: string, lapsed = false): Promise<void> {
@@ -135,23 +171,69 @@ export function createHoldService(options: { store: Store; upstream: Upstream; d
       return sweeping;
     },
 
-    async hold(site: Site, address: string, request: CheckedHoldRequest): Promise<HoldResponse> {
-      await siteLocation(directory, site, request.location_id);
+    /** The proof-of-work challenge for a hold at a location, as hard as the holds there are now. */
+    async challenge(site: Site, address: string, locationId: string): Promise<HoldChallenge> {
+      const location = await siteLocation(directory, site, locationId);
       const at = now();
-      if (store.holds.activeByAddress(address, at) + (inFlight.address.get(address) ?? 0) >= MAX_ACTIVE_HOLDS_PER_ADDRESS) {
-        throw withReason(new TooManyRequests(`You can hold at most ${MAX_ACTIVE_HOLDS_PER_ADDRESS} times at once. Book or release one first.`, 60), 'too_many_holds');
-      }
-      if (store.holds.activeBySite(site.origin, at) + (inFlight.site.get(site.origin) ?? 0) >= MAX_ACTIVE_HOLDS_PER_SITE) {
-        throw withReason(new TooManyRequests('Too many times are being held on this site right now. Please try again in a few minutes.', 60), 'too_many_holds');
-      }
-      count(inFlight.address, address, 1);
-      count(inFlight.site, site.origin, 1);
+      const network = networkOf(address);
+      const open = await offered(location, at);
+      const { bits } = standing(network, location.id, open.length, at);
+      return proofs.issue(location.id, network, bits);
+    },
+
+    async hold(site: Site, address: string, request: CheckedHoldRequest): Promise<HoldResponse> {
+      const location = await siteLocation(directory, site, request.location_id);
+      const at = now();
+      if (request.start.ms >= at + MAX_DAYS * DAY) throw outsideWindow();
+      const network = networkOf(address);
+      const proof = proofs.check(request.challenge, request.nonce, location.id, network);
+      const open = await offered(location, at);
+      // Only a time the schedule offers: a week a weekly booking really has, inside the window.
+      if (!open.some(({ start, slot }) => slot.booking_id === request.booking_id && start === request.start.ms)) throw slotTaken();
+      // Counted and claimed in one transaction, so processes sharing the database count together.
+      const claimId = randomBytes(12).toString('base64url');
+      store.transaction(() => {
+        // A refusal rolls the proof's use back: the same proof may try again.
+        if (!store.holds.useProof(proof.hash, proof.expiresAt, at)) throw proofReused();
+        const { refusal, bits } = standing(network, location.id, open.length, at);
+        if (refusal) throw tooManyHolds(refusal);
+        if (proof.bits < bits) throw proofTooWeak(bits);
+        store.holds.claim({ id: claimId, network, location_id: location.id, slot: `${request.booking_id} ${request.start.ms}`, expires_at: at + CLAIM_TTL_MS }, at);
+      });
       try {
-        return await oneAtATime(request.booking_id, () => holdUpstream(site, address, request));
+        return await oneAtATime(request.booking_id, () => holdUpstream(site, address, network, claimId, request));
       } finally {
-        count(inFlight.address, address, -1);
-        count(inFlight.site, site.origin, -1);
+        store.holds.dropClaim(claimId);
       }
+    },
+
+    /**
+     * Lengthens a hold to HOLD_MINUTES from now (the patient is filling the form, or asked for
+     * more time), never past 1 + MAX_HOLD_EXTENSIONS times HOLD_MINUTES from when it was made,
+     * and at most MAX_EXTEND_CALLS times. The booking API's hold is renewed first.
+     */
+    async extend(site: Site, token: string): Promise<ExtendResponse> {
+      const row = holdOf(site, token);
+      if (row.state !== 'active' || row.expires_at <= now()) throw holdExpired();
+      if (row.extend_calls >= MAX_EXTEND_CALLS) throw extendLimit();
+      return oneAtATime(row.booking_id, async () => {
+        const fresh = store.holds.get(row.token_hash)!;
+        const at = now();
+        if (fresh.state !== 'active' || fresh.expires_at <= at) throw holdExpired();
+        const hold = config.holdMinutes * MINUTE;
+        const until = Math.min(at + hold, fresh.created_at + (1 + MAX_HOLD_EXTENSIONS) * hold);
+        if (until > fresh.expires_at) await renewUpstream(fresh);
+        if (!store.holds.extend(fresh.token_hash, until, at, MAX_EXTEND_CALLS)) {
+          if (store.holds.get(fresh.token_hash)!.extend_calls >= MAX_EXTEND_CALLS) throw extendLimit();
+          throw holdExpired();
+        }
+        const updated = store.holds.get(fresh.token_hash)!;
+        return {
+          expires_at: new Date(updated.expires_at).toISOString(),
+          expires_in: Math.max(0, Math.round((updated.expires_at - now()) / 1000)),
+          extensions_left: MAX_EXTEND_CALLS - updated.extend_calls,
+        };
+      });
     },
 
     async release(site: Site, token: string): Promise<ReleaseResponse> {
@@ -199,7 +281,26 @@ export function createHoldService(options: { store: Store; upstream: Upstream; d
     },
   };
 
-  async function holdUpstream(site: Site, address: string, request: CheckedHoldRequest): Promise<HoldResponse> {
+  /**
+   * The holder asks the booking API to hold the booking again, which restarts its HOLD_MINUTES.
+   * An API that does not renew holds (409 while the booking is still pending) keeps its own
+   * expiry; a hold it let go ends here too.
+   */
+  async function renewUpstream(row: HoldRow): Promise<void> {
+    const answer = await upstream.put(bookingPath(row.booking_id), { status: 'pending' });
+    if (answer.status === 200) return;
+    if (answer.status === 409) {
+      const current = await upstream.get(bookingPath(row.booking_id));
+      if (current.status === 200 && isBooking(current.body) && current.body.status === 'pending') return;
+    }
+    if (answer.status === 404 || answer.status === 409) {
+      store.holds.finish(row.token_hash, 'released');
+      throw holdExpired();
+    }
+    upstream.unexpected(answer, 'PUT', bookingPath(row.booking_id));
+  }
+
+  async function holdUpstream(site: Site, address: string, network: string, claimId: string, request: CheckedHoldRequest): Promise<HoldResponse> {
     const at = now();
     if (request.start.ms <= at) throw slotTaken();
     const current = await upstream.get(bookingPath(request.booking_id));
@@ -235,13 +336,16 @@ export function createHoldService(options: { store: Store; upstream: Upstream; d
       length: held.length,
       site_origin: site.origin,
       address,
+      network,
       state: 'active',
-      // From before the API's own clock started on it, so this side lets go first.
-      expires_at: at + config.holdMinutes * MINUTE,
+      // Short until the patient starts on the form (extend). From before the API's own clock
+      // started on it, so this side lets go first.
+      expires_at: at + Math.min(FIRST_HOLD_MINUTES, config.holdMinutes) * MINUTE,
       created_at: at,
+      extend_calls: 0,
     };
     try {
-      store.holds.insert(row);
+      store.holds.insert(row, claimId);
     } catch (error) {
       await releaseUpstream(held.id).catch(() => undefined);
       throw error;

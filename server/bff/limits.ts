@@ -6,9 +6,44 @@ export const MIN_DAYS = 1;
 export const MAX_DAYS = 60;
 export const DEFAULT_DAYS = 14;
 
-/** Holds a patient's address, or a whole site, may keep at once: enough for a family, not for a bot. */
-export const MAX_ACTIVE_HOLDS_PER_ADDRESS = 3;
-export const MAX_ACTIVE_HOLDS_PER_SITE = 100;
+/**
+ * Holds one network (IPv4 /24, IPv6 /56: see network.ts) may keep at once, over all locations:
+ * enough for a family, not for a bot with many addresses.
+ */
+export const MAX_ACTIVE_HOLDS_PER_NETWORK = 3;
+/**
+ * A location's fair share for holds made here: max(2, 20%) of its open times in the next
+ * MAX_DAYS (held ones included). Past it, a network that already holds one of its times gets
+ * no other, and every further hold costs twice the proof of work of the one before (hoarding.ts).
+ */
+export const LOCATION_SHARE = 0.2;
+export const LOCATION_SHARE_MIN = 2;
+
+/**
+ * Proof of work for a hold, in leading zero bits of SHA-256: a patient's browser finds 10 in
+ * some tens of milliseconds; each hold the network already has adds 2 (4x the work), being past
+ * the location's share adds 6, and each hold past it 1 more. Capped so that a patient can
+ * still hold (in seconds) whatever an attacker has done.
+ */
+export const PROOF_BASE_BITS = 10;
+export const PROOF_BITS_PER_NETWORK_HOLD = 2;
+export const PROOF_BITS_PAST_SHARE = 6;
+export const PROOF_BITS_PER_HOLD_PAST_SHARE = 1;
+export const PROOF_MAX_BITS = 22;
+/** A challenge must be solved and used within this time; each is used once. */
+export const PROOF_TTL_MS = 120_000;
+/** A hold on its way upstream counts against the limits for at most this long if its process dies. */
+export const CLAIM_TTL_MS = 30_000;
+
+/**
+ * A first hold is short, so a time picked and left costs others little; the widget lengthens
+ * it to HOLD_MINUTES once the patient starts on the sign-up form. Extensions (the patient asking
+ * for more time, WCAG 2.2.1) never take a hold past 1 + MAX_HOLD_EXTENSIONS times HOLD_MINUTES
+ * from when it was made, and a token may ask MAX_EXTEND_CALLS times.
+ */
+export const FIRST_HOLD_MINUTES = 3;
+export const MAX_HOLD_EXTENSIONS = 10;
+export const MAX_EXTEND_CALLS = 20;
 
 /** Attempts per address in a sliding minute. */
 export const HOLDS_PER_MINUTE = 20;

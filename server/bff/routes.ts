@@ -3,7 +3,7 @@
 // Thread-compatible API; the browser never sees a secret or a token.
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import type { Booking, ConfirmResponse, HoldResponse, Location, ScheduleLocation, ScheduleResponse, Slot } from '../../shared/types.js';
+import type { Booking, ConfirmResponse, ExtendResponse, HoldChallenge, HoldResponse, Location, ScheduleLocation, ScheduleResponse, Slot } from '../../shared/types.js';
 import type { Config, UpstreamConfig } from '../config.js';
 import type { Store } from '../db/store.js';
 import { TooManyRequests, withReason } from '../errors.js';
@@ -12,11 +12,11 @@ import type { KeptAnswers } from '../http/kept-answers.js';
 import { createWindowCounter } from '../http/throttle.js';
 import { createLocationDirectory } from './directory.js';
 import { createHoldService, siteLocation, type ReleaseResponse } from './holds.js';
-import { CONFIRMS_PER_MINUTE, HOLDS_PER_MINUTE, RATE_WINDOW_MS, SCHEDULE_CACHE_MS } from './limits.js';
+import { CONFIRMS_PER_MINUTE, HOLDS_PER_MINUTE, MAX_DAYS, RATE_WINDOW_MS, SCHEDULE_CACHE_MS } from './limits.js';
 import { siteGate, type BffState } from './sites.js';
 import { slotsOf } from './slots.js';
 import { createUpstream } from './upstream.js';
-import { parseConfirmRequest, parseHoldRequest, parseReleaseRequest, parseScheduleQuery } from './validate.js';
+import { parseChallengeQuery, parseConfirmRequest, parseHoldRequest, parseReleaseRequest, parseScheduleQuery } from './validate.js';
 
 const DAY = 86_400_000;
 /** The longest booking (1440 minutes): a one-off starting this long before the window can still cover a week in it. */
@@ -36,7 +36,12 @@ export function createBff(options: { store: Store; upstream: UpstreamConfig; con
   const variables = config.upstream ? { issuer: 'THREAD_ISSUER', apiUrl: 'THREAD_API_URL' } : { issuer: 'PUBLIC_URL', apiUrl: 'PUBLIC_URL' };
   const upstream = createUpstream(options.upstream, { now: config.now, log: config.log, variables });
   const directory = createLocationDirectory(upstream, config.now);
-  const holds = createHoldService({ store, upstream, directory, config });
+  // A hold may take only a time the schedule offers, read as the longest schedule reads it.
+  const openTimes = (location: Location) => {
+    const from = config.now();
+    return slotsBetween(location, from, from + MAX_DAYS * DAY).slots;
+  };
+  const holds = createHoldService({ store, upstream, directory, config, openTimes });
   const holdAttempts = createWindowCounter({ limit: HOLDS_PER_MINUTE, windowMs: RATE_WINDOW_MS, now: config.now });
   const confirmAttempts = createWindowCounter({ limit: CONFIRMS_PER_MINUTE, windowMs: RATE_WINDOW_MS, now: config.now });
 
@@ -114,7 +119,7 @@ export function createBff(options: { store: Store; upstream: UpstreamConfig; con
 
   const router = new Router({ prefix: '/bff/v1' });
   const gate = siteGate(store, config.publicUrl);
-  router.options(['/schedule', '/holds', '/holds/release', '/holds/confirm'], gate);
+  router.options(['/schedule', '/holds/challenge', '/holds', '/holds/extend', '/holds/release', '/holds/confirm'], gate);
 
   router.get('/schedule', gate, async (ctx) => {
     const { locationIds, days } = parseScheduleQuery(ctx.querystring);
@@ -135,6 +140,12 @@ export function createBff(options: { store: Store; upstream: UpstreamConfig; con
     answers.mayKeep(ctx, Math.min(...parts.map((part) => part.until)));
   });
 
+  router.get('/holds/challenge', gate, async (ctx) => {
+    const { location_id } = parseChallengeQuery(ctx.querystring);
+    const body: HoldChallenge = await holds.challenge(siteOf(ctx), ctx.ip, location_id);
+    ctx.body = body;
+  });
+
   router.post('/holds', gate, async (ctx) => {
     throttle(holdAttempts, ctx);
     const request = parseHoldRequest(await readJson(ctx));
@@ -148,6 +159,12 @@ export function createBff(options: { store: Store; upstream: UpstreamConfig; con
   router.post('/holds/release', gate, async (ctx) => {
     const { hold_token } = parseReleaseRequest(await readJson(ctx, { textPlain: true }));
     const body: ReleaseResponse = await holds.release(siteOf(ctx), hold_token).finally(forgetReads);
+    ctx.body = body;
+  });
+
+  router.post('/holds/extend', gate, async (ctx) => {
+    const { hold_token } = parseReleaseRequest(await readJson(ctx));
+    const body: ExtendResponse = await holds.extend(siteOf(ctx), hold_token);
     ctx.body = body;
   });
 

@@ -5,6 +5,7 @@ import { BadRequest } from '../errors.js';
 import { assertKnownFields, assertObject, id } from '../http/assert.js';
 import { parseParams } from '../http/params.js';
 import { DEFAULT_DAYS, MAX_DAYS, MAX_LOCATIONS, MIN_DAYS } from './limits.js';
+import { proofFields } from './proof.js';
 
 export interface ScheduleQuery {
   locationIds: string[];
@@ -16,6 +17,9 @@ export interface CheckedHoldRequest {
   booking_id: string;
   start: Instant;
   start_datetime: string;
+  /** The proof of work: a challenge from GET /holds/challenge and the nonce that solves it. */
+  challenge: string;
+  nonce: string;
 }
 
 export interface CheckedConfirmRequest {
@@ -25,18 +29,20 @@ export interface CheckedConfirmRequest {
 }
 
 const SCHEDULE_PARAMS = ['location_ids', 'days'];
-const HOLD_FIELDS = ['location_id', 'booking_id', 'start_datetime', 'website'];
+const HOLD_FIELDS = ['location_id', 'booking_id', 'start_datetime', 'challenge', 'nonce', 'website'];
 const CONFIRM_FIELDS = ['hold_token', 'patient', 'website'];
 const PATIENT_FIELDS = ['first_name', 'last_name', 'email', 'phone', 'date_of_birth'];
 /** Hold tokens are 43 characters; anything much longer is not one. */
 const TOKEN_MAX = 128;
 
 /**
- * The honeypot: a field people never see, so never fill. A bot that fills it gets a plain
- * refusal that does not tell it which field gave it away.
+ * The honeypot: a field people never see, so never fill. The widget always sends it empty, so a
+ * request without it was not made by the widget (400 naming it, for an integrator to fix); a bot
+ * that fills it gets a plain refusal that does not tell it which field gave it away.
  */
 function assertHoneypotEmpty(body: Record<string, unknown>): void {
-  if (body.website !== undefined && body.website !== '') throw new BadRequest('This request could not be accepted.');
+  if (body.website === undefined) throw new BadRequest('website is required: the empty field the widget sends');
+  if (body.website !== '') throw new BadRequest('This request could not be accepted.');
 }
 
 /** GET /schedule?location_ids=a,b&days=14 */
@@ -67,12 +73,21 @@ export function parseScheduleQuery(querystring: string): ScheduleQuery {
 export function parseHoldRequest(body: unknown): CheckedHoldRequest {
   assertObject(body);
   assertKnownFields(body, HOLD_FIELDS);
-  assertHoneypotEmpty(body);
   const location_id = id(body.location_id, 'location_id');
   const booking_id = id(body.booking_id, 'booking_id');
   const start = typeof body.start_datetime === 'string' ? parseInstant(body.start_datetime) : undefined;
   if (!start) throw new BadRequest('start_datetime must be an ISO 8601 date-time with an offset, as the schedule gave it');
-  return { location_id, booking_id, start, start_datetime: body.start_datetime as string };
+  assertHoneypotEmpty(body);
+  return { location_id, booking_id, start, start_datetime: body.start_datetime as string, ...proofFields(body) };
+}
+
+/** GET /holds/challenge?location_id=a */
+export function parseChallengeQuery(querystring: string): { location_id: string } {
+  const params = new URLSearchParams(querystring);
+  const unknown = [...params.keys()].find((k) => k !== 'location_id');
+  if (unknown !== undefined) throw new BadRequest(`unknown query parameter "${unknown.slice(0, 64)}"; use location_id`);
+  if (params.getAll('location_id').length !== 1) throw new BadRequest('location_id is required, once: the location of the time to hold');
+  return { location_id: id(params.get('location_id'), 'location_id') };
 }
 
 /** The hold token of a release or confirm body. */
@@ -83,7 +98,7 @@ function holdToken(body: Record<string, unknown>): string {
   return body.hold_token;
 }
 
-/** POST /holds/release */
+/** POST /holds/release and POST /holds/extend */
 export function parseReleaseRequest(body: unknown): { hold_token: string } {
   assertObject(body);
   assertKnownFields(body, ['hold_token']);
@@ -94,10 +109,10 @@ export function parseReleaseRequest(body: unknown): { hold_token: string } {
 export function parseConfirmRequest(body: unknown): CheckedConfirmRequest {
   assertObject(body);
   assertKnownFields(body, CONFIRM_FIELDS);
-  assertHoneypotEmpty(body);
   const hold_token = holdToken(body);
   if (body.patient === undefined) throw new BadRequest('patient is required: first_name, last_name, email, phone, date_of_birth');
   assertObject(body.patient, 'patient');
   assertKnownFields(body.patient, PATIENT_FIELDS, 'patient');
+  assertHoneypotEmpty(body);
   return { hold_token, patient: body.patient };
 }

@@ -26,9 +26,15 @@ export function createSettings(db: Db) {
   const statements = {
     get: db.prepare('SELECT value FROM settings WHERE key = ?'),
     set: db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+    setIfAbsent: db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING'),
   };
   return {
     get: (key: string) => (statements.get.get(key) as { value: string } | undefined)?.value,
     set: (key: string, value: string) => void statements.set.run(key, value),
+    /** The value kept under `key`, `value` if there was none: processes starting together agree on one. */
+    getOrSet: (key: string, value: string): string => {
+      statements.setIfAbsent.run(key, value);
+      return (statements.get.get(key) as { value: string }).value;
+    },
   };
 }

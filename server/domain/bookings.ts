@@ -131,7 +131,7 @@ export function createBookingService(store: Store, options: { now: () => number;
 
   /** The status machine's effect (transitions.ts) of moving `row` to `to`, or its refusal thrown as the HTTP error. */
   function decide(row: BookingRow, to: BookingStatus, actor: Actor, roles: Roles, weekly = row.recurring === 1): Effect | null {
-    const subject = { id: row.id, status: row.status, recurring: weekly, standIn: row.series_id !== null, held_by: row.held_by };
+    const subject = { id: row.id, status: row.status, recurring: weekly, standIn: row.series_id !== null, held_by: row.held_by, expiring: row.hold_expires_at !== null };
     const outcome = transition(subject, to, actor.clientId, roles, now() + options.holdMinutes * MINUTE);
     if (!outcome.ok) throw outcome.error === 'forbidden' ? new Forbidden(outcome.message) : new Conflict(outcome.message);
     return outcome.effect;

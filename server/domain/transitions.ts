@@ -18,6 +18,8 @@ export interface Subject {
   /** A stand-in for one week of a series: reopened, it closes and the week goes back to the series. */
   standIn: boolean;
   held_by: string | null;
+  /** A hold that runs out (a `scheduling:book` client's), which its holder may renew. */
+  expiring: boolean;
 }
 
 /** What a move does to the booking's status columns. (A move to open or closed also deletes any sign-up: the data layer does that with every such write.) */
@@ -29,7 +31,7 @@ export interface Effect {
 
 export type Outcome = { ok: true; effect: Effect | null } | { ok: false; error: 'conflict' | 'forbidden'; message: string };
 
-type Kind = 'hold' | 'release' | 'book' | 'edit' | 'close';
+type Kind = 'hold' | 'renew' | 'release' | 'book' | 'edit' | 'close';
 type Who = ReadonlyArray<keyof Roles | 'anyone'>;
 interface Rule {
   who: Who;
@@ -59,7 +61,8 @@ export const TRANSITIONS: Readonly<Record<BookingStatus, Readonly<Record<Booking
   },
   pending: {
     open: { who: ['creator', 'holder'], kind: 'release', refused: heldByAnother },
-    pending: { who: ['creator'], kind: 'edit', refused: already('pending') },
+    // The holder of a hold that runs out renews it (the patient asked for more time); the creator edits.
+    pending: { who: ['creator', 'holder'], kind: 'renew', refused: already('pending') },
     booked: { who: ['holder'], kind: 'book', refused: heldByAnother },
     closed: { who: ['creator'], kind: 'close', refused: notCreator, forbidden: true },
   },
@@ -91,6 +94,10 @@ export function transition(booking: Subject, to: BookingStatus, clientId: string
   switch (rule.kind) {
     case 'edit':
       return { ok: true, effect: null };
+    case 'renew':
+      if (roles.holder && booking.expiring) return { ok: true, effect: { status: 'pending', held_by: clientId, hold_expires_at: holdUntil } };
+      if (roles.creator) return { ok: true, effect: null };
+      return { ok: false, error: 'conflict', message: already('pending')(booking.id) };
     case 'hold':
       return { ok: true, effect: { status: 'pending', held_by: clientId, hold_expires_at: roles.creator ? null : holdUntil } };
     case 'release':

@@ -117,6 +117,12 @@ async function open(width, url = '/shot.html') {
     const reply = (status, body) =>
       route.fulfill({ status, contentType: 'application/json', body: JSON.stringify(body) });
     if (pathname.endsWith('/schedule')) return reply(200, schedule);
+    if (pathname.endsWith('/holds/challenge')) {
+      return reply(200, { challenge: 'screenshot', bits: 1, expires_at: new Date(Date.now() + 120000).toISOString() });
+    }
+    if (pathname.endsWith('/holds/extend')) {
+      return reply(200, { expires_at: new Date(Date.now() + 600000).toISOString(), expires_in: 600, extensions_left: 19 });
+    }
     if (pathname.endsWith('/holds')) {
       const body = request.postDataJSON();
       hold = { ...body, length: 45 };

@@ -3,11 +3,14 @@ import type {
   ConfirmRequest,
   ConfirmResponse,
   ErrorBody,
+  ExtendResponse,
+  HoldChallenge,
   HoldRequest,
   HoldResponse,
   ReleaseRequest,
   ScheduleResponse,
 } from '../../shared/types.js';
+import { solve } from './proof.js';
 
 /** The BFF answered with an error status. */
 export class BffError extends Error {
@@ -80,8 +83,20 @@ export class Bff {
     return schedule;
   }
 
-  hold(request: HoldRequest): Promise<HoldResponse> {
-    return this.post('/holds', request);
+  /** Solves the location's proof of work, then holds; once more with a new challenge if the price rose meanwhile. */
+  async hold(request: Omit<HoldRequest, 'challenge' | 'nonce'>, retry = true): Promise<HoldResponse> {
+    const { challenge, bits } = await this.call<HoldChallenge>(`/holds/challenge?location_id=${encodeURIComponent(request.location_id)}`);
+    try {
+      return await this.post('/holds', { ...request, challenge, nonce: await solve(challenge, bits) });
+    } catch (error) {
+      if (!retry || !(error instanceof BffError) || !/^proof_(too_weak|expired)$/.test(error.reason ?? '')) throw error;
+      return this.hold(request, false);
+    }
+  }
+
+  /** A first hold is short: this lengthens it once the patient starts on the form. */
+  extend(holdToken: string): Promise<ExtendResponse> {
+    return this.post('/holds/extend', { hold_token: holdToken });
   }
 
   confirm(request: ConfirmRequest): Promise<ConfirmResponse> {

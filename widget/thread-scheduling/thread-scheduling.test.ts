@@ -5,6 +5,8 @@ import type {
   ConfirmRequest,
   ConfirmResponse,
   ErrorBody,
+  ExtendResponse,
+  HoldChallenge,
   HoldRequest,
   HoldResponse,
   ScheduleLocation,
@@ -93,7 +95,16 @@ class FakeBff {
   calls: Call[] = [];
   schedules: ScheduleResponse[] = [schedule(DENVER)];
   holdSeconds = 600;
+  challenges = 0;
   handlers: Record<string, Handler> = {
+    'GET /bff/v1/holds/challenge': () => {
+      const challenge: HoldChallenge = { challenge: `challenge-${(this.challenges += 1)}`, bits: 8, expires_at: new Date(Date.now() + 120_000).toISOString() };
+      return json(200, challenge);
+    },
+    'POST /bff/v1/holds/extend': () => {
+      const longer: ExtendResponse = { expires_at: new Date(Date.now() + 600_000).toISOString(), expires_in: 600, extensions_left: 19 };
+      return json(200, longer);
+    },
     'GET /bff/v1/schedule': () => json(200, this.schedules.length > 1 ? this.schedules.shift() : this.schedules[0]),
     'POST /bff/v1/holds': (call) => {
       const request = call.body as HoldRequest;
@@ -358,12 +369,18 @@ describe('<thread-scheduling>', () => {
       start_datetime: '2030-01-15T16:00:00Z',
     });
     const [hold] = bff.made('POST /bff/v1/holds');
-    expect(hold.body).to.deep.equal({
+    const { challenge, nonce, ...rest } = hold.body as HoldRequest;
+    expect(rest).to.deep.equal({
       location_id: 'dr556',
       booking_id: 'bk-1',
       start_datetime: '2030-01-15T16:00:00Z',
       website: '',
     });
+    // The proof of work the challenge asked for: SHA-256(challenge + nonce) starts with 8 zero bits.
+    expect(bff.made('GET /bff/v1/holds/challenge')[0].url.search).to.equal('?location_id=dr556');
+    expect(challenge).to.equal('challenge-1');
+    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(challenge + nonce)));
+    expect(digest[0]).to.equal(0);
     expect(new Headers(hold.init.headers).get('content-type')).to.equal('application/json');
 
     await waitUntil(() => heading(el, 'Your details'));
@@ -389,6 +406,35 @@ describe('<thread-scheduling>', () => {
       expect(input.required, label).to.be.true;
     }
     await expect(el).to.be.accessible();
+  });
+
+  it('lengthens the short first hold once the patient starts on the form', async () => {
+    bff.holdSeconds = 180;
+    const el = await render();
+    await holdFirstTime(el);
+    expect(visibleText(root(el).querySelector('[role="timer"]'))).to.match(/^(3:00|2:5\d|03:00|02:5\d)$/);
+    expect(bff.made('POST /bff/v1/holds/extend')).to.have.length(0);
+    fill(el, { first_name: 'Zelda' });
+    await waitUntil(() => /^(10:00|09:5\d)$/.test(visibleText(root(el).querySelector('[role="timer"]'))), 'the countdown was not lengthened');
+    fill(el, { last_name: 'Quill', email: 'z@example.org' });
+    await el.updateComplete;
+    const extends_ = bff.made('POST /bff/v1/holds/extend');
+    expect(extends_).to.have.length(1);
+    expect(extends_[0].body).to.deep.equal({ hold_token: HOLD_TOKEN });
+  });
+
+  it('asks for a new challenge once when the price of a hold rose meanwhile', async () => {
+    let tries = 0;
+    const held = bff.handlers['POST /bff/v1/holds'];
+    bff.on('POST /bff/v1/holds', (call) =>
+      (tries += 1) === 1
+        ? problem(403, { status: 'unauthorized', reason: 'proof_too_weak', message: 'The hold now needs a proof of 16 bits.' })
+        : held(call),
+    );
+    const el = await render();
+    await holdFirstTime(el);
+    expect(bff.made('GET /bff/v1/holds/challenge')).to.have.length(2);
+    expect((bff.made('POST /bff/v1/holds')[1].body as HoldRequest).challenge).to.equal('challenge-2');
   });
 
   it('counts down and releases the hold when it runs out', async () => {

@@ -134,7 +134,7 @@ export class ThreadScheduling extends LitElement {
   declare private schedule: ScheduleResponse | undefined;
   declare private locationId: string;
   /** The hold, secret token included: kept in memory only, never stored, logged or put in an event. */
-  declare private hold: (HoldResponse & { location: ScheduleLocation }) | undefined;
+  declare private hold: (HoldResponse & { location: ScheduleLocation; extended?: boolean }) | undefined;
   declare private remaining: number;
   declare private busy: boolean;
   declare private notice: Notice | undefined;
@@ -559,6 +559,17 @@ export class ThreadScheduling extends LitElement {
   };
 
   private clearProblem(event: Event) {
+    // The patient has started on the form: the short first hold is lengthened, once.
+    const hold = this.hold;
+    if (hold && !hold.extended) {
+      hold.extended = true;
+      this.bff.extend(hold.hold_token).then(
+        (longer) => this.hold === hold && this.startCountdown(longer.expires_in),
+        () => {
+          // The first hold still runs; confirm or the countdown tells the patient if it ends.
+        },
+      );
+    }
     const field = (event.target as HTMLInputElement).name as SignUpField;
     if (this.problems[field]) {
       const { [field]: _, ...rest } = this.problems;
