@@ -2,21 +2,10 @@
 // practice, and TRUST_PROXY=N takes the client's address from the N-th nearest X-Forwarded-For hop.
 // Each runs the server as `npm start` does, in a real process.
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
-import { startServerProcess, type ServerProcess } from './helpers/process.js';
+import { describe, test } from 'node:test';
+import { serverProcesses, startServerProcess, type ServerProcess } from './helpers/process.js';
 
-const started: ServerProcess[] = [];
-after(async () => {
-  for (const server of started) {
-    server.child.kill('SIGKILL');
-    await server.exited;
-  }
-});
-async function start(env: NodeJS.ProcessEnv): Promise<ServerProcess> {
-  const server = await startServerProcess(env);
-  started.push(server);
-  return server;
-}
+const start = serverProcesses();
 
 /** A failed client authentication at the token endpoint, as coming through a proxy that says `forwardedFor`. */
 async function failedLogin(url: string, attempt: number, forwardedFor?: string): Promise<number> {

@@ -1,6 +1,7 @@
 // The server as `npm start` runs it: a child process of server/main.ts, for tests of what
 // only a real process shows (signals, crashes, two processes over one database file).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { after } from 'node:test';
 import net from 'node:net';
 import { tempDatabasePath } from './server.js';
 
@@ -45,4 +46,20 @@ export async function startServerProcess(env: NodeJS.ProcessEnv = {}): Promise<S
   }
   child.kill('SIGKILL');
   throw new Error(`server did not become ready: ${stderr}`);
+}
+
+/** `startServerProcess` for one test file: every process it starts is killed when the file's tests are done. */
+export function serverProcesses(): (env?: NodeJS.ProcessEnv) => Promise<ServerProcess> {
+  const started: ServerProcess[] = [];
+  after(async () => {
+    for (const server of started) {
+      server.child.kill('SIGKILL');
+      await server.exited;
+    }
+  });
+  return async (env = {}) => {
+    const server = await startServerProcess(env);
+    started.push(server);
+    return server;
+  };
 }
