@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { parseDataKey, type DataKeys } from './db/keyring.js';
 
 export interface UpstreamConfig {
   /** The OAuth issuer the BFF discovers its token endpoint at. */
@@ -16,6 +17,8 @@ export interface Config {
   /** Issuer and base of every absolute URL, without a trailing slash. */
   publicUrl: string;
   holdMinutes: number;
+  /** PATIENT_DATA_KEY (and _PREVIOUS); undefined: the key file beside the database. */
+  patientDataKeys?: DataKeys;
   /** Where the BFF gets its bookings; undefined: this server itself, with a provisioned client. */
   upstream?: UpstreamConfig;
   /** The clock; tests inject their own. */
@@ -64,6 +67,21 @@ function host(env: Env): string {
   return raw;
 }
 
+/** PATIENT_DATA_KEY, and PATIENT_DATA_KEY_PREVIOUS (comma-separated) still read during a rotation. Never echoed. */
+function dataKeys(env: Env): DataKeys | undefined {
+  const keys = (name: string) =>
+    (env[name] ?? '').split(',').filter((text) => text.trim()).map((text) => {
+      const key = parseDataKey(text);
+      if (!key) throw new ConfigError(`${name} must be the base64 of exactly 32 bytes (as made by: openssl rand -base64 32)`);
+      return key;
+    });
+  const [current, ...extra] = keys('PATIENT_DATA_KEY');
+  const previous = keys('PATIENT_DATA_KEY_PREVIOUS');
+  if (extra.length > 0) throw new ConfigError('PATIENT_DATA_KEY must be one key; older ones go in PATIENT_DATA_KEY_PREVIOUS');
+  if (!current && previous.length > 0) throw new ConfigError('PATIENT_DATA_KEY_PREVIOUS needs PATIENT_DATA_KEY');
+  return current ? { current, previous } : undefined;
+}
+
 /**
  * One JSON line per event on stdout, written a turn of the event loop at a time: under load one
  * write carries many lines. What is pending when the process exits is written on the way out.
@@ -90,6 +108,7 @@ export function loadConfig(env: Env = process.env): Config {
   const publicUrl = url(env, 'PUBLIC_URL', `http://localhost:${port}`);
   const holdMinutes = integer(env, 'HOLD_MINUTES', 10, 1, 1440);
   const databasePath = path.resolve(env.DATABASE_PATH || './data/thread.sqlite');
+  const patientDataKeys = dataKeys(env);
 
   const upstreamVars = ['THREAD_ISSUER', 'THREAD_API_URL', 'THREAD_CLIENT_ID', 'THREAD_CLIENT_SECRET'] as const;
   const given = upstreamVars.filter((name) => env[name]);
@@ -104,5 +123,5 @@ export function loadConfig(env: Env = process.env): Config {
       clientSecret: env.THREAD_CLIENT_SECRET!,
     };
   }
-  return { port, host: listenHost, databasePath, publicUrl, holdMinutes, upstream, now: Date.now, log: jsonLog };
+  return { port, host: listenHost, databasePath, publicUrl, holdMinutes, patientDataKeys, upstream, now: Date.now, log: jsonLog };
 }

@@ -1,5 +1,8 @@
 import type { BookingStatus, SignUp } from '../../shared/types.js';
 import type { Db } from './database.js';
+import type { Keyring } from './keyring.js';
+import { signUpContext } from './sealed-rows.js';
+import { open, seal } from './sealing.js';
 
 export interface BookingRow {
   id: string;
@@ -48,7 +51,7 @@ export interface ListQuery {
 const FAR_PAST = -8.64e15;
 const FAR_FUTURE = 8.64e15;
 
-export function createBookings(db: Db) {
+export function createBookings(db: Db, keyring: Keyring) {
   // Up to the four statuses, unused ones NULL (which IN never matches).
   const listWhere = `status IN (:s0, :s1, :s2, :s3)
       AND (recurring = 1 OR start_at >= :from) AND start_at < :to
@@ -107,12 +110,10 @@ export function createBookings(db: Db) {
     standIns: db.prepare(`SELECT start_at FROM bookings WHERE series_id = ? AND status <> 'closed'`),
     standIn: db.prepare(`SELECT * FROM bookings WHERE series_id = ? AND start_at = ? AND status <> 'closed'`),
     insertSignUp: db.prepare(
-      `INSERT INTO sign_ups (booking_id, first_name, last_name, email, phone, date_of_birth, created_at)
-       VALUES (:booking_id, :first_name, :last_name, :email, :phone, :date_of_birth, :now)
-       ON CONFLICT (booking_id) DO UPDATE SET first_name = excluded.first_name, last_name = excluded.last_name,
-         email = excluded.email, phone = excluded.phone, date_of_birth = excluded.date_of_birth, created_at = excluded.created_at`,
+      `INSERT INTO sign_ups (booking_id, sealed, created_at) VALUES (:booking_id, :sealed, :now)
+       ON CONFLICT (booking_id) DO UPDATE SET sealed = excluded.sealed, created_at = excluded.created_at`,
     ),
-    signUp: db.prepare('SELECT first_name, last_name, email, phone, date_of_birth FROM sign_ups WHERE booking_id = ?'),
+    signUp: db.prepare('SELECT sealed FROM sign_ups WHERE booking_id = ?').pluck(),
     deleteSignUp: db.prepare('DELETE FROM sign_ups WHERE booking_id = ?'),
     idempotencyKey: db.prepare('SELECT request_hash, booking_id FROM idempotency_keys WHERE client_id = ? AND key = ?'),
     insertIdempotencyKey: db.prepare(
@@ -184,9 +185,16 @@ export function createBookings(db: Db) {
     /** Starts of the occurrences of a series that a live one-off stands in for. */
     standIns: (seriesId: string) => new Set((statements.standIns.all(seriesId) as Array<{ start_at: number }>).map((r) => r.start_at)),
     standIn: (seriesId: string, start: number) => statements.standIn.get(seriesId, start) as BookingRow | undefined,
-    saveSignUp: (bookingId: string, signUp: SignUp, now: number) =>
-      void statements.insertSignUp.run({ booking_id: bookingId, ...signUp, now }),
-    signUp: (bookingId: string) => statements.signUp.get(bookingId) as SignUp | undefined,
+    /** Keeps the sign-up sealed (see sealing.ts), bound to its booking. */
+    saveSignUp(bookingId: string, signUp: SignUp, now: number): void {
+      const { first_name, last_name, email, phone, date_of_birth } = signUp;
+      const plain = JSON.stringify({ first_name, last_name, email, phone, date_of_birth });
+      statements.insertSignUp.run({ booking_id: bookingId, sealed: seal(keyring, plain, signUpContext(bookingId)), now });
+    },
+    signUp(bookingId: string): SignUp | undefined {
+      const sealed = statements.signUp.get(bookingId) as Buffer | undefined;
+      return sealed ? (JSON.parse(open(keyring, sealed, signUpContext(bookingId))) as SignUp) : undefined;
+    },
     deleteSignUp: (bookingId: string) => void statements.deleteSignUp.run(bookingId),
     idempotencyKey: (clientId: string, key: string) =>
       statements.idempotencyKey.get(clientId, key) as { request_hash: string; booking_id: string } | undefined,
