@@ -215,6 +215,15 @@ describe('patient data at rest', () => {
     assert.equal(early.status, 1);
     assert.match(early.stderr, /^thread: tokens signed by the previous signing keys may be valid until \S+Z; /);
     assert.equal(early.stderr.trim().split('\n').length, 1);
+
+    // An hour later (the keys' ages moved back by an hour), the old key goes; tokens of the new one still verify.
+    const db = new Database(databasePath);
+    db.prepare('UPDATE signing_keys SET created_at = created_at - 3600000').run();
+    db.close();
+    const dropped = cliOk(cliEnv, 'keys', 'drop-previous-signing');
+    assert.deepEqual(dropped, { signing_kid: rotated.signing_kid, dropped_kids: [kidOf(before)] });
+    const fresh = await getToken(second.url, pms);
+    assert.equal((await api(first.url, fresh)('GET', '/scheduling/practices')).status, 200);
   });
 
   test('data key rotation with the key file, while a server runs: old and new sign-ups read, then the old key is dropped', async () => {
