@@ -45,7 +45,7 @@ export interface App {
 
 /** Builds the whole server (OAuth, booking API, BFF, widget and demo page) without listening. */
 export async function createApp(config: Config): Promise<App> {
-  const store = createStore(config.databasePath, { background: true, cache: config.cache });
+  const store = createStore(config.databasePath, { background: true, cache: config.cache, dataKeys: config.patientDataKeys });
   const keys = await loadKeys(store, config.now());
   const tokens = createTokens(keys, { issuer: config.publicUrl, audience: `${config.publicUrl}/scheduling`, now: config.now });
   const bookings = createBookingService(store, { now: config.now, holdMinutes: config.holdMinutes });

@@ -5,6 +5,7 @@ import { checkSiteOrigin } from './bff/sites.js';
 import { ID } from './http/assert.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createStore, type Store } from './db/store.js';
+import { dataKeyCommands } from './keys-cli.js';
 import { seedDemo } from './demo.js';
 import { newId } from './domain/bookings.js';
 import { isTimeZone, parseInstant } from './domain/time.js';
@@ -123,6 +124,8 @@ const commands: Record<string, (store: Store, options: Options) => Promise<objec
     const config = loadConfig();
     return seedDemo(store, config);
   },
+
+  ...dataKeyCommands(UsageError),
 };
 
 async function run(argv: string[]): Promise<void> {
@@ -141,7 +144,10 @@ async function run(argv: string[]): Promise<void> {
       ),
     ),
   });
-  const store = createStore(loadConfig().databasePath);
+  // Files the CLI creates (the database, its key file) are the owner's alone.
+  process.umask(0o077);
+  const config = loadConfig();
+  const store = createStore(config.databasePath, { dataKeys: config.patientDataKeys });
   try {
     const result = await command(store, values as Options);
     process.stdout.write(JSON.stringify(result) + '\n');

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { parseDataKey, type DataKeys } from './db/keyring.js';
 
 export interface UpstreamConfig {
   /** The OAuth issuer the BFF discovers its token endpoint at. */
@@ -24,6 +25,8 @@ export interface Config {
   demo: boolean;
   /** Days after an appointment's start that its sign-up is deleted. */
   patientRetentionDays: number;
+  /** PATIENT_DATA_KEY (and _PREVIOUS); undefined: the key file beside the database. */
+  patientDataKeys?: DataKeys;
   /** Where the BFF gets its bookings; undefined: this server itself, with a provisioned client. */
   upstream?: UpstreamConfig;
   /** Malformed requests (answered 400, 413 or 415) an address may send a minute before it gets 429s; default 50. */
@@ -74,6 +77,21 @@ function host(env: Env): string {
   return raw;
 }
 
+/** PATIENT_DATA_KEY, and PATIENT_DATA_KEY_PREVIOUS (comma-separated) still read during a rotation. Never echoed. */
+function dataKeys(env: Env): DataKeys | undefined {
+  const keys = (name: string) =>
+    (env[name] ?? '').split(',').filter((text) => text.trim()).map((text) => {
+      const key = parseDataKey(text);
+      if (!key) throw new ConfigError(`${name} must be the base64 of exactly 32 bytes (as made by: openssl rand -base64 32)`);
+      return key;
+    });
+  const [current, ...extra] = keys('PATIENT_DATA_KEY');
+  const previous = keys('PATIENT_DATA_KEY_PREVIOUS');
+  if (extra.length > 0) throw new ConfigError('PATIENT_DATA_KEY must be one key; older ones go in PATIENT_DATA_KEY_PREVIOUS');
+  if (!current && previous.length > 0) throw new ConfigError('PATIENT_DATA_KEY_PREVIOUS needs PATIENT_DATA_KEY');
+  return current ? { current, previous } : undefined;
+}
+
 /**
  * One JSON line per event on stdout, written a turn of the event loop at a time: under load one
  * write carries many lines. What is pending when the process exits is written on the way out.
@@ -112,6 +130,7 @@ export function loadConfig(env: Env = process.env): Config {
   const trustProxy = integer(env, 'TRUST_PROXY', 0, 0, 10);
   const demo = onOff(env, 'THREAD_DEMO', true);
   const cache = onOff(env, 'CACHE', true);
+  const patientDataKeys = dataKeys(env);
 
   const upstreamVars = ['THREAD_ISSUER', 'THREAD_API_URL', 'THREAD_CLIENT_ID', 'THREAD_CLIENT_SECRET'] as const;
   const given = upstreamVars.filter((name) => env[name]);
@@ -126,5 +145,5 @@ export function loadConfig(env: Env = process.env): Config {
       clientSecret: env.THREAD_CLIENT_SECRET!,
     };
   }
-  return { port, host: listenHost, databasePath, publicUrl, holdMinutes, patientRetentionDays, trustProxy, demo, cache, upstream, now: Date.now, log: jsonLog };
+  return { port, host: listenHost, databasePath, publicUrl, holdMinutes, patientRetentionDays, trustProxy, demo, cache, patientDataKeys, upstream, now: Date.now, log: jsonLog };
 }

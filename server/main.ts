@@ -4,6 +4,8 @@ import { seedDemoOnFirstStart } from './demo.js';
 import { createHttpServer } from './http/server.js';
 
 async function main(): Promise<void> {
+  // Every file the server creates (the data directory, the database and its log, the key file) is the owner's alone.
+  process.umask(0o077);
   let config;
   try {
     config = loadConfig();

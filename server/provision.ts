@@ -1,22 +1,27 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import type { Config, UpstreamConfig } from './config.js';
 import type { Store } from './db/store.js';
-import { hashSecret, newSecret } from './oauth/secrets.js';
+import { hashSecret, verifySecret } from './oauth/secrets.js';
 
 /** The fixed id the BFF's client had before its id was made random: public, so revoked where found. */
 const LEGACY_BFF_CLIENT = 'thread-bff-local';
 /** Where the BFF's client id is kept, once made for this database. */
 const BFF_CLIENT_SETTING = 'bff_client_id';
 
+/** The BFF's secret under one data key: the same in every process that has the key, never stored. */
+function bffSecret(dataKey: Buffer): string {
+  return createHmac('sha256', dataKey).update('thread-bff-client-secret').digest('base64url');
+}
+
 /**
  * With no THREAD_* settings the BFF fronts this server itself. Its client id is random, made once per
- * database (inside the transaction, so processes starting together agree on one) and found again by
- * every later start: an id nobody can guess cannot be aimed at. Its client gets a fresh secret at every
- * start: the secret lives only in this process's memory, the database keeps only its hash.
+ * database (inside a transaction, so processes starting together agree on one) and found again by every
+ * later start: an id nobody can guess cannot be aimed at. Its secret is derived from the data key, so
+ * every process on the database has the same one and a process starting never breaks another's BFF;
+ * the database keeps only its hash, rewritten only when it does not match. During a data-key rotation
+ * the secret under a previous key keeps working while its hash is there.
  */
 export async function provisionLocalBffClient(store: Store, config: Config): Promise<UpstreamConfig> {
-  const secret = newSecret();
-  const secretHash = await hashSecret(secret);
   const clientId = store.transaction(() => {
     let id = store.settings.get(BFF_CLIENT_SETTING);
     if (!id) {
@@ -24,14 +29,26 @@ export async function provisionLocalBffClient(store: Store, config: Config): Pro
       store.settings.set(BFF_CLIENT_SETTING, id);
       store.clients.revoke(LEGACY_BFF_CLIENT, config.now());
     }
-    if (store.clients.get(id)) store.clients.setSecret(id, secretHash);
-    else {
-      store.clients.create(
-        { id, name: 'Widget BFF (this server)', secretHash, scopes: ['scheduling:read', 'scheduling:book'], practices: '*' },
-        config.now(),
-      );
-    }
     return id;
   });
-  return { issuer: config.publicUrl, apiUrl: config.publicUrl, clientId, clientSecret: secret };
+  const upstream = (clientSecret: string): UpstreamConfig => ({ issuer: config.publicUrl, apiUrl: config.publicUrl, clientId, clientSecret });
+
+  const existing = store.clients.get(clientId);
+  const candidates = store.dataKeys.all().map((key) => bffSecret(key.key));
+  for (const secret of candidates) {
+    if (existing && !existing.revoked && (await verifySecret(secret, existing.secret_hash))) return upstream(secret);
+  }
+  const secret = candidates[0];
+  const secretHash = await hashSecret(secret);
+  store.transaction(() => {
+    if (store.clients.get(clientId)) store.clients.setSecret(clientId, secretHash);
+    else {
+      store.clients.create(
+        { id: clientId, name: 'Widget BFF (this server)', secretHash, scopes: ['scheduling:read', 'scheduling:book'], practices: '*' },
+        config.now(),
+        { ifMissing: true },
+      );
+    }
+  });
+  return upstream(secret);
 }

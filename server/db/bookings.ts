@@ -1,5 +1,8 @@
 import type { BookingStatus, SignUp } from '../../shared/types.js';
 import type { Db } from './database.js';
+import type { Keyring } from './keyring.js';
+import { signUpContext } from './sealed-rows.js';
+import { open, seal } from './sealing.js';
 
 export interface BookingRow {
   id: string;
@@ -56,7 +59,7 @@ export interface ListQuery {
 const FAR_PAST = -8.64e15;
 const FAR_FUTURE = 8.64e15;
 
-export function createBookings(db: Db) {
+export function createBookings(db: Db, keyring: Keyring) {
   // Up to the four statuses, unused ones NULL (which IN never matches). One-offs and weekly bookings are
   // read apart: a one-off is listed when it starts in [from, to), a weekly booking when its series began
   // before `to`, and asking for both at once (`recurring = 1 OR start_at >= :from`) kept `from` out of
@@ -124,12 +127,10 @@ export function createBookings(db: Db) {
     standIns: db.prepare(`SELECT start_at FROM bookings WHERE series_id = ? AND status <> 'closed'`),
     standIn: db.prepare(`SELECT * FROM bookings WHERE series_id = ? AND start_at = ? AND status <> 'closed'`),
     insertSignUp: db.prepare(
-      `INSERT INTO sign_ups (booking_id, first_name, last_name, email, phone, date_of_birth, created_at)
-       VALUES (:booking_id, :first_name, :last_name, :email, :phone, :date_of_birth, :now)
-       ON CONFLICT (booking_id) DO UPDATE SET first_name = excluded.first_name, last_name = excluded.last_name,
-         email = excluded.email, phone = excluded.phone, date_of_birth = excluded.date_of_birth, created_at = excluded.created_at`,
+      `INSERT INTO sign_ups (booking_id, sealed, created_at) VALUES (:booking_id, :sealed, :now)
+       ON CONFLICT (booking_id) DO UPDATE SET sealed = excluded.sealed, created_at = excluded.created_at`,
     ),
-    signUp: db.prepare('SELECT first_name, last_name, email, phone, date_of_birth FROM sign_ups WHERE booking_id = ?'),
+    signUp: db.prepare('SELECT sealed FROM sign_ups WHERE booking_id = ?').pluck(),
     deleteSignUp: db.prepare('DELETE FROM sign_ups WHERE booking_id = ?'),
     // By the appointment's start (a stand-in's own), through the partial index on the statuses that keep a sign-up.
     deleteSignUpsStartedBefore: db.prepare(
@@ -227,9 +228,16 @@ export function createBookings(db: Db) {
     /** Starts of the occurrences of a series that a live one-off stands in for. */
     standIns: (seriesId: string) => new Set((statements.standIns.all(seriesId) as Array<{ start_at: number }>).map((r) => r.start_at)),
     standIn: (seriesId: string, start: number) => statements.standIn.get(seriesId, start) as BookingRow | undefined,
-    saveSignUp: (bookingId: string, signUp: SignUp, now: number) =>
-      void statements.insertSignUp.run({ booking_id: bookingId, ...signUp, now }),
-    signUp: (bookingId: string) => statements.signUp.get(bookingId) as SignUp | undefined,
+    /** Keeps the sign-up sealed (see sealing.ts), bound to its booking. */
+    saveSignUp(bookingId: string, signUp: SignUp, now: number): void {
+      const { first_name, last_name, email, phone, date_of_birth } = signUp;
+      const plain = JSON.stringify({ first_name, last_name, email, phone, date_of_birth });
+      statements.insertSignUp.run({ booking_id: bookingId, sealed: seal(keyring, plain, signUpContext(bookingId)), now });
+    },
+    signUp(bookingId: string): SignUp | undefined {
+      const sealed = statements.signUp.get(bookingId) as Buffer | undefined;
+      return sealed ? (JSON.parse(open(keyring, sealed, signUpContext(bookingId))) as SignUp) : undefined;
+    },
     /** Deletes up to `limit` sign-ups of appointments that started before `before` (ms); returns how many. */
     deleteSignUpsStartedBefore: (before: number, limit: number) => statements.deleteSignUpsStartedBefore.run({ before, limit }).changes,
     idempotencyKey: (clientId: string, key: string) =>

@@ -7,11 +7,28 @@ export type Db = Database.Database;
 
 const migrationsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 
+/**
+ * The data directory 0700, the database file 0600 (created so before SQLite opens it). SQLite gives
+ * the -wal and -shm files the database file's mode; those left by an older version are narrowed too.
+ */
+function restrictFiles(file: string): void {
+  const dir = path.dirname(file);
+  if (!fs.existsSync(dir)) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  fs.closeSync(fs.openSync(file, 'a', 0o600));
+  for (const name of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      fs.chmodSync(name, 0o600);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
+}
+
 /** Opens (creating if need be) the database file and applies pending migrations. */
 export function openDatabase(file: string): Db {
   let db: Db;
   try {
-    if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+    if (file !== ':memory:') restrictFiles(file);
     db = new Database(file);
     db.pragma('journal_mode = WAL');
   } catch (error) {
@@ -21,6 +38,8 @@ export function openDatabase(file: string): Db {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  // Deleted and overwritten content is zeroed, not left in free pages (the clear sign-ups before 005).
+  db.pragma('secure_delete = ON');
   migrate(db);
   return db;
 }

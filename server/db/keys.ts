@@ -1,4 +1,7 @@
 import type { Db } from './database.js';
+import type { Keyring } from './keyring.js';
+import { signingKeyContext } from './sealed-rows.js';
+import { open, seal } from './sealing.js';
 
 export interface SigningKeyRow {
   kid: string;
@@ -7,17 +10,29 @@ export interface SigningKeyRow {
   public_jwk: string;
 }
 
-/** The token signing keys, newest first. */
-export function createKeys(db: Db) {
+export type PublicKeyRow = Omit<SigningKeyRow, 'private_jwk'> & { created_at: number };
+
+/** The token signing keys, newest first; the private halves sealed under the data key. */
+export function createKeys(db: Db, keyring: Keyring) {
   const statements = {
-    all: db.prepare('SELECT kid, alg, private_jwk, public_jwk FROM signing_keys ORDER BY created_at DESC, kid'),
+    all: db.prepare('SELECT kid, alg, private_sealed, public_jwk FROM signing_keys ORDER BY created_at DESC, kid'),
+    publicKeys: db.prepare('SELECT kid, alg, public_jwk, created_at FROM signing_keys ORDER BY created_at DESC, kid'),
     insert: db.prepare(
-      'INSERT INTO signing_keys (kid, alg, private_jwk, public_jwk, created_at) VALUES (:kid, :alg, :private_jwk, :public_jwk, :now)',
+      'INSERT INTO signing_keys (kid, alg, private_sealed, public_jwk, created_at) VALUES (:kid, :alg, :private_sealed, :public_jwk, :now)',
     ),
+    delete: db.prepare('DELETE FROM signing_keys WHERE kid = ?'),
   };
   return {
-    all: () => statements.all.all() as SigningKeyRow[],
-    insert: (key: SigningKeyRow, now: number) => statements.insert.run({ ...key, now }),
+    all: () =>
+      (statements.all.all() as Array<Omit<SigningKeyRow, 'private_jwk'> & { private_sealed: Buffer }>).map(({ private_sealed, ...row }) => ({
+        ...row,
+        private_jwk: open(keyring, private_sealed, signingKeyContext(row.kid)),
+      })),
+    /** The public halves only: nothing to unseal. */
+    publicKeys: () => statements.publicKeys.all() as PublicKeyRow[],
+    insert: ({ private_jwk, ...key }: SigningKeyRow, now: number) =>
+      statements.insert.run({ ...key, private_sealed: seal(keyring, private_jwk, signingKeyContext(key.kid)), now }),
+    delete: (kid: string) => statements.delete.run(kid).changes === 1,
   };
 }
 

@@ -5,7 +5,9 @@ import { createClients } from './clients.js';
 import { openDatabase, type Db } from './database.js';
 import { createDirectory } from './directory.js';
 import { createHolds } from './holds.js';
+import { openKeyring, type DataKeys } from './keyring.js';
 import { createKeys, createSettings } from './keys.js';
+import { resealAll, sealUnsealedRows } from './sealed-rows.js';
 import { startCheckpointer } from './checkpointer.js';
 import { createReadCache } from './read-cache.js';
 
@@ -20,8 +22,11 @@ interface Write {
  * (`background: true`) checkpoints on a worker thread; the CLI's does not need to. `cache: false` reads
  * through every time (CACHE=off).
  */
-export function createStore(file: string, options: { background?: boolean; cache?: boolean } = {}) {
+export function createStore(file: string, options: { background?: boolean; cache?: boolean; dataKeys?: DataKeys } = {}) {
   const db: Db = openDatabase(file);
+  // Patient data and the signing keys are sealed under keys from the settings or the key file beside the database.
+  const keyring = openKeyring(file, options.dataKeys);
+  sealUnsealedRows(db, keyring);
   const cache = createReadCache(db, { enabled: options.cache ?? true });
   // With the worker checkpointing, this connection only steps in if the log grows past ~40 MB;
   // without it (the worker failed), every 1,000 pages again, as SQLite does by default.
@@ -64,11 +69,15 @@ export function createStore(file: string, options: { background?: boolean; cache
   return {
     audit: createAudit(db),
     authFailures: createAuthFailures(db),
-    bookings: createBookings(db),
+    bookings: createBookings(db, keyring),
     clients: createClients(db, cache),
     directory: createDirectory(db, cache),
     holds: createHolds(db),
-    keys: createKeys(db),
+    keys: createKeys(db, keyring),
+    /** The data keys (current first) everything sealed is sealed under. */
+    dataKeys: keyring,
+    /** Seals everything not under the current data key again under it, in one transaction (key rotation). */
+    resealAll: () => resealAll(db, keyring),
     settings: createSettings(db),
     /** A read of bookings kept until the database changes (see read-cache.ts); `key` names everything it depends on. */
     cached: cache.bookings,

@@ -76,7 +76,8 @@ export function oauthRoutes(options: { store: Store; keys: KeySet; tokens: Token
   };
   router.get('/.well-known/openid-configuration', discovery);
   router.get('/.well-known/oauth-authorization-server', discovery);
-  router.get('/.well-known/jwks.json', (ctx) => {
+  router.get('/.well-known/jwks.json', async (ctx) => {
+    await keys.reload();
     ctx.set('Cache-Control', 'public, max-age=300');
     ctx.body = keys.jwks;
   });

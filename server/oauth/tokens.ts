@@ -29,8 +29,11 @@ function refusal(error: unknown): string {
 /** Issues and verifies the access tokens: ES256 JWTs for the booking API. */
 export function createTokens(keys: KeySet, options: { issuer: string; audience: string; now: () => number }) {
   const { issuer, audience, now } = options;
-  const resolveKey = (header: { kid?: string }) => {
-    const key = header.kid ? keys.verifying.get(header.kid) : undefined;
+  const resolveKey = async (header: { kid?: string }) => {
+    if (!header.kid) throw new errors.JWKSNoMatchingKey();
+    // A kid not seen yet may be a key rotated in since this server started.
+    if (!keys.verifying.has(header.kid)) await keys.reload();
+    const key = keys.verifying.get(header.kid);
     if (!key) throw new errors.JWKSNoMatchingKey();
     return key;
   };
