@@ -26,8 +26,13 @@ export interface SeriesRow {
   id: string;
   start_at: number;
   length: number;
+  /** Its start's minute of the week in UTC (0..10079, from Thursday 00:00 UTC), kept by the database. */
+  week_minute: number;
   timezone: string;
 }
+
+/** Minutes in a week: a booking's `week_minute` lies in [0, WEEK_MINUTES). */
+export const WEEK_MINUTES = 7 * 24 * 60;
 
 /** A doctor as the overlap rule knows one: a doctor id names a doctor only within its practice. */
 export interface PracticeDoctor {
@@ -107,21 +112,26 @@ export function createBookings(db: Db) {
       location_id: { oneOffs: listOf('location_id', 0), weekly: listOf('location_id', 1) },
       practice_id: { oneOffs: listOf('practice_id', 0), weekly: listOf('practice_id', 1) },
     },
-    oneOffOverlapping: db.prepare(
-      // A booking lasts at most a day, so one that overlaps starts less than a day before: that bound
-      // keeps the index range to the neighbourhood instead of all the doctor's earlier bookings.
-      `SELECT id FROM bookings WHERE practice_id = :practice_id AND doctor_id = :doctor_id AND status <> 'closed' AND recurring = 0
-         AND start_at < :end_at AND start_at > :start_at - 86400000 AND end_at > :start_at AND id <> :exclude LIMIT 1`,
+    // The live one-off of the doctor that starts last before each span ends: a doctor's live one-offs never
+    // overlap one another, so if that one ends by the span's start, no earlier one reaches into it. One index
+    // step back per span, however many bookings the doctor has. A series' own stand-in for a week (its
+    // start that week's) is the series' to have, and is passed over.
+    oneOffMeeting: db.prepare(
+      `SELECT b.id FROM json_each(:spans) span
+       JOIN bookings b ON b.id = (
+         SELECT o.id FROM bookings o
+         WHERE o.practice_id = :practice_id AND o.doctor_id = :doctor_id AND o.recurring = 0 AND o.status <> 'closed'
+           AND o.start_at < json_extract(span.value, '$[1]') AND o.id <> :exclude
+           AND NOT (o.series_id IS :series_id AND o.start_at = json_extract(span.value, '$[0]'))
+         ORDER BY o.start_at DESC LIMIT 1)
+       WHERE b.end_at > json_extract(span.value, '$[0]') LIMIT 1`,
     ),
-    oneOffsEndingAfter: db.prepare(
-      `SELECT id, start_at, end_at, series_id FROM bookings WHERE practice_id = :practice_id AND doctor_id = :doctor_id AND status <> 'closed'
-         AND recurring = 0 AND end_at > :after AND id <> :exclude`,
+    lastStart: db.prepare('SELECT start_at AS at FROM bookings WHERE practice_id = :practice_id AND doctor_id = :doctor_id ORDER BY start_at DESC LIMIT 1'),
+    seriesNear: db.prepare(
+      `SELECT b.id, b.start_at, b.length, b.week_minute, l.timezone FROM bookings b JOIN locations l ON l.id = b.location_id
+       WHERE b.practice_id = :practice_id AND b.doctor_id = :doctor_id AND b.recurring = 1 AND b.status <> 'closed'
+         AND b.week_minute >= :from AND b.week_minute < :to AND b.start_at < :before AND b.id <> :exclude`,
     ),
-    seriesOfDoctor: db.prepare(
-      `SELECT b.id, b.start_at, b.length, l.timezone FROM bookings b JOIN locations l ON l.id = b.location_id
-       WHERE b.practice_id = :practice_id AND b.doctor_id = :doctor_id AND b.recurring = 1 AND b.status <> 'closed' AND b.id <> :exclude`,
-    ),
-    standIns: db.prepare(`SELECT start_at FROM bookings WHERE series_id = ? AND status <> 'closed'`),
     standIn: db.prepare(`SELECT * FROM bookings WHERE series_id = ? AND start_at = ? AND status <> 'closed'`),
     insertSignUp: db.prepare(
       `INSERT INTO sign_ups (booking_id, first_name, last_name, email, phone, date_of_birth, created_at)
@@ -216,16 +226,31 @@ export function createBookings(db: Db) {
         recurring,
       }));
     },
-    /** A live one-off booking of the practice's doctor overlapping [start, end), other than `exclude`. */
-    oneOffOverlapping: (doctor: PracticeDoctor, start: number, end: number, exclude: string) =>
-      (statements.oneOffOverlapping.get({ ...doctor, start_at: start, end_at: end, exclude }) as { id: string } | undefined)?.id,
-    oneOffsEndingAfter: (doctor: PracticeDoctor, after: number, exclude: string) =>
-      statements.oneOffsEndingAfter.all({ ...doctor, after, exclude }) as Array<Pick<BookingRow, 'id' | 'start_at' | 'end_at' | 'series_id'>>,
-    /** The practice's doctor's live weekly bookings that start before `before` (found through their own small index). */
-    seriesOfDoctor: (doctor: PracticeDoctor, before: number, exclude: string) =>
-      (statements.seriesOfDoctor.all({ ...doctor, exclude }) as SeriesRow[]).filter((series) => series.start_at < before),
-    /** Starts of the occurrences of a series that a live one-off stands in for. */
-    standIns: (seriesId: string) => new Set((statements.standIns.all(seriesId) as Array<{ start_at: number }>).map((r) => r.start_at)),
+    /**
+     * A live one-off booking of the practice's doctor overlapping any of the spans ([start, end) in ms), other
+     * than `exclude` and than the stand-in of series `seriesId` for the week that starts as a span does ('': none).
+     */
+    oneOffMeeting: (doctor: PracticeDoctor, spans: ReadonlyArray<readonly [number, number]>, exclude: string, seriesId: string) =>
+      spans.length === 0
+        ? undefined
+        : (statements.oneOffMeeting.get({ ...doctor, spans: JSON.stringify(spans), exclude, series_id: seriesId }) as { id: string } | undefined)?.id,
+    /** The latest start of any booking of the practice's doctor (ms), null with none. */
+    lastStart: (doctor: PracticeDoctor) => (statements.lastStart.get(doctor) as { at: number } | undefined)?.at ?? null,
+    /**
+     * The practice's doctor's live weekly bookings that start before `before` (ms) at a minute of the week
+     * in [from, to), read round the week's end (from may be negative, to past the week's last minute).
+     */
+    seriesNear(doctor: PracticeDoctor, from: number, to: number, before: number, exclude: string): SeriesRow[] {
+      const ranges: Array<[number, number]> = [];
+      if (to - from >= WEEK_MINUTES) ranges.push([0, WEEK_MINUTES]);
+      else {
+        const start = ((from % WEEK_MINUTES) + WEEK_MINUTES) % WEEK_MINUTES;
+        const end = start + (to - from);
+        ranges.push([start, Math.min(end, WEEK_MINUTES)]);
+        if (end > WEEK_MINUTES) ranges.push([0, end - WEEK_MINUTES]);
+      }
+      return ranges.flatMap(([lo, hi]) => statements.seriesNear.all({ ...doctor, from: lo, to: hi, before, exclude }) as SeriesRow[]);
+    },
     standIn: (seriesId: string, start: number) => statements.standIn.get(seriesId, start) as BookingRow | undefined,
     saveSignUp: (bookingId: string, signUp: SignUp, now: number) =>
       void statements.insertSignUp.run({ booking_id: bookingId, ...signUp, now }),
