@@ -271,6 +271,14 @@ describe('found by their time of the week, whatever else the doctor has', () => 
     assert.equal((await booker('PUT', `/scheduling/bookings/${oneOff.id}`, { status: 'booked' })).status, 200);
   });
 
+  test('a weekly booking from years back meets a one-off of this year, and one before it began does not stop it', async () => {
+    const d = doctor();
+    await created(d, '2028-12-25T10:00:00.000-07:00'); // the Monday before it begins
+    await created(d, '2031-06-02T10:30:00.000-06:00', { length: 15 });
+    await conflict(d, '2029-01-01T10:00:00.000-07:00', { recurring: true });
+    await created(d, '2029-01-01T11:00:00.000-07:00', { recurring: true });
+  });
+
   test('a doctor with many weekly bookings: only the one at that time blocks', async () => {
     const d = doctor();
     // Every weekday 08:00-17:00 in half-hour weekly bookings, but Wednesday 12:00.

@@ -126,6 +126,9 @@ export function createBookings(db: Db) {
          ORDER BY o.start_at DESC LIMIT 1)
        WHERE b.end_at > json_extract(span.value, '$[0]') LIMIT 1`,
     ),
+    firstStart: db.prepare(
+      'SELECT start_at AS at FROM bookings WHERE practice_id = :practice_id AND doctor_id = :doctor_id AND start_at >= :after ORDER BY start_at LIMIT 1',
+    ),
     lastStart: db.prepare('SELECT start_at AS at FROM bookings WHERE practice_id = :practice_id AND doctor_id = :doctor_id ORDER BY start_at DESC LIMIT 1'),
     seriesNear: db.prepare(
       `SELECT b.id, b.start_at, b.length, b.week_minute, l.timezone FROM bookings b JOIN locations l ON l.id = b.location_id
@@ -234,8 +237,11 @@ export function createBookings(db: Db) {
       spans.length === 0
         ? undefined
         : (statements.oneOffMeeting.get({ ...doctor, spans: JSON.stringify(spans), exclude, series_id: seriesId }) as { id: string } | undefined)?.id,
-    /** The latest start of any booking of the practice's doctor (ms), null with none. */
-    lastStart: (doctor: PracticeDoctor) => (statements.lastStart.get(doctor) as { at: number } | undefined)?.at ?? null,
+    /** The first start from `after` on, and the last, of any bookings of the practice's doctor (ms); undefined with none. */
+    startsFrom(doctor: PracticeDoctor, after: number): { first: number; last: number } | undefined {
+      const first = statements.firstStart.get({ ...doctor, after }) as { at: number } | undefined;
+      return first && { first: first.at, last: (statements.lastStart.get(doctor) as { at: number }).at };
+    },
     /**
      * The practice's doctor's live weekly bookings that start before `before` (ms) at a minute of the week
      * in [from, to), read round the week's end (from may be negative, to past the week's last minute).

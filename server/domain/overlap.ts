@@ -107,10 +107,12 @@ export function findOverlap(bookings: Bookings, candidate: Candidate): string | 
     return undefined;
   }
 
-  // A weekly candidate: each of its weeks up to the doctor's last booking against the one-offs...
-  const last = bookings.lastStart(doctor);
-  if (last !== null) {
-    const weeks = occurrencesBetween(candidate.start_at, candidate.timezone, candidate.start_at, last + DAY);
+  // A weekly candidate: each of its weeks within the span of the doctor's bookings against the one-offs
+  // (one that overlaps a week starts less than a day before it ends)...
+  const starts = bookings.startsFrom(doctor, candidate.start_at - DAY);
+  if (starts) {
+    const from = Math.max(candidate.start_at, starts.first - DAY);
+    const weeks = occurrencesBetween(candidate.start_at, candidate.timezone, from, starts.last + DAY);
     const spans = weeks.map(({ start }) => [start, start + candidate.length * MINUTE] as const);
     const oneOff = bookings.oneOffMeeting(doctor, spans, candidate.id, candidate.id);
     if (oneOff) return oneOff;
