@@ -116,20 +116,25 @@ export function createBookings(db: Db) {
     // overlap one another, so if that one ends by the span's start, no earlier one reaches into it. One index
     // step back per span, however many bookings the doctor has. A series' own stand-in for a week (its
     // start that week's) is the series' to have, and is passed over.
-    oneOffMeeting: db.prepare(
-      `SELECT b.id FROM json_each(:spans) span
-       JOIN bookings b ON b.id = (
-         SELECT o.id FROM bookings o
-         WHERE o.practice_id = :practice_id AND o.doctor_id = :doctor_id AND o.recurring = 0 AND o.status <> 'closed'
-           AND o.start_at < json_extract(span.value, '$[1]') AND o.id <> :exclude
-           AND NOT (o.series_id IS :series_id AND o.start_at = json_extract(span.value, '$[0]'))
-         ORDER BY o.start_at DESC LIMIT 1)
-       WHERE b.end_at > json_extract(span.value, '$[0]') LIMIT 1`,
-    ),
+    oneOffMeeting: db
+      .prepare(
+        `SELECT (
+           SELECT CASE WHEN o.end_at > span.start THEN o.id END FROM bookings o
+           WHERE o.practice_id = :practice_id AND o.doctor_id = :doctor_id AND o.recurring = 0 AND o.status <> 'closed'
+             AND o.start_at < span.end AND o.id <> :exclude AND NOT (o.series_id IS :series_id AND o.start_at = span.start)
+           ORDER BY o.start_at DESC LIMIT 1)
+         FROM (SELECT json_extract(value, '$[0]') AS start, json_extract(value, '$[1]') AS end FROM json_each(:spans)) span`,
+      )
+      .pluck(),
+    // The span of the doctor's live one-offs, through the same index.
     firstStart: db.prepare(
-      'SELECT start_at AS at FROM bookings WHERE practice_id = :practice_id AND doctor_id = :doctor_id AND start_at >= :after ORDER BY start_at LIMIT 1',
+      `SELECT start_at AS at FROM bookings WHERE practice_id = :practice_id AND doctor_id = :doctor_id AND recurring = 0 AND status <> 'closed'
+         AND start_at >= :after ORDER BY start_at LIMIT 1`,
     ),
-    lastStart: db.prepare('SELECT start_at AS at FROM bookings WHERE practice_id = :practice_id AND doctor_id = :doctor_id ORDER BY start_at DESC LIMIT 1'),
+    lastStart: db.prepare(
+      `SELECT start_at AS at FROM bookings WHERE practice_id = :practice_id AND doctor_id = :doctor_id AND recurring = 0 AND status <> 'closed'
+         ORDER BY start_at DESC LIMIT 1`,
+    ),
     seriesNear: db.prepare(
       `SELECT b.id, b.start_at, b.length, b.week_minute, l.timezone FROM bookings b JOIN locations l ON l.id = b.location_id
        WHERE b.practice_id = :practice_id AND b.doctor_id = :doctor_id AND b.recurring = 1 AND b.status <> 'closed'
@@ -236,8 +241,10 @@ export function createBookings(db: Db) {
     oneOffMeeting: (doctor: PracticeDoctor, spans: ReadonlyArray<readonly [number, number]>, exclude: string, seriesId: string) =>
       spans.length === 0
         ? undefined
-        : (statements.oneOffMeeting.get({ ...doctor, spans: JSON.stringify(spans), exclude, series_id: seriesId }) as { id: string } | undefined)?.id,
-    /** The first start from `after` on, and the last, of any bookings of the practice's doctor (ms); undefined with none. */
+        : ((statements.oneOffMeeting.all({ ...doctor, spans: JSON.stringify(spans), exclude, series_id: seriesId }) as Array<string | null>).find(
+            (id) => id !== null,
+          ) ?? undefined),
+    /** The first start from `after` on, and the last, of the practice's doctor's live one-offs (ms); undefined with none. */
     startsFrom(doctor: PracticeDoctor, after: number): { first: number; last: number } | undefined {
       const first = statements.firstStart.get({ ...doctor, after }) as { at: number } | undefined;
       return first && { first: first.at, last: (statements.lastStart.get(doctor) as { at: number }).at };

@@ -1,5 +1,5 @@
 import { WEEK_MINUTES, type Bookings, type SeriesRow } from '../db/bookings.js';
-import { MINUTE, WEEK, occurrenceStart, occurrencesBetween } from './time.js';
+import { MINUTE, WEEK, occurrenceStart, occurrencesBetween, offsetRange, zoneOffset } from './time.js';
 
 /** A booking as the overlap rule sees it. */
 export interface Candidate {
@@ -62,10 +62,27 @@ function occurrencesNear(seriesStart: number, timezone: string, at: number): num
   return starts;
 }
 
+type Weekly = Pick<SeriesRow, 'start_at' | 'length' | 'timezone'>;
+
+/**
+ * Where in the week (UTC minutes, unwrapped) a series' occurrences from `from` to `to` can lie, start of the
+ * first to end of the last: its first week's time moved by as much as its zone's offset moves meanwhile.
+ */
+function weekWindow(series: Weekly, from: number, to: number): [number, number] {
+  const { min, max } = offsetRange(from - DAY, to + DAY, series.timezone);
+  const first = weekMinute(series.start_at) + zoneOffset(series.start_at, series.timezone);
+  return [first - max, first - min + series.length];
+}
+
 /** Whether two weekly series meet on any week within a year of when both run (a walk along both in step). */
-function seriesMeet(a: Pick<SeriesRow, 'start_at' | 'length' | 'timezone'>, b: SeriesRow): boolean {
+function seriesMeet(a: Weekly, b: Weekly): boolean {
   const from = Math.max(a.start_at, b.start_at) - WEEK;
   const to = from + (SERIES_HORIZON + 1) * WEEK;
+  // Most series near each other in the week are hours apart in fact: their windows, with the zones' real
+  // changes, tell them apart without the walk.
+  const [aFrom, aTo] = weekWindow(a, from, to);
+  const [bFrom, bTo] = weekWindow(b, from, to);
+  if (!between(bFrom, aFrom - (bTo - bFrom), aTo)) return false;
   const mine = occurrencesBetween(a.start_at, a.timezone, from, to);
   const theirs = occurrencesBetween(b.start_at, b.timezone, from, to);
   let i = 0;
@@ -107,7 +124,7 @@ export function findOverlap(bookings: Bookings, candidate: Candidate): string | 
     return undefined;
   }
 
-  // A weekly candidate: each of its weeks within the span of the doctor's bookings against the one-offs
+  // A weekly candidate: each of its weeks within the span of the doctor's live one-offs against them
   // (one that overlaps a week starts less than a day before it ends)...
   const starts = bookings.startsFrom(doctor, candidate.start_at - DAY);
   if (starts) {
