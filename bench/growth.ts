@@ -321,7 +321,9 @@ const rssAfter = new Map(targets.map((t) => [t, rss(t.pid)]));
 for (const t of targets) {
   t.server.kill('SIGTERM');
   await once(t.server, 'exit');
-  fs.rmSync(t.work, { recursive: true, force: true });
+  // BENCH_GROWTH_KEEP=1 leaves the databases, to look into with sqlite3 or a profiler.
+  if (process.env.BENCH_GROWTH_KEEP === '1') process.stderr.write(`growth: ${t.size} bookings kept in ${t.work}\n`);
+  else fs.rmSync(t.work, { recursive: true, force: true });
 }
 
 const label = (size: number) => (size >= 1e6 ? `${size / 1e6}M` : `${size / 1e3}k`);
