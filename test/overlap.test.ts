@@ -20,6 +20,7 @@ before(async () => {
     { id: 'denver', timezone: 'America/Denver' },
     { id: 'chicago', timezone: 'America/Chicago' },
     { id: 'phoenix', timezone: 'America/Phoenix' },
+    { id: 'tokyo', timezone: 'Asia/Tokyo' },
   ]);
   const clients = await addClients(server, [
     { id: 'owner', scopes: ['scheduling:read', 'scheduling:write'], practices: ['p1'] },
@@ -205,5 +206,93 @@ describe('weekly bookings block their weekly time, in the location\'s zone', () 
     // The naive instant is not a week of the series.
     const naive = await booker('PUT', `/scheduling/bookings/${series.id}`, { status: 'pending', start: '2031-03-31T17:00:00.000Z' });
     assert.notEqual(naive.status, 201);
+  });
+});
+
+// The rule reads weekly bookings by their start's minute of the week in UTC (which begins Thursday 00:00 UTC)
+// and one-offs one index step back from each week it checks: these are the edges of those reads.
+describe('found by their time of the week, whatever else the doctor has', () => {
+  test("a weekly booking across the week's edge in UTC blocks both sides of it", async () => {
+    const d = doctor();
+    // Wednesdays 16:30-17:30 in Denver: 23:30Z-00:30Z, across Thursday 00:00Z.
+    await created(d, '2031-01-08T16:30:00.000-07:00', { recurring: true });
+    await conflict(d, '2031-01-16T09:00:00.000+09:00', { location_id: 'tokyo', length: 15 }); // Thursday 00:00Z
+    await conflict(d, '2031-01-15T23:00:00.000Z', { length: 31 });
+    await created(d, '2031-01-16T00:30:00.000Z', { length: 15 }); // as it ends
+    await created(d, '2031-01-15T23:00:00.000Z', { length: 30 }); // ending as it starts
+    // Weekly ones on the other side of the edge: Thursdays 08:50-09:20 in Tokyo are Wednesdays 23:50Z-00:20Z.
+    const e = doctor();
+    await created(e, '2031-07-03T00:05:00.000Z', { length: 10 }); // a Thursday in July
+    await conflict(e, '2031-01-09T08:50:00.000+09:00', { recurring: true, location_id: 'tokyo', length: 30 });
+    const f = doctor();
+    await created(f, '2031-01-09T08:50:00.000+09:00', { recurring: true, location_id: 'tokyo', length: 30 });
+    await conflict(f, '2031-06-04T18:00:00.000-06:00', { recurring: true }); // Denver Wednesdays 18:00 MDT: 00:00Z
+    await created(f, '2031-06-04T18:20:00.000-06:00', { recurring: true }); // from 00:20Z in summer, 01:20Z in winter
+  });
+
+  test('a day-long weekly booking blocks into the next day', async () => {
+    const d = doctor();
+    await created(d, '2031-01-06T12:00:00.000-07:00', { recurring: true, length: 1440 });
+    await conflict(d, '2031-02-11T11:30:00.000-07:00', { length: 15 });
+    await conflict(d, '2031-09-16T11:30:00.000-06:00', { length: 15 });
+    await created(d, '2031-02-11T12:00:00.000-07:00', { length: 15 });
+    await created(d, '2031-02-09T11:30:00.000-07:00', { length: 30 }); // Sunday, the day before
+  });
+
+  test('a weekly booking meets a long one-off behind a later short one, past a closed one, and a year on', async () => {
+    const d = doctor();
+    const gone = await created(d, '2031-05-05T10:40:00.000-06:00', { length: 10 });
+    assert.equal((await owner('DELETE', `/scheduling/bookings/${gone.id}`)).status, 200);
+    await created(d, '2031-05-05T08:00:00.000-06:00', { length: 180 });
+    await created(d, '2031-05-05T11:00:00.000-06:00', { length: 30 });
+    // Mondays 10:30-11:00 from March: on 5 May they meet the 08:00-11:00 one, not the 11:00 one.
+    await conflict(d, '2031-03-03T10:30:00.000-07:00', { recurring: true, length: 30 });
+    await created(d, '2031-03-03T11:30:00.000-07:00', { recurring: true, length: 30 });
+    await created(d, '2032-02-02T15:00:00.000-07:00', { length: 30 });
+    await conflict(d, '2031-03-03T15:15:00.000-07:00', { recurring: true, length: 30 });
+    await created(d, '2031-03-03T15:30:00.000-07:00', { recurring: true, length: 30 });
+  });
+
+  test("a weekly booking's own held week does not stop it being lengthened; another one-off does", async () => {
+    const d = doctor();
+    const series = await created(d, '2031-03-03T10:00:00.000-07:00', { recurring: true });
+    const held = await booker('PUT', `/scheduling/bookings/${series.id}`, { status: 'pending', start: '2031-03-17T10:00:00.000-06:00' });
+    assert.equal(held.status, 201, JSON.stringify(held.body));
+    assert.equal((await owner('PUT', `/scheduling/bookings/${series.id}`, { length: 90 })).status, 200);
+    await created(d, '2031-03-31T11:30:00.000-06:00', { length: 30 });
+    const longer = await owner('PUT', `/scheduling/bookings/${series.id}`, { length: 120 });
+    assert.equal(longer.status, 409, JSON.stringify(longer.body));
+    // Moved later in the day, its held week (10:00 on the 17th) is a one-off it would overlap.
+    const moved = await owner('PUT', `/scheduling/bookings/${series.id}`, { start: '2031-03-03T10:30:00.000-07:00' });
+    assert.equal(moved.status, 409, JSON.stringify(moved.body));
+    // Holding and booking a one-off, a change of status alone, is no overlap.
+    const oneOff = await created(d, '2031-04-01T10:00:00.000-06:00');
+    assert.equal((await booker('PUT', `/scheduling/bookings/${oneOff.id}`, { status: 'pending' })).status, 200);
+    assert.equal((await booker('PUT', `/scheduling/bookings/${oneOff.id}`, { status: 'booked' })).status, 200);
+  });
+
+  test('a weekly booking from years back meets a one-off of this year, and one before it began does not stop it', async () => {
+    const d = doctor();
+    await created(d, '2028-12-25T10:00:00.000-07:00'); // the Monday before it begins
+    await created(d, '2031-06-02T10:30:00.000-06:00', { length: 15 });
+    await conflict(d, '2029-01-01T10:00:00.000-07:00', { recurring: true });
+    await created(d, '2029-01-01T11:00:00.000-07:00', { recurring: true });
+  });
+
+  test('a doctor with many weekly bookings: only the one at that time blocks', async () => {
+    const d = doctor();
+    // Every weekday 08:00-17:00 in half-hour weekly bookings, but Wednesday 12:00.
+    for (let day = 0; day < 5; day += 1) {
+      for (let slot = 0; slot < 18; slot += 1) {
+        if (day === 2 && slot === 8) continue;
+        const at = new Date(Date.parse('2031-01-06T08:00:00.000-07:00') + day * 86_400_000 + slot * 1_800_000).toISOString();
+        await created(d, at, { recurring: true, length: 30 });
+      }
+    }
+    await created(d, '2031-08-13T12:00:00.000-06:00', { length: 30 });
+    await conflict(d, '2031-08-13T11:50:00.000-06:00', { length: 15 });
+    await conflict(d, '2031-08-13T12:00:00.000-06:00', { length: 31 });
+    await conflict(d, '2031-01-08T12:10:00.000-07:00', { recurring: true, length: 10 });
+    await created(d, '2031-08-13T17:00:00.000-06:00', { recurring: true, length: 30 });
   });
 });

@@ -2,7 +2,7 @@
 // years and the seconds around each daylight-saving change.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { intlZoneOffset, zoneOffset } from '../server/domain/time.js';
+import { intlZoneOffset, offsetRange, zoneOffset } from '../server/domain/time.js';
 
 const ZONES = ['America/Chicago', 'America/Denver', 'America/Phoenix', 'Europe/London', 'Australia/Lord_Howe', 'Asia/Kolkata', 'America/St_Johns', 'Pacific/Chatham', 'America/Santiago', 'UTC', 'Africa/Casablanca'];
 
@@ -34,6 +34,26 @@ test('zoneOffset is exact to the millisecond around each change of 2026 and 2027
       for (let s = hi * 1000 - 120_000; s <= hi * 1000 + 60_000; s += 1000) {
         for (const ms of [s - 1, s, s + 1]) assert.equal(zoneOffset(ms, zone), intlZoneOffset(ms, zone), `${zone} at ${ms}`);
       }
+    }
+  }
+});
+
+test('offsetRange is the least and greatest offset Intl gives over the span, across the tables\' edges', () => {
+  const HOUR = 3_600_000;
+  for (const zone of ZONES) {
+    for (const [from, to] of [
+      [Date.UTC(2031, 0, 1), Date.UTC(2032, 1, 1)],
+      [Date.UTC(2031, 0, 10), Date.UTC(2031, 1, 10)],
+      [Date.UTC(2026, 5, 1), Date.UTC(2029, 5, 1)],
+    ]) {
+      let min = Infinity;
+      let max = -Infinity;
+      for (let t = from; t < to; t += HOUR) {
+        const offset = intlZoneOffset(t, zone);
+        min = Math.min(min, offset);
+        max = Math.max(max, offset);
+      }
+      assert.deepEqual(offsetRange(from, to, zone), { min, max }, `${zone} from ${new Date(from).toISOString()}`);
     }
   }
 });

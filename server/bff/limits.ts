@@ -78,6 +78,13 @@ export const SWEEP_BATCH = 50;
  * time, and a patient who picks a time taken meanwhile is told and sees the list again.
  */
 export const SCHEDULE_CACHE_MS = 2_000;
+/**
+ * What those reads may hold in memory at once (estimated), the oldest dropped first: a busy location's
+ * 60 days are thousands of slots, and a bound by count let them hold hundreds of megabytes (issue 11).
+ */
+export const RECENT_READS_BYTES = 16 * 2 ** 20;
+/** About what one slot of a read holds: its objects and strings, and its share of the location's JSON kept beside it. */
+export const SLOT_BYTES = 600;
 
 /** Preflight answers may be cached by the browser this long (seconds). */
 export const PREFLIGHT_MAX_AGE_S = 600;

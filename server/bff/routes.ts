@@ -12,7 +12,7 @@ import type { KeptAnswers } from '../http/kept-answers.js';
 import { createWindowCounter } from '../http/throttle.js';
 import { createLocationDirectory } from './directory.js';
 import { createHoldService, siteLocation, type ReleaseResponse } from './holds.js';
-import { CONFIRMS_PER_MINUTE, HOLDS_PER_MINUTE, MAX_DAYS, RATE_WINDOW_MS, SCHEDULE_CACHE_MS } from './limits.js';
+import { CONFIRMS_PER_MINUTE, HOLDS_PER_MINUTE, MAX_DAYS, RATE_WINDOW_MS, RECENT_READS_BYTES, SCHEDULE_CACHE_MS, SLOT_BYTES } from './limits.js';
 import { siteGate, type BffState } from './sites.js';
 import { slotsOf } from './slots.js';
 import { createUpstream } from './upstream.js';
@@ -60,11 +60,28 @@ export function createBff(options: { store: Store; upstream: UpstreamConfig; con
   interface RecentRead {
     at: number;
     slots: Promise<Array<{ start: number; slot: Slot }>>;
+    /** What it holds, estimated once its slots are in (and its JSON, kept beside it). */
+    bytes: number;
   }
   const recentReads = new Map<string, RecentRead>();
+  let recentBytes = 0;
+  function forgetRead(key: string): void {
+    const read = recentReads.get(key);
+    if (!read) return;
+    recentReads.delete(key);
+    recentBytes -= read.bytes;
+  }
+  /** Oldest first: reads past SCHEDULE_CACHE_MS are of no more use, and past RECENT_READS_BYTES the oldest go. */
+  function trimReads(): void {
+    for (const [key, read] of recentReads) {
+      if (config.now() - read.at < SCHEDULE_CACHE_MS && recentBytes <= RECENT_READS_BYTES) break;
+      forgetRead(key);
+    }
+  }
   /** After a hold, release or confirm here: the schedule is read again, and no answer built on the last read is given again. */
   function forgetReads(): void {
     recentReads.clear();
+    recentBytes = 0;
     answers.clear();
   }
 
@@ -83,10 +100,20 @@ export function createBff(options: { store: Store; upstream: UpstreamConfig; con
     const slots = upstream
       .list<Booking>(`/scheduling/locations/${encodeURIComponent(location.id)}/bookings`, query)
       .then((bookings) => slotsOf(bookings, location.timezone, from, until).map((slot) => ({ start: Date.parse(slot.start_datetime), slot })));
-    const read = { at: config.now(), slots };
+    const read: RecentRead = { at: config.now(), slots, bytes: 0 };
+    // Kept by bytes, not by count: one read of a busy location for 60 days holds thousands of slots (issue 11).
+    forgetRead(key);
     recentReads.set(key, read);
-    slots.catch(() => recentReads.delete(key));
-    if (recentReads.size > 1000) recentReads.delete(recentReads.keys().next().value!);
+    trimReads();
+    slots.then(
+      (kept) => {
+        if (recentReads.get(key) !== read) return;
+        read.bytes = kept.length * SLOT_BYTES;
+        recentBytes += read.bytes;
+        trimReads();
+      },
+      () => recentReads.get(key) === read && forgetRead(key),
+    );
     return read;
   }
 

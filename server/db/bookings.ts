@@ -29,8 +29,13 @@ export interface SeriesRow {
   id: string;
   start_at: number;
   length: number;
+  /** Its start's minute of the week in UTC (0..10079, from Thursday 00:00 UTC), kept by the database. */
+  week_minute: number;
   timezone: string;
 }
+
+/** Minutes in a week: a booking's `week_minute` lies in [0, WEEK_MINUTES). */
+export const WEEK_MINUTES = 7 * 24 * 60;
 
 /** A doctor as the overlap rule knows one: a doctor id names a doctor only within its practice. */
 export interface PracticeDoctor {
@@ -64,9 +69,11 @@ export function createBookings(db: Db, keyring: Keyring) {
   // read apart: a one-off is listed when it starts in [from, to), a weekly booking when its series began
   // before `to`, and asking for both at once (`recurring = 1 OR start_at >= :from`) kept `from` out of
   // the index, so a practice's week read every earlier booking (issue 11: 70 -> 1,050 ms at 578k bookings).
+  // The cursor is `lower` (at least it) and a NOT: written as `start_at > :after_start OR ...` it was a
+  // lower bound of its own, which SQLite took for the range instead of `from`, and with no cursor (its start
+  // the far past) a week read every earlier booking of the practice again (1M bookings: 40 -> 210 µs).
   const listWhere = (recurring: 0 | 1) => `recurring = ${recurring} AND status IN (:s0, :s1, :s2, :s3)
-      AND start_at >= :lower AND start_at < :to
-      AND (start_at > :after_start OR (start_at = :after_start AND id > :after_id))
+      AND start_at >= :lower AND start_at < :to AND NOT (start_at = :after_start AND id <= :after_id)
     ORDER BY start_at, id LIMIT :limit`;
   const listOf = (scope: 'location_id' | 'practice_id', recurring: 0 | 1) =>
     db.prepare(`SELECT ${LISTED_COLUMNS} FROM bookings WHERE ${scope} = :scope AND ${listWhere(recurring)}`).raw();
@@ -110,21 +117,34 @@ export function createBookings(db: Db, keyring: Keyring) {
       location_id: { oneOffs: listOf('location_id', 0), weekly: listOf('location_id', 1) },
       practice_id: { oneOffs: listOf('practice_id', 0), weekly: listOf('practice_id', 1) },
     },
-    oneOffOverlapping: db.prepare(
-      // A booking lasts at most a day, so one that overlaps starts less than a day before: that bound
-      // keeps the index range to the neighbourhood instead of all the doctor's earlier bookings.
-      `SELECT id FROM bookings WHERE practice_id = :practice_id AND doctor_id = :doctor_id AND status <> 'closed' AND recurring = 0
-         AND start_at < :end_at AND start_at > :start_at - 86400000 AND end_at > :start_at AND id <> :exclude LIMIT 1`,
+    // The live one-off of the doctor that starts last before each span ends: a doctor's live one-offs never
+    // overlap one another, so if that one ends by the span's start, no earlier one reaches into it. One index
+    // step back per span, however many bookings the doctor has. A series' own stand-in for a week (its
+    // start that week's) is the series' to have, and is passed over.
+    oneOffMeeting: db
+      .prepare(
+        `SELECT (
+           SELECT CASE WHEN o.end_at > span.start THEN o.id END FROM bookings o
+           WHERE o.practice_id = :practice_id AND o.doctor_id = :doctor_id AND o.recurring = 0 AND o.status <> 'closed'
+             AND o.start_at < span.end AND o.id <> :exclude AND NOT (o.series_id IS :series_id AND o.start_at = span.start)
+           ORDER BY o.start_at DESC LIMIT 1)
+         FROM (SELECT json_extract(value, '$[0]') AS start, json_extract(value, '$[1]') AS end FROM json_each(:spans)) span`,
+      )
+      .pluck(),
+    // The span of the doctor's live one-offs, through the same index.
+    firstStart: db.prepare(
+      `SELECT start_at AS at FROM bookings WHERE practice_id = :practice_id AND doctor_id = :doctor_id AND recurring = 0 AND status <> 'closed'
+         AND start_at >= :after ORDER BY start_at LIMIT 1`,
     ),
-    oneOffsEndingAfter: db.prepare(
-      `SELECT id, start_at, end_at, series_id FROM bookings WHERE practice_id = :practice_id AND doctor_id = :doctor_id AND status <> 'closed'
-         AND recurring = 0 AND end_at > :after AND id <> :exclude`,
+    lastStart: db.prepare(
+      `SELECT start_at AS at FROM bookings WHERE practice_id = :practice_id AND doctor_id = :doctor_id AND recurring = 0 AND status <> 'closed'
+         ORDER BY start_at DESC LIMIT 1`,
     ),
-    seriesOfDoctor: db.prepare(
-      `SELECT b.id, b.start_at, b.length, l.timezone FROM bookings b JOIN locations l ON l.id = b.location_id
-       WHERE b.practice_id = :practice_id AND b.doctor_id = :doctor_id AND b.recurring = 1 AND b.status <> 'closed' AND b.id <> :exclude`,
+    seriesNear: db.prepare(
+      `SELECT b.id, b.start_at, b.length, b.week_minute, l.timezone FROM bookings b JOIN locations l ON l.id = b.location_id
+       WHERE b.practice_id = :practice_id AND b.doctor_id = :doctor_id AND b.recurring = 1 AND b.status <> 'closed'
+         AND b.week_minute >= :from AND b.week_minute < :to AND b.start_at < :before AND b.id <> :exclude`,
     ),
-    standIns: db.prepare(`SELECT start_at FROM bookings WHERE series_id = ? AND status <> 'closed'`),
     standIn: db.prepare(`SELECT * FROM bookings WHERE series_id = ? AND start_at = ? AND status <> 'closed'`),
     insertSignUp: db.prepare(
       `INSERT INTO sign_ups (booking_id, sealed, created_at) VALUES (:booking_id, :sealed, :now)
@@ -217,16 +237,36 @@ export function createBookings(db: Db, keyring: Keyring) {
         recurring,
       }));
     },
-    /** A live one-off booking of the practice's doctor overlapping [start, end), other than `exclude`. */
-    oneOffOverlapping: (doctor: PracticeDoctor, start: number, end: number, exclude: string) =>
-      (statements.oneOffOverlapping.get({ ...doctor, start_at: start, end_at: end, exclude }) as { id: string } | undefined)?.id,
-    oneOffsEndingAfter: (doctor: PracticeDoctor, after: number, exclude: string) =>
-      statements.oneOffsEndingAfter.all({ ...doctor, after, exclude }) as Array<Pick<BookingRow, 'id' | 'start_at' | 'end_at' | 'series_id'>>,
-    /** The practice's doctor's live weekly bookings that start before `before` (found through their own small index). */
-    seriesOfDoctor: (doctor: PracticeDoctor, before: number, exclude: string) =>
-      (statements.seriesOfDoctor.all({ ...doctor, exclude }) as SeriesRow[]).filter((series) => series.start_at < before),
-    /** Starts of the occurrences of a series that a live one-off stands in for. */
-    standIns: (seriesId: string) => new Set((statements.standIns.all(seriesId) as Array<{ start_at: number }>).map((r) => r.start_at)),
+    /**
+     * A live one-off booking of the practice's doctor overlapping any of the spans ([start, end) in ms), other
+     * than `exclude` and than the stand-in of series `seriesId` for the week that starts as a span does ('': none).
+     */
+    oneOffMeeting: (doctor: PracticeDoctor, spans: ReadonlyArray<readonly [number, number]>, exclude: string, seriesId: string) =>
+      spans.length === 0
+        ? undefined
+        : ((statements.oneOffMeeting.all({ ...doctor, spans: JSON.stringify(spans), exclude, series_id: seriesId }) as Array<string | null>).find(
+            (id) => id !== null,
+          ) ?? undefined),
+    /** The first start from `after` on, and the last, of the practice's doctor's live one-offs (ms); undefined with none. */
+    startsFrom(doctor: PracticeDoctor, after: number): { first: number; last: number } | undefined {
+      const first = statements.firstStart.get({ ...doctor, after }) as { at: number } | undefined;
+      return first && { first: first.at, last: (statements.lastStart.get(doctor) as { at: number }).at };
+    },
+    /**
+     * The practice's doctor's live weekly bookings that start before `before` (ms) at a minute of the week
+     * in [from, to), read round the week's end (from may be negative, to past the week's last minute).
+     */
+    seriesNear(doctor: PracticeDoctor, from: number, to: number, before: number, exclude: string): SeriesRow[] {
+      const ranges: Array<[number, number]> = [];
+      if (to - from >= WEEK_MINUTES) ranges.push([0, WEEK_MINUTES]);
+      else {
+        const start = ((from % WEEK_MINUTES) + WEEK_MINUTES) % WEEK_MINUTES;
+        const end = start + (to - from);
+        ranges.push([start, Math.min(end, WEEK_MINUTES)]);
+        if (end > WEEK_MINUTES) ranges.push([0, end - WEEK_MINUTES]);
+      }
+      return ranges.flatMap(([lo, hi]) => statements.seriesNear.all({ ...doctor, from: lo, to: hi, before, exclude }) as SeriesRow[]);
+    },
     standIn: (seriesId: string, start: number) => statements.standIn.get(seriesId, start) as BookingRow | undefined,
     /** Keeps the sign-up sealed (see sealing.ts), bound to its booking. */
     saveSignUp(bookingId: string, signUp: SignUp, now: number): void {

@@ -314,7 +314,9 @@ export function createBookingService(store: Store, options: { now: () => number;
         const moved = ['start_at', 'length', 'doctor_id', 'location_id', 'recurring'].some(
           (f) => next[f as keyof BookingRow] !== row[f as keyof BookingRow],
         );
-        if (moved || (row.status !== next.status && next.status !== 'open')) assertNoOverlap(next, location);
+        // Only a move can make an overlap. A change of status alone cannot: every live status blocks alike, the
+        // booking was checked when it became live or last moved, and a closed one never comes back (transitions.ts).
+        if (moved) assertNoOverlap(next, location);
         if (!bookings.update(next, row)) throw new Conflict(`booking "${id}" changed meanwhile; read it and try again`);
         // Only a booked booking has a sign-up: reopening or closing it lets the sign-up go (bookings.update does).
         if (next.status === 'booked' && change.patient) bookings.saveSignUp(id, change.patient, at);

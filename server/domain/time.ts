@@ -133,9 +133,7 @@ function makeSpan(index: number, timeZone: string): Span {
   return { first, changes };
 }
 
-/** Minutes east of UTC in `timeZone` at the instant `ms` (the same answer as Intl, from a table of the zone's changes). */
-export function zoneOffset(ms: number, timeZone: string): number {
-  const index = Math.floor(ms / SPAN_MS);
+function spanOf(index: number, timeZone: string): Span {
   const key = `${timeZone} ${index}`;
   let span = spans.get(key);
   if (!span) {
@@ -143,12 +141,32 @@ export function zoneOffset(ms: number, timeZone: string): number {
     span = makeSpan(index, timeZone);
     spans.set(key, span);
   }
+  return span;
+}
+
+/** Minutes east of UTC in `timeZone` at the instant `ms` (the same answer as Intl, from a table of the zone's changes). */
+export function zoneOffset(ms: number, timeZone: string): number {
+  const span = spanOf(Math.floor(ms / SPAN_MS), timeZone);
   let offset = span.first;
   for (const [at, after] of span.changes) {
     if (ms < at) break;
     offset = after;
   }
   return offset;
+}
+
+/** The least and greatest offsets (minutes east of UTC) `timeZone` has from `from` to `to` (ms). */
+export function offsetRange(from: number, to: number, timeZone: string): { min: number; max: number } {
+  let min = zoneOffset(from, timeZone);
+  let max = min;
+  for (let index = Math.floor(from / SPAN_MS); index * SPAN_MS < to; index += 1) {
+    for (const [at, offset] of spanOf(index, timeZone).changes) {
+      if (at <= from || at >= to) continue;
+      min = Math.min(min, offset);
+      max = Math.max(max, offset);
+    }
+  }
+  return { min, max };
 }
 
 /** The instant in `timeZone` whose wall clock reads `wall` (a UTC-based ms of the wall-clock fields).
