@@ -13,3 +13,6 @@ DROP TABLE auth_failures;
 CREATE INDEX rate_events_key_at ON rate_events(key, at);
 CREATE INDEX rate_events_at ON rate_events(at);
 
+-- A BFF hold past its expiry is released upstream by whichever process claims it first: the claim lasts
+-- until this time (ms), so a process that dies mid-release leaves the hold to another after it.
+ALTER TABLE bff_holds ADD COLUMN releasing_until INTEGER;
