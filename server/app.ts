@@ -85,7 +85,7 @@ export async function createApp(config: Config): Promise<App> {
       // Every error becomes the JSON error body here, in the same middleware, so a request passes one
       // async layer of ours on its way in and out, not two.
       try {
-        malformed.refuse(ctx);
+        malformed.refuse(ctx, generation);
         await next();
         refuseUnrouted(ctx);
       } catch (caught) {

@@ -18,9 +18,9 @@ const MALFORMED_STATUSES = new Set([400, 413, 415]);
 export function createMalformedThrottle(store: Store, options: { perMinute?: number; now: () => number }) {
   const counter = createRateCounter(store, { name: 'malformed', limit: options.perMinute ?? MALFORMED_PER_MINUTE, windowMs: 60_000, now: options.now });
   return {
-    /** Before the request is read: a 429 with Retry-After for an address over the limit. */
-    refuse(ctx: Context): void {
-      const wait = counter.retryAfter(ctx.ip);
+    /** Before the request is read: a 429 with Retry-After for an address over the limit; `generation` is the store's as the request began. */
+    refuse(ctx: Context, generation: number): void {
+      const wait = counter.retryAfter(ctx.ip, generation);
       if (wait > 0) throw new TooManyRequests(`too many malformed requests from this address; retry in ${wait} s`, wait);
     },
     /**

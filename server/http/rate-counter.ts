@@ -5,8 +5,11 @@
 // per call; here every statement is prepared once in server/db/rate-events.ts.
 import type { Store } from '../db/store.js';
 
-/** Events are kept this long: no counter's window may be longer. */
-export const LONGEST_WINDOW_MS = 10 * 60_000;
+/**
+ * Events are kept this long: no counter's window may be longer (every one is a minute today). Kept
+ * short, as it bounds what `keysSince` reads at each new generation while many addresses are counted.
+ */
+export const LONGEST_WINDOW_MS = 60_000;
 
 /**
  * Counts events per key in a sliding window of `windowMs`: at `limit` events in it a key must wait
@@ -36,8 +39,7 @@ export function createRateCounter(store: Store, options: { name: string; limit: 
   let generation = -1;
   let counted = new Set<string>();
   const untils = new Map<string, number>();
-  function cachedUntil(key: string): number {
-    const current = store.generation();
+  function cachedUntil(key: string, current: number): number {
     if (current !== generation) {
       generation = current;
       counted = new Set(events.keysSince(prefix, now() - windowMs));
@@ -56,8 +58,11 @@ export function createRateCounter(store: Store, options: { name: string; limit: 
   }
 
   return {
-    /** Seconds until `key` may go on; 0 when it is under the limit. */
-    retryAfter: (key: string): number => secondsFrom(now(), cachedUntil(key)),
+    /**
+     * Seconds until `key` may go on; 0 when it is under the limit. A caller that has just refreshed the
+     * store (as each request begins) passes the generation it got, saving a look at the store's changes.
+     */
+    retryAfter: (key: string, generation: number = store.generation()): number => secondsFrom(now(), cachedUntil(key, generation)),
     /** Counts one event now; settles with its time (for `forget`) once committed. */
     hit(key: string): Promise<number> {
       return store.write(() => {
