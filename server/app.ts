@@ -73,7 +73,7 @@ export async function createApp(config: Config): Promise<App> {
     logServed: (req: IncomingMessage, status, requestId, started) => logRequest(requestId, req.method, req.url!.split('?')[0], status, started),
   });
 
-  const malformed = createMalformedThrottle({ perMinute: config.malformedPerMinute, now: config.now });
+  const malformed = createMalformedThrottle(store, { perMinute: config.malformedPerMinute, now: config.now });
   let ready = true;
   app.use(async (ctx, next) => {
     const started = performance.now();
@@ -85,13 +85,17 @@ export async function createApp(config: Config): Promise<App> {
       // Every error becomes the JSON error body here, in the same middleware, so a request passes one
       // async layer of ours on its way in and out, not two.
       try {
-        malformed.refuse(ctx);
+        malformed.refuse(ctx, generation);
         await next();
         refuseUnrouted(ctx);
       } catch (caught) {
         answerWithError(ctx, caught);
       }
-      malformed.count(ctx);
+      // Only a malformed answer waits, for its count to commit; a good one goes on at once.
+      const counting = malformed.count(ctx);
+      if (counting) {
+        await counting.catch((error: Error) => config.log({ level: 'error', msg: `malformed request count failed: ${error.message}` }));
+      }
       answers.keep(ctx, generation);
     } finally {
       logRequest(ctx.state.requestId, ctx.method, ctx.path, ctx.status, started);

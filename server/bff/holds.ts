@@ -145,10 +145,16 @@ export function createHoldService(options: { store: Store; upstream: Upstream; d
   async function sweep(): Promise<void> {
     for (const row of store.holds.expired(now(), SWEEP_BATCH)) {
       await oneAtATime(row.booking_id, async () => {
-        const fresh = closed ? undefined : store.holds.get(row.token_hash);
-        if (!fresh || fresh.state !== 'active' || fresh.expires_at > now()) return;
-        await releaseUpstream(fresh.booking_id, true);
-        if (!closed) store.holds.finish(fresh.token_hash, 'released');
+        // Every process sharing the database sweeps: the one whose conditional UPDATE claims the hold
+        // releases it; the others leave it (still active, expired, or claimed) alone.
+        if (closed || !store.holds.claimRelease(row.token_hash, now(), now() + CLAIM_TTL_MS)) return;
+        try {
+          await releaseUpstream(row.booking_id, true);
+        } catch (error) {
+          if (!closed) store.holds.dropReleaseClaim(row.token_hash);
+          throw error;
+        }
+        if (!closed) store.holds.finish(row.token_hash, 'released');
       });
     }
     if (!closed) nextExpiry = store.holds.nextExpiry();

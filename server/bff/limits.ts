@@ -32,7 +32,10 @@ export const PROOF_BITS_PER_HOLD_PAST_SHARE = 1;
 export const PROOF_MAX_BITS = 22;
 /** A challenge must be solved and used within this time; each is used once. */
 export const PROOF_TTL_MS = 120_000;
-/** A hold on its way upstream counts against the limits for at most this long if its process dies. */
+/**
+ * A hold on its way upstream counts against the limits for at most this long if its process dies;
+ * and a lapsed hold one process has claimed to release upstream is left to it this long.
+ */
 export const CLAIM_TTL_MS = 30_000;
 
 /**

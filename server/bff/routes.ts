@@ -9,7 +9,7 @@ import type { Store } from '../db/store.js';
 import { TooManyRequests, withReason } from '../errors.js';
 import { readJson } from '../http/body.js';
 import type { KeptAnswers } from '../http/kept-answers.js';
-import { createWindowCounter } from '../http/throttle.js';
+import { createRateCounter, type RateCounter } from '../http/rate-counter.js';
 import { createLocationDirectory } from './directory.js';
 import { createHoldService, siteLocation, type ReleaseResponse } from './holds.js';
 import { CONFIRMS_PER_MINUTE, HOLDS_PER_MINUTE, MAX_DAYS, RATE_WINDOW_MS, RECENT_READS_BYTES, SCHEDULE_CACHE_MS, SLOT_BYTES } from './limits.js';
@@ -42,14 +42,17 @@ export function createBff(options: { store: Store; upstream: UpstreamConfig; con
     return slotsBetween(location, from, from + MAX_DAYS * DAY).slots;
   };
   const holds = createHoldService({ store, upstream, directory, config, openTimes });
-  const holdAttempts = createWindowCounter({ limit: HOLDS_PER_MINUTE, windowMs: RATE_WINDOW_MS, now: config.now });
-  const confirmAttempts = createWindowCounter({ limit: CONFIRMS_PER_MINUTE, windowMs: RATE_WINDOW_MS, now: config.now });
+  // Counted in the database, so every process sharing it counts an address's attempts together. Each
+  // attempt is checked and counted in one small write of its own, grouped into the commit of the turn
+  // (store.write): holds and confirms write anyway, and the read benchmark (`npm run bench`: the list and
+  // the first screen) never comes here.
+  const holdAttempts = createRateCounter(store, { name: 'bff-holds', limit: HOLDS_PER_MINUTE, windowMs: RATE_WINDOW_MS, now: config.now });
+  const confirmAttempts = createRateCounter(store, { name: 'bff-confirms', limit: CONFIRMS_PER_MINUTE, windowMs: RATE_WINDOW_MS, now: config.now });
 
   /** Counts this attempt of the address; 429 with Retry-After once it is over the limit. */
-  function throttle(counter: ReturnType<typeof createWindowCounter>, ctx: Context): void {
-    const wait = counter.retryAfter(ctx.ip);
+  async function throttle(counter: RateCounter, ctx: Context): Promise<void> {
+    const wait = await counter.take(ctx.ip);
     if (wait > 0) throw withReason(new TooManyRequests(`Too many attempts. Please wait ${wait} seconds and try again.`, wait), 'rate_limited');
-    counter.hit(ctx.ip);
   }
 
   /**
@@ -174,7 +177,7 @@ export function createBff(options: { store: Store; upstream: UpstreamConfig; con
   });
 
   router.post('/holds', gate, async (ctx) => {
-    throttle(holdAttempts, ctx);
+    await throttle(holdAttempts, ctx);
     const request = parseHoldRequest(await readJson(ctx));
     await holds.sweepIfDue();
     const body: HoldResponse = await holds.hold(siteOf(ctx), ctx.ip, request).finally(forgetReads);
@@ -196,7 +199,7 @@ export function createBff(options: { store: Store; upstream: UpstreamConfig; con
   });
 
   router.post('/holds/confirm', gate, async (ctx) => {
-    throttle(confirmAttempts, ctx);
+    await throttle(confirmAttempts, ctx);
     const { hold_token, patient } = parseConfirmRequest(await readJson(ctx));
     const body: ConfirmResponse = await holds.confirm(siteOf(ctx), hold_token, patient).finally(forgetReads);
     ctx.body = body;

@@ -55,8 +55,19 @@ export function createHolds(db: Db) {
       `UPDATE bff_holds SET expires_at = MAX(expires_at, :expires_at), extend_calls = extend_calls + 1
        WHERE token_hash = :token_hash AND state = 'active' AND expires_at > :now AND extend_calls < :max_calls`,
     ),
-    expired: db.prepare(`SELECT * FROM bff_holds WHERE state = 'active' AND expires_at <= :now ORDER BY expires_at LIMIT :limit`),
-    nextExpiry: db.prepare(`SELECT MIN(expires_at) AS at FROM bff_holds WHERE state = 'active'`),
+    expired: db.prepare(
+      `SELECT * FROM bff_holds WHERE state = 'active' AND expires_at <= :now AND (releasing_until IS NULL OR releasing_until <= :now)
+       ORDER BY expires_at LIMIT :limit`,
+    ),
+    claimRelease: db.prepare(
+      `UPDATE bff_holds SET releasing_until = :until
+       WHERE token_hash = :token_hash AND state = 'active' AND expires_at <= :now AND (releasing_until IS NULL OR releasing_until <= :now)`,
+    ),
+    dropReleaseClaim: db.prepare('UPDATE bff_holds SET releasing_until = NULL WHERE token_hash = ?'),
+    // A hold another process is releasing is due again only when its claim lapses.
+    nextExpiry: db.prepare(
+      `SELECT MIN(CASE WHEN releasing_until > expires_at THEN releasing_until ELSE expires_at END) AS at FROM bff_holds WHERE state = 'active'`,
+    ),
   };
   return {
     /**
@@ -89,8 +100,16 @@ export function createHolds(db: Db) {
     /** Moves an active, unexpired hold's expiry to at least `expiresAt`; false if it was not active or had used its calls. */
     extend: (tokenHash: string, expiresAt: number, now: number, maxCalls: number) =>
       statements.extend.run({ token_hash: tokenHash, expires_at: expiresAt, now, max_calls: maxCalls }).changes === 1,
-    /** Active holds past their expiry, soonest first: the booking is still to be opened upstream. */
+    /** Active holds past their expiry that no process is releasing, soonest first: the booking is still to be opened upstream. */
     expired: (now: number, limit: number) => statements.expired.all({ now, limit }) as HoldRow[],
+    /**
+     * Claims an expired active hold for this process to release, until `until`; false when it is not
+     * expired, not active, or another process holds an unlapsed claim: of processes sharing the
+     * database, one releases each hold.
+     */
+    claimRelease: (tokenHash: string, now: number, until: number) => statements.claimRelease.run({ token_hash: tokenHash, now, until }).changes === 1,
+    /** Gives a claim up (the release failed): the hold is due at once, to any process. */
+    dropReleaseClaim: (tokenHash: string) => void statements.dropReleaseClaim.run(tokenHash),
     /** When the next active hold expires; null when none is active. */
     nextExpiry: () => (statements.nextExpiry.get() as { at: number | null }).at,
   };

@@ -1,5 +1,4 @@
 import { createAudit } from './audit.js';
-import { createAuthFailures } from './auth-failures.js';
 import { createBookings } from './bookings.js';
 import { createClients } from './clients.js';
 import { openDatabase, type Db } from './database.js';
@@ -9,6 +8,7 @@ import { openKeyring, type DataKeys } from './keyring.js';
 import { createKeys, createSettings } from './keys.js';
 import { resealAll, sealUnsealedRows } from './sealed-rows.js';
 import { startCheckpointer } from './checkpointer.js';
+import { createRateEvents } from './rate-events.js';
 import { createReadCache } from './read-cache.js';
 
 interface Write {
@@ -68,7 +68,7 @@ export function createStore(file: string, options: { background?: boolean; cache
 
   return {
     audit: createAudit(db),
-    authFailures: createAuthFailures(db),
+    rateEvents: createRateEvents(db),
     bookings: createBookings(db, keyring),
     clients: createClients(db, cache),
     directory: createDirectory(db, cache),
