@@ -144,7 +144,7 @@ export interface HoldRequest {
   challenge: string;
   nonce: string;
   /** Honeypot: must be sent, and empty. */
-  website: string;
+  website: '';
 }
 
 /** 201 from POST /bff/v1/holds */
@@ -184,7 +184,7 @@ export interface ConfirmRequest {
   hold_token: string;
   patient: SignUp;
   /** Honeypot: must be sent, and empty. */
-  website: string;
+  website: '';
 }
 
 /** 200 from POST /bff/v1/holds/confirm */
