@@ -5,12 +5,22 @@ import type { Store } from '../db/store.js';
 import { BadRequest } from '../errors.js';
 import { readForm } from '../http/body.js';
 import type { Params } from '../http/params.js';
+import { checker, paramsObject } from '../http/schema.js';
+import { TokenForm, type OAuthErrorCode } from './schemas.js';
 import { createClientThrottle } from './client-throttle.js';
 import type { KeySet } from './keys.js';
 import { createSecretVerifier } from './secrets.js';
 import { SCOPES, TOKEN_LIFETIME, type Tokens } from './tokens.js';
 
-type OAuthErrorCode = 'invalid_request' | 'invalid_client' | 'unsupported_grant_type' | 'invalid_scope' | 'too_many_requests';
+/** The form's fields, by the schema /openapi.json publishes; a problem is RFC 6749's invalid_request. */
+const checkForm = checker(TokenForm, { what: 'form body', missing: { '/grant_type': 'grant_type is required' }, problems: { '/grant_type': 'grant_type is required' } });
+function tokenForm(form: Params) {
+  try {
+    return checkForm(paramsObject(form, TokenForm));
+  } catch (error) {
+    throw error instanceof BadRequest ? new OAuthError(400, 'invalid_request', error.message) : error;
+  }
+}
 
 /** An RFC 6749 §5.2 error answer. */
 class OAuthError extends Error {
@@ -92,8 +102,7 @@ export function oauthRoutes(options: { store: Store; keys: KeySet; tokens: Token
       });
       if (!form) throw new OAuthError(400, 'invalid_request', 'content-type must be application/x-www-form-urlencoded');
       if (form.repeated !== undefined) throw new OAuthError(400, 'invalid_request', `parameter "${form.repeated.slice(0, 64)}" is repeated`);
-      const grantType = form.get('grant_type');
-      if (!grantType) throw new OAuthError(400, 'invalid_request', 'grant_type is required');
+      const { grant_type: grantType, scope: requested } = tokenForm(form);
       const { id, secret } = clientCredentials(ctx, form);
 
       // A lockout is checked before anything else, the remembered secret included: otherwise a locked-out
@@ -115,9 +124,8 @@ export function oauthRoutes(options: { store: Store; keys: KeySet; tokens: Token
       if (grantType !== 'client_credentials') {
         throw new OAuthError(400, 'unsupported_grant_type', 'only grant_type=client_credentials is supported');
       }
-      const requested = form.get('scope');
       let scopes = client.scopes;
-      if (requested !== null) {
+      if (requested !== undefined) {
         scopes = [...new Set(requested.split(' ').filter(Boolean))];
         const extra = scopes.find((s) => !client.scopes.includes(s));
         if (scopes.length === 0 || extra) {
