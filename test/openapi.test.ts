@@ -87,6 +87,19 @@ describe('GET /openapi.json', () => {
   });
 });
 
+describe('every route', () => {
+  test("answers OPTIONS, HEAD, and GET or POST with no token or body, as the document says (the request helper checks each answer)", async () => {
+    const paths = Object.keys(built.paths);
+    for (const template of paths) {
+      const path = template.replace('{id}', 'x1');
+      for (const method of ['OPTIONS', 'HEAD', 'GET', 'POST', 'PUT', 'DELETE']) {
+        const answer = await request(server.url, { method, path, ...(method === 'POST' || method === 'PUT' ? { body: '{}', headers: { 'content-type': 'application/json' } } : {}) });
+        assert.ok(answer.status < 500, `${method} ${path}: ${answer.status}`);
+      }
+    }
+  });
+});
+
 describe('the response check of the shared test helpers', () => {
   const booking = { id: 'b1', location_id: 'l1', doctor_id: 'd1', start_datetime: '2031-03-03T09:00:00.000-07:00', length: 30, status: 'open', recurring: false };
   const json = (status: number, body: unknown, headers: Record<string, string> = {}) => ({ status, contentType: 'application/json; charset=utf-8', headers, text: JSON.stringify(body) });

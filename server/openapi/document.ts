@@ -314,6 +314,28 @@ const serverPaths = {
   '/demo.css': { get: { tags: ['Widget'], operationId: 'demoCss', summary: "The demo page's style sheet", security: [], responses: { 200: text('text/css', 'The style sheet'), 304: { description: 'Not modified (ETag)' }, ...errors(404, ...ANY) } } },
 };
 
+/** Every path answers OPTIONS (the BFF's with its CORS preflight, the others with the methods they take). */
+function withOptions(paths: Record<string, Json>): Record<string, Json> {
+  const allow = { Allow: { required: true, description: 'The methods this path takes', schema: { type: 'string' } } };
+  return Object.fromEntries(
+    Object.entries(paths).map(([path, item]) => [
+      path,
+      item.options
+        ? item
+        : {
+            ...item,
+            options: {
+              tags: (Object.values(item)[0] as Json).tags,
+              operationId: `options${path.replace(/\{id\}/g, 'Id').replace(/[^A-Za-z]/g, '') || 'Root'}`,
+              summary: 'The methods this path takes, in Allow',
+              security: [],
+              responses: { 200: { description: 'No body; Allow names the methods', headers: allow }, ...errors(...ANY) },
+            },
+          },
+    ]),
+  );
+}
+
 /** The whole document, for a server at `publicUrl`. */
 export function openApiDocument(publicUrl: string): Json {
   const document = {
@@ -328,7 +350,7 @@ export function openApiDocument(publicUrl: string): Json {
     },
     servers: [{ url: publicUrl }],
     tags: [{ name: 'Booking API' }, { name: 'OAuth 2.0' }, { name: 'Widget BFF' }, { name: 'Widget' }, { name: 'Operations' }],
-    paths: { ...bookingPaths, ...oauthPaths(publicUrl), ...bffPaths, ...serverPaths },
+    paths: withOptions({ ...bookingPaths, ...oauthPaths(publicUrl), ...bffPaths, ...serverPaths }),
     components: {
       schemas: Object.fromEntries(Object.entries(COMPONENTS).map(([name, schema]) => [name, plain(schema)])),
       responses: Object.fromEntries(Object.keys(ERROR_RESPONSES).map((status) => [`E${status}`, errorResponse(status)])),
