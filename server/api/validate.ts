@@ -85,9 +85,9 @@ const checkListQuery = checker(ListQuery, {
 
 /** The query of a list, checked: instants parsed, to after from. */
 export function parseListQuery(params: Params): Omit<ListQuery, 'from' | 'to'> & { from?: number; to?: number } {
-  const { from, to, ...rest } = checkListQuery(paramsObject(params, ListQuery));
-  const fromMs = from === undefined ? undefined : instant(from, 'from').ms;
-  const toMs = to === undefined ? undefined : instant(to, 'to').ms;
-  if (fromMs !== undefined && toMs !== undefined && toMs <= fromMs) throw new BadRequest('to must be after from');
-  return { ...rest, from: fromMs, to: toMs };
+  const query = checkListQuery(paramsObject(params, ListQuery));
+  const from = query.from === undefined ? undefined : instant(query.from, 'from').ms;
+  const to = query.to === undefined ? undefined : instant(query.to, 'to').ms;
+  if (from !== undefined && to !== undefined && to <= from) throw new BadRequest('to must be after from');
+  return { status: query.status, from, to, limit: query.limit, cursor: query.cursor };
 }
