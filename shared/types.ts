@@ -1,5 +1,7 @@
 // Types shared by the server, the widget and the tests: the booking API's
 // shapes, the error body, and the BFF's small JSON API for the widget.
+// The server's JSON Schemas (server/*/schemas.ts, published at /openapi.json) are
+// checked against these at compile time: the widget bundles no schema library.
 
 // ---------------------------------------------------------------- booking API
 

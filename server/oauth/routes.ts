@@ -1,26 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import Router from '@koa/router';
+import type { Static } from '@sinclair/typebox';
 import type { Context } from 'koa';
 import type { Store } from '../db/store.js';
 import { BadRequest } from '../errors.js';
 import { readForm } from '../http/body.js';
 import type { Params } from '../http/params.js';
 import { checker, paramsObject } from '../http/schema.js';
-import { TokenForm, type OAuthErrorCode } from './schemas.js';
 import { createClientThrottle } from './client-throttle.js';
 import type { KeySet } from './keys.js';
+import { TokenForm, type Discovery, type OAuthErrorBody, type OAuthErrorCode, type TokenResponse } from './schemas.js';
 import { createSecretVerifier } from './secrets.js';
 import { SCOPES, TOKEN_LIFETIME, type Tokens } from './tokens.js';
-
-/** The form's fields, by the schema /openapi.json publishes; a problem is RFC 6749's invalid_request. */
-const checkForm = checker(TokenForm, { what: 'form body', missing: { '/grant_type': 'grant_type is required' }, problems: { '/grant_type': 'grant_type is required' } });
-function tokenForm(form: Params) {
-  try {
-    return checkForm(paramsObject(form, TokenForm));
-  } catch (error) {
-    throw error instanceof BadRequest ? new OAuthError(400, 'invalid_request', error.message) : error;
-  }
-}
 
 /** An RFC 6749 §5.2 error answer. */
 class OAuthError extends Error {
@@ -31,6 +22,16 @@ class OAuthError extends Error {
     readonly headers: Record<string, string> = {},
   ) {
     super(description);
+  }
+}
+
+/** The form's fields, by the schema /openapi.json publishes; a problem is RFC 6749's invalid_request. */
+const checkForm = checker(TokenForm, { what: 'form body', missing: { '/grant_type': 'grant_type is required' }, problems: { '/grant_type': 'grant_type is required' } });
+function tokenForm(form: Params) {
+  try {
+    return checkForm(paramsObject(form, TokenForm));
+  } catch (error) {
+    throw error instanceof BadRequest ? new OAuthError(400, 'invalid_request', error.message) : error;
   }
 }
 
@@ -70,7 +71,7 @@ export function oauthRoutes(options: { store: Store; keys: KeySet; tokens: Token
     new OAuthError(429, 'too_many_requests', `too many failed attempts; retry in ${seconds} s`, { 'Retry-After': String(seconds) });
   const failed = () => new OAuthError(401, 'invalid_client', 'client authentication failed', { 'WWW-Authenticate': 'Basic realm="thread"' });
 
-  const metadata = {
+  const metadata: Static<typeof Discovery> = {
     issuer,
     token_endpoint: `${issuer}/oauth2/token`,
     jwks_uri: `${issuer}/.well-known/jwks.json`,
@@ -132,17 +133,19 @@ export function oauthRoutes(options: { store: Store; keys: KeySet; tokens: Token
           throw new OAuthError(400, 'invalid_scope', extra ? `scope "${extra}" is not granted to this client` : 'scope is empty');
         }
       }
-      ctx.body = {
+      const answer: Static<typeof TokenResponse> = {
         access_token: await tokens.issue(client.id, scopes),
         token_type: 'Bearer',
         expires_in: TOKEN_LIFETIME,
         scope: scopes.join(' '),
       };
+      ctx.body = answer;
     } catch (error) {
       if (!(error instanceof OAuthError)) throw error;
       ctx.status = error.status;
       ctx.set(error.headers);
-      ctx.body = { error: error.error, error_description: error.message };
+      const body: Static<typeof OAuthErrorBody> = { error: error.error, error_description: error.message };
+      ctx.body = body;
     }
   });
   return router;
