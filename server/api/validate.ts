@@ -7,7 +7,7 @@ import { checkSignUp } from '../../shared/sign-up.js';
 import { parseInstant, type Instant } from '../domain/time.js';
 import { BadRequest } from '../errors.js';
 import type { Params } from '../http/params.js';
-import { checker, paramsObject, type Problem } from '../http/schema.js';
+import { checker, paramsObject, type Problem } from '../http/schema-check.js';
 import { idMessage } from '../http/schemas.js';
 import { BookingChangeBody, ListQuery, NewBookingBody } from './schemas.js';
 

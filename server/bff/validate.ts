@@ -5,7 +5,7 @@ import { parseInstant, type Instant } from '../domain/time.js';
 import { BadRequest, withReason } from '../errors.js';
 import { ID } from '../http/assert.js';
 import { parseParams } from '../http/params.js';
-import { checker, paramsObject } from '../http/schema.js';
+import { checker, paramsObject } from '../http/schema-check.js';
 import { idMessage } from '../http/schemas.js';
 import { DEFAULT_DAYS, MAX_DAYS, MAX_LOCATIONS, MIN_DAYS } from './limits.js';
 import { ChallengeQuery, ConfirmRequest, HoldRequest, HoldTokenRequest, ScheduleQuery } from './schemas.js';

@@ -6,7 +6,7 @@ import type { Store } from '../db/store.js';
 import { BadRequest } from '../errors.js';
 import { readForm } from '../http/body.js';
 import type { Params } from '../http/params.js';
-import { checker, paramsObject } from '../http/schema.js';
+import { checker, paramsObject } from '../http/schema-check.js';
 import { createClientThrottle } from './client-throttle.js';
 import type { KeySet } from './keys.js';
 import { TokenForm, type Discovery, type OAuthErrorBody, type OAuthErrorCode, type TokenResponse } from './schemas.js';
