@@ -16,6 +16,7 @@ import { createMalformedThrottle } from './http/malformed.js';
 import { loadAsset, sendAsset } from './http/static.js';
 import { loadKeys } from './oauth/keys.js';
 import { oauthRoutes } from './oauth/routes.js';
+import { openApiDocument } from './openapi/document.js';
 import { createTokens } from './oauth/tokens.js';
 import { provisionLocalBffClient } from './provision.js';
 
@@ -124,6 +125,15 @@ export async function createApp(config: Config): Promise<App> {
   });
   pages.get('/demo.css', (ctx) => {
     if (demoCss) sendAsset(ctx, demoCss, 'public, max-age=300');
+  });
+  // Built once: the document of every route, from the schemas the routes check their input with.
+  const openapi = JSON.stringify(openApiDocument(config.publicUrl));
+  pages.get('/openapi.json', (ctx) => {
+    ctx.set('Cache-Control', 'public, max-age=300');
+    // Public, like the discovery document: any site's API tooling may read it.
+    ctx.set('Access-Control-Allow-Origin', '*');
+    ctx.type = 'application/json';
+    ctx.body = openapi;
   });
   pages.get('/healthz', (ctx) => {
     ctx.set('Cache-Control', 'no-store');

@@ -1,5 +1,7 @@
 // Types shared by the server, the widget and the tests: the booking API's
 // shapes, the error body, and the BFF's small JSON API for the widget.
+// The server's JSON Schemas (server/*/schemas.ts, published at /openapi.json) are
+// checked against these at compile time: the widget bundles no schema library.
 
 // ---------------------------------------------------------------- booking API
 
@@ -144,7 +146,7 @@ export interface HoldRequest {
   challenge: string;
   nonce: string;
   /** Honeypot: must be sent, and empty. */
-  website: string;
+  website: '';
 }
 
 /** 201 from POST /bff/v1/holds */
@@ -184,7 +186,7 @@ export interface ConfirmRequest {
   hold_token: string;
   patient: SignUp;
   /** Honeypot: must be sent, and empty. */
-  website: string;
+  website: '';
 }
 
 /** 200 from POST /bff/v1/holds/confirm */

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { Booking, ExtendResponse, HoldChallenge, HoldResponse, ScheduleResponse, SignUp } from '../shared/types.js';
+import { checkResponse } from './helpers/openapi.js';
 import { addClient, addPractice, api, getToken, startServer, type TestServer } from './helpers/server.js';
 
 /** The practice web site the widget is embedded in. */
@@ -44,7 +45,15 @@ export function bff<T = any>(server: { url: string }, path: string, request: Bff
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: text ? JSON.parse(text) : undefined, text }));
+        res.on('end', () => {
+          try {
+            checkResponse(request.method ?? (payload ? 'POST' : 'GET'), url.pathname + url.search, { status: res.statusCode!, contentType: res.headers['content-type'], headers: res.headers, text });
+          } catch (mismatch) {
+            reject(mismatch);
+            return;
+          }
+          resolve({ status: res.statusCode!, headers: res.headers, body: text ? JSON.parse(text) : undefined, text });
+        });
       },
     );
     req.on('error', reject);

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { BOOKING_STATUSES, type BookingStatus, type Location } from '../../shared/types.js';
+import type { BookingStatus, Location } from '../../shared/types.js';
 import type { Store } from '../db/store.js';
 import type { BookingService } from '../domain/bookings.js';
 import { BadRequest } from '../errors.js';
@@ -10,9 +10,8 @@ import type { KeptAnswers } from '../http/kept-answers.js';
 import type { Tokens } from '../oauth/tokens.js';
 import { authenticate, requireAnyScope, requireScope, type ApiState } from './auth.js';
 import { ID } from '../http/assert.js';
-import { instant, parseBookingChange, parseNewBooking } from './validate.js';
+import { parseBookingChange, parseListQuery, parseNewBooking } from './validate.js';
 
-const LIST_PARAMS = ['status', 'from', 'to', 'limit', 'cursor'];
 const DEFAULT_STATUSES: BookingStatus[] = ['open', 'pending', 'booked'];
 
 const actorOf = (ctx: Context) => (ctx.state as ApiState).actor;
@@ -26,26 +25,9 @@ function pathId(ctx: Context, name: string): string {
 /** The query of a list: statuses, window, page size and cursor, each checked. */
 function listQuery(ctx: Context) {
   const params = parseParams(ctx.querystring, 'query');
-  const unknown = [...params.names()].find((k) => !LIST_PARAMS.includes(k));
-  if (unknown !== undefined) throw new BadRequest(`unknown query parameter "${unknown.slice(0, 64)}"; use ${LIST_PARAMS.join(', ')}`);
-  for (const single of ['from', 'to', 'limit', 'cursor']) {
-    if (params.getAll(single).length > 1) throw new BadRequest(`${single} may be given once`);
-  }
-  const given = params.getAll('status');
-  const bad = given.find((s) => !(BOOKING_STATUSES as readonly string[]).includes(s));
-  if (bad !== undefined) throw new BadRequest(`status must be one of ${BOOKING_STATUSES.join(', ')}; got "${bad.slice(0, 64)}"`);
-  const statuses = given.length > 0 ? ([...new Set(given)] as BookingStatus[]) : DEFAULT_STATUSES;
-  const from = params.has('from') ? instant(params.get('from'), 'from').ms : undefined;
-  const to = params.has('to') ? instant(params.get('to'), 'to').ms : undefined;
-  if (from !== undefined && to !== undefined && to <= from) throw new BadRequest('to must be after from');
-  let limit = 500;
-  if (params.has('limit')) {
-    const raw = params.get('limit')!;
-    if (!/^\d{1,3}$/.test(raw) || Number(raw) < 1 || Number(raw) > 500) throw new BadRequest('limit must be a whole number from 1 to 500');
-    limit = Number(raw);
-  }
-  let after: { start_at: number; id: string } | undefined;
-  if (params.has('cursor')) after = decodeCursor(params.get('cursor')!);
+  const { status, from, to, limit = 500, cursor } = parseListQuery(params);
+  const statuses = status !== undefined ? [...new Set(status)] : DEFAULT_STATUSES;
+  const after = cursor !== undefined ? decodeCursor(cursor) : undefined;
   return { statuses, from, to, limit, after, params };
 }
 

@@ -1,70 +1,67 @@
-import { BOOKING_STATUSES, type BookingStatus } from '../../shared/types.js';
+// The booking API's inputs, checked against the schemas of schemas.ts (the ones /openapi.json
+// publishes), then by the rules a schema cannot say: a real calendar instant, the sign-up rules.
+import type { ErrorObject } from 'ajv';
+import { BOOKING_STATUSES } from '../../shared/types.js';
 import type { BookingChange, NewBooking } from '../domain/bookings.js';
 import { checkSignUp } from '../../shared/sign-up.js';
 import { parseInstant, type Instant } from '../domain/time.js';
 import { BadRequest } from '../errors.js';
-import { assertKnownFields, assertObject, id } from '../http/assert.js';
+import type { Params } from '../http/params.js';
+import { checker, paramsObject, type Problem } from '../http/schema-check.js';
+import { idMessage } from '../http/schemas.js';
+import { BookingChangeBody, ListQuery, NewBookingBody } from './schemas.js';
 
-const FIELDS = ['start', 'status', 'recurring', 'length', 'location_id', 'doctor_id'] as const;
+const FIELDS = Object.keys(NewBookingBody.properties);
+const instantMessage = (field: string) => `${field} must be an ISO 8601 date-time with an offset, like 2018-10-25T16:44:02.722-06:00`;
 
 export function instant(value: unknown, field: string): Instant {
   const parsed = typeof value === 'string' ? parseInstant(value) : undefined;
-  if (!parsed) throw new BadRequest(`${field} must be an ISO 8601 date-time with an offset, like 2018-10-25T16:44:02.722-06:00`);
+  if (!parsed) throw new BadRequest(instantMessage(field));
   return parsed;
 }
 
-function status(value: unknown): Exclude<BookingStatus, 'closed'> {
-  if (value === 'closed') throw new BadRequest('status "closed" is set by DELETE, not in a body');
-  if (typeof value !== 'string' || !(BOOKING_STATUSES as readonly string[]).includes(value)) {
-    throw new BadRequest('status must be one of "open", "pending", "booked"');
-  }
-  return value as Exclude<BookingStatus, 'closed'>;
-}
+const bodyProblems: Record<string, Problem> = {
+  '/start': instantMessage('start'),
+  '/status': (value) => (value === 'closed' ? 'status "closed" is set by DELETE, not in a body' : 'status must be one of "open", "pending", "booked"'),
+  '/recurring': 'recurring must be true or false',
+  '/length': 'length must be a whole number of minutes from 5 to 1440',
+  '/location_id': idMessage('location_id'),
+  '/doctor_id': idMessage('doctor_id'),
+};
 
-function length(value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 5 || value > 1440) {
-    throw new BadRequest('length must be a whole number of minutes from 5 to 1440');
-  }
-  return value;
-}
+/** A sign-up's values are judged by checkSignUp (shared with the widget), with its own words. */
+const signUpValue = (error: ErrorObject) => error.instancePath.startsWith('/patient/') || (error.instancePath === '/patient' && error.keyword === 'required');
 
-function boolean(value: unknown, field: string): boolean {
-  if (typeof value !== 'boolean') throw new BadRequest(`${field} must be true or false`);
-  return value;
-}
+const checkNewBooking = checker(NewBookingBody, { what: 'body', problems: bodyProblems });
+const checkChange = checker(BookingChangeBody, {
+  what: 'body',
+  problems: { ...bodyProblems, '': `body names no field to change; fields are ${FIELDS.join(', ')}, patient` },
+  deferred: signUpValue,
+});
 
-function fields(body: Record<string, unknown>): Partial<NewBooking> {
-  const out: Partial<NewBooking> = {};
-  if (body.start !== undefined) out.start = instant(body.start, 'start');
-  if (body.status !== undefined) out.status = status(body.status);
-  if (body.recurring !== undefined) out.recurring = boolean(body.recurring, 'recurring');
-  if (body.length !== undefined) out.length = length(body.length);
-  if (body.location_id !== undefined) out.location_id = id(body.location_id, 'location_id');
-  if (body.doctor_id !== undefined) out.doctor_id = id(body.doctor_id, 'doctor_id');
-  for (const [key, value] of Object.entries(body)) if (value === null) throw new BadRequest(`${key} must not be null`);
-  return out;
+/**
+ * The fields given, always in one order whatever order they were sent in: an Idempotency-Key's
+ * request hash is taken of this (hashes stored before the schemas were taken in this same order).
+ */
+const ORDER = ['start', 'status', 'recurring', 'length', 'location_id', 'doctor_id'] as const;
+function inOrder<T extends Partial<Record<(typeof ORDER)[number], unknown>>>(fields: T): T {
+  const out: Partial<T> = {};
+  for (const key of ORDER) if (fields[key] !== undefined) out[key] = fields[key];
+  return out as T;
 }
 
 /** A POST /scheduling/bookings body. */
 export function parseNewBooking(body: unknown): NewBooking {
-  assertObject(body);
-  assertKnownFields(body, FIELDS);
-  for (const required of ['start', 'location_id', 'doctor_id'] as const) {
-    if (body[required] === undefined) throw new BadRequest(`${required} is required`);
-  }
-  return fields(body) as NewBooking;
+  const checked = checkNewBooking(body);
+  return inOrder({ ...checked, start: instant(checked.start, 'start') });
 }
 
 /** A PUT /scheduling/bookings/:id body. */
 export function parseBookingChange(body: unknown, today: string): BookingChange {
-  assertObject(body);
-  assertKnownFields(body, [...FIELDS, 'patient']);
-  if (Object.keys(body).length === 0) throw new BadRequest(`body names no field to change; fields are ${FIELDS.join(', ')}, patient`);
-  const change: BookingChange = fields(body);
-  if (body.patient !== undefined) {
-    assertObject(body.patient, 'patient');
-    assertKnownFields(body.patient, ['first_name', 'last_name', 'email', 'phone', 'date_of_birth'], 'patient');
-    const checked = checkSignUp(body.patient, today);
+  const { start, patient, ...rest } = checkChange(body);
+  const change: BookingChange = inOrder({ ...rest, start: start === undefined ? undefined : instant(start, 'start') });
+  if (patient !== undefined) {
+    const checked = checkSignUp(patient, today);
     if (checked.problems) {
       const [field, problem] = Object.entries(checked.problems)[0];
       throw new BadRequest(`patient.${field} is ${problem === 'required' ? 'required' : problem.replace('_', ' ')}`);
@@ -74,3 +71,23 @@ export function parseBookingChange(body: unknown, today: string): BookingChange 
   return change;
 }
 
+const checkListQuery = checker(ListQuery, {
+  what: 'query',
+  problems: {
+    '/status': (value) => `status must be one of ${BOOKING_STATUSES.join(', ')}; got "${String(value).slice(0, 64)}"`,
+    '/from': instantMessage('from'),
+    '/to': instantMessage('to'),
+    '/limit': 'limit must be a whole number from 1 to 500',
+    '/cursor': 'cursor is not one this API gave out; take it from a Link header',
+  },
+  unknown: (name, allowed) => `unknown query parameter "${name}"; use ${allowed.join(', ')}`,
+});
+
+/** The query of a list, checked: instants parsed, to after from. */
+export function parseListQuery(params: Params): Omit<ListQuery, 'from' | 'to'> & { from?: number; to?: number } {
+  const query = checkListQuery(paramsObject(params, ListQuery));
+  const from = query.from === undefined ? undefined : instant(query.from, 'from').ms;
+  const to = query.to === undefined ? undefined : instant(query.to, 'to').ms;
+  if (from !== undefined && to !== undefined && to <= from) throw new BadRequest('to must be after from');
+  return { status: query.status, from, to, limit: query.limit, cursor: query.cursor };
+}

@@ -2,6 +2,7 @@
 // secret token that only its bearer can confirm or release. Expiry is kept in the database
 // so a hold lapses on time across restarts, and upstream even if the API never expires it.
 import { createHash, randomBytes } from 'node:crypto';
+import type { Static } from '@sinclair/typebox';
 import type { Booking, ConfirmResponse, ExtendResponse, FieldProblem, HoldChallenge, HoldResponse, Location, SignUpField } from '../../shared/types.js';
 import type { Config } from '../config.js';
 import type { HoldRow } from '../db/holds.js';
@@ -26,12 +27,11 @@ import { networkOf } from './network.js';
 import { createProofs, proofReused, proofTooWeak } from './proof.js';
 import type { Site } from './sites.js';
 import type { CheckedHoldRequest } from './validate.js';
+import type { ReleaseResponse as ReleaseResponseSchema } from './schemas.js';
 import type { Upstream } from './upstream.js';
 
-export interface ReleaseResponse {
-  /** What became of the hold: released now or before, or it had been booked (left as it is). */
-  status: 'released' | 'booked';
-}
+/** What became of the hold: released now or before, or it had been booked (left as it is). */
+export type ReleaseResponse = Static<typeof ReleaseResponseSchema>;
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('base64url');
 const bookingPath = (id: string) => `/scheduling/bookings/${encodeURIComponent(id)}`;

@@ -2,7 +2,7 @@
 // share through the database, that names the location, the network and the bits it needs.
 // The widget finds a nonce so that SHA-256(challenge + nonce) starts with that many zero bits.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { BadRequest, Forbidden, withReason } from '../errors.js';
+import { Forbidden, withReason } from '../errors.js';
 import type { BffReason } from '../../shared/types.js';
 import { PROOF_TTL_MS } from './limits.js';
 
@@ -80,16 +80,4 @@ export function proofTooWeak(bits: number): Forbidden {
 
 export function proofReused(): Forbidden {
   return refused('challenge was used already: each one holds once. Ask for a new one.', 'proof_reused');
-}
-
-/** challenge and nonce of a hold body: 400 naming the field when missing. */
-export function proofFields(body: Record<string, unknown>): { challenge: string; nonce: string } {
-  const { challenge, nonce } = body;
-  if (typeof challenge !== 'string' || challenge === '' || challenge.length > 1024) {
-    throw withReason(new BadRequest('challenge is required: the one GET /bff/v1/holds/challenge gave, solved by nonce'), 'proof_required');
-  }
-  if (typeof nonce !== 'string' || !/^[0-9A-Za-z_-]{1,32}$/.test(nonce)) {
-    throw withReason(new BadRequest('nonce is required: up to 32 letters or digits so that SHA-256(challenge + nonce) has the leading zero bits asked'), 'proof_required');
-  }
-  return { challenge, nonce };
 }

@@ -10,7 +10,8 @@ export interface Instant {
   offset: number;
 }
 
-const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})$/;
+/** An ISO 8601 date-time with an offset, as this API takes one (the calendar is checked by parseInstant). */
+export const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})$/;
 
 /** Parses an ISO 8601 date-time with an offset; undefined when it is not one. */
 export function parseInstant(text: string): Instant | undefined {

@@ -1,16 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import Router from '@koa/router';
+import type { Static } from '@sinclair/typebox';
 import type { Context } from 'koa';
 import type { Store } from '../db/store.js';
 import { BadRequest } from '../errors.js';
 import { readForm } from '../http/body.js';
 import type { Params } from '../http/params.js';
+import { checker, paramsObject } from '../http/schema-check.js';
 import { createClientThrottle } from './client-throttle.js';
 import type { KeySet } from './keys.js';
+import { TokenForm, type Discovery, type OAuthErrorBody, type OAuthErrorCode, type TokenResponse } from './schemas.js';
 import { createSecretVerifier } from './secrets.js';
 import { SCOPES, TOKEN_LIFETIME, type Tokens } from './tokens.js';
-
-type OAuthErrorCode = 'invalid_request' | 'invalid_client' | 'unsupported_grant_type' | 'invalid_scope' | 'too_many_requests';
 
 /** An RFC 6749 §5.2 error answer. */
 class OAuthError extends Error {
@@ -21,6 +22,16 @@ class OAuthError extends Error {
     readonly headers: Record<string, string> = {},
   ) {
     super(description);
+  }
+}
+
+/** The form's fields, by the schema /openapi.json publishes; a problem is RFC 6749's invalid_request. */
+const checkForm = checker(TokenForm, { what: 'form body', missing: { '/grant_type': 'grant_type is required' }, problems: { '/grant_type': 'grant_type is required' } });
+function tokenForm(form: Params) {
+  try {
+    return checkForm(paramsObject(form, TokenForm));
+  } catch (error) {
+    throw error instanceof BadRequest ? new OAuthError(400, 'invalid_request', error.message) : error;
   }
 }
 
@@ -60,7 +71,7 @@ export function oauthRoutes(options: { store: Store; keys: KeySet; tokens: Token
     new OAuthError(429, 'too_many_requests', `too many failed attempts; retry in ${seconds} s`, { 'Retry-After': String(seconds) });
   const failed = () => new OAuthError(401, 'invalid_client', 'client authentication failed', { 'WWW-Authenticate': 'Basic realm="thread"' });
 
-  const metadata = {
+  const metadata: Static<typeof Discovery> = {
     issuer,
     token_endpoint: `${issuer}/oauth2/token`,
     jwks_uri: `${issuer}/.well-known/jwks.json`,
@@ -92,8 +103,7 @@ export function oauthRoutes(options: { store: Store; keys: KeySet; tokens: Token
       });
       if (!form) throw new OAuthError(400, 'invalid_request', 'content-type must be application/x-www-form-urlencoded');
       if (form.repeated !== undefined) throw new OAuthError(400, 'invalid_request', `parameter "${form.repeated.slice(0, 64)}" is repeated`);
-      const grantType = form.get('grant_type');
-      if (!grantType) throw new OAuthError(400, 'invalid_request', 'grant_type is required');
+      const { grant_type: grantType, scope: requested } = tokenForm(form);
       const { id, secret } = clientCredentials(ctx, form);
 
       // A lockout is checked before anything else, the remembered secret included: otherwise a locked-out
@@ -115,26 +125,27 @@ export function oauthRoutes(options: { store: Store; keys: KeySet; tokens: Token
       if (grantType !== 'client_credentials') {
         throw new OAuthError(400, 'unsupported_grant_type', 'only grant_type=client_credentials is supported');
       }
-      const requested = form.get('scope');
       let scopes = client.scopes;
-      if (requested !== null) {
+      if (requested !== undefined) {
         scopes = [...new Set(requested.split(' ').filter(Boolean))];
         const extra = scopes.find((s) => !client.scopes.includes(s));
         if (scopes.length === 0 || extra) {
           throw new OAuthError(400, 'invalid_scope', extra ? `scope "${extra}" is not granted to this client` : 'scope is empty');
         }
       }
-      ctx.body = {
+      const answer: Static<typeof TokenResponse> = {
         access_token: await tokens.issue(client.id, scopes),
         token_type: 'Bearer',
         expires_in: TOKEN_LIFETIME,
         scope: scopes.join(' '),
       };
+      ctx.body = answer;
     } catch (error) {
       if (!(error instanceof OAuthError)) throw error;
       ctx.status = error.status;
       ctx.set(error.headers);
-      ctx.body = { error: error.error, error_description: error.message };
+      const body: Static<typeof OAuthErrorBody> = { error: error.error, error_description: error.message };
+      ctx.body = body;
     }
   });
   return router;

@@ -11,6 +11,7 @@ import type { Config, UpstreamConfig } from '../../server/config.js';
 import { createHttpServer } from '../../server/http/server.js';
 import { toLowS } from '../../server/oauth/low-s.js';
 import { hashSecret, newSecret } from '../../server/oauth/secrets.js';
+import { checkResponse } from './openapi.js';
 
 export interface TestServer {
   url: string;
@@ -126,8 +127,10 @@ export async function getToken(url: string, client: { id: string; secret: string
     },
     body,
   });
-  if (response.status !== 200) throw new Error(`token request failed: ${response.status} ${await response.text()}`);
-  return ((await response.json()) as { access_token: string }).access_token;
+  const text = await response.text();
+  checkResponse('POST', '/oauth2/token', { status: response.status, contentType: response.headers.get('content-type'), headers: response.headers, text });
+  if (response.status !== 200) throw new Error(`token request failed: ${response.status} ${text}`);
+  return (JSON.parse(text) as { access_token: string }).access_token;
 }
 
 /** A small JSON client for the booking API with a token. */
@@ -139,6 +142,7 @@ export function api(url: string, token: string) {
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await response.text();
+    checkResponse(method, route, { status: response.status, contentType: response.headers.get('content-type'), headers: response.headers, text });
     return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
   };
 }
@@ -225,6 +229,12 @@ export function request(
         res.on('error', reject);
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
+          try {
+            checkResponse(options.method ?? 'GET', options.path, { status: res.statusCode ?? 0, contentType: res.headers['content-type'], headers: res.headers, text });
+          } catch (mismatch) {
+            reject(mismatch);
+            return;
+          }
           resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) });
         });
       },
