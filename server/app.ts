@@ -40,8 +40,8 @@ export interface App {
   config: Config;
   /** From now on /readyz says 503, so a load balancer sends no new work. */
   drain(): void;
-  /** Stops timers and closes the database. */
-  close(): void;
+  /** Stops timers and closes the database at once; settles when its background connection has closed too. */
+  close(): Promise<void>;
 }
 
 /** Builds the whole server (OAuth, booking API, BFF, widget and demo page) without listening. */
@@ -184,7 +184,7 @@ export async function createApp(config: Config): Promise<App> {
       ready = false;
       clearInterval(sweeper);
       bff.close();
-      store.close();
+      return store.close();
     },
   };
 }

@@ -53,8 +53,8 @@ async function main(): Promise<void> {
     config.log({ level: 'info', msg: `${signal}: finishing requests in flight, then stopping` });
     thread.drain();
     server.close(() => {
-      thread.close();
-      process.exit(0);
+      // Exit once the checkpoint thread's connection has closed too: the last connection to close removes the log.
+      void thread.close().then(() => process.exit(0));
     });
     server.closeIdleConnections();
     setTimeout(() => {

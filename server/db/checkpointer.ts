@@ -30,12 +30,17 @@ parentPort.once('message', () => {
  * log, holding up every request behind it. `stop` ends the thread and lets its connection close.
  * Should the thread fail, `onFailure` hands checkpoints back to the caller's connection.
  */
-export function startCheckpointer(file: string, onFailure: (error: Error) => void): { stop(): void } {
+export function startCheckpointer(file: string, onFailure: (error: Error) => void): { stop(): Promise<void> } {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(source, { eval: true, workerData: { file, driver, everyMs: EVERY_MS } });
   worker.on('error', onFailure);
   worker.unref();
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   return {
-    stop: () => worker.postMessage('stop'),
+    /** Settles once the thread has closed its connection (the last one to close removes the log). */
+    stop: () => {
+      worker.postMessage('stop');
+      return exited;
+    },
   };
 }

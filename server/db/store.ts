@@ -95,10 +95,12 @@ export function createStore(file: string, options: { background?: boolean; cache
         if (queued.push({ work, resolve: resolve as (value: unknown) => void, reject }) === 1) setImmediate(commitQueued);
       });
     },
-    close() {
+    /** Closes the connection at once; settles when the checkpoint thread's has closed too (a process should wait for that before it exits). */
+    close(): Promise<void> {
       if (queued.length > 0) commitQueued();
-      checkpointer?.stop();
+      const stopped = checkpointer?.stop() ?? Promise.resolve();
       db.close();
+      return stopped;
     },
   };
 }

@@ -69,7 +69,7 @@ export async function startServer(options: Partial<Omit<Config, 'now' | 'log'>> 
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      thread.close();
+      await thread.close();
     },
   };
 }
