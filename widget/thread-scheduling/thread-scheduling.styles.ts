@@ -438,6 +438,45 @@ export default css`
     font-size: 0.9375em;
   }
 
+  .clockline {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    justify-content: space-between;
+    gap: 0.5em 1em;
+    margin-top: 0.625em;
+  }
+
+  .clockline .countdown {
+    margin-top: 0;
+  }
+
+  .more-time {
+    min-height: 44px;
+    min-width: 44px;
+    padding: 0.375em 1em;
+    border: 1px solid var(--_control-border);
+    border-radius: var(--_inner-radius);
+    background: var(--_bg);
+    color: var(--_accent);
+    font-weight: 600;
+  }
+
+  .more-time[aria-disabled='true'] {
+    cursor: progress;
+    opacity: 0.7;
+  }
+
+  .hold-message {
+    margin: 0.625em 0 0;
+    font-size: 0.9375em;
+    font-weight: 600;
+  }
+
+  .hold-message.error {
+    color: var(--_error);
+  }
+
   .icon {
     flex: none;
     fill: none;

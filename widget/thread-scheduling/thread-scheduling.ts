@@ -2,7 +2,6 @@ import { LitElement, html, nothing, type PropertyValues, type TemplateResult } f
 import type {
   BookingEventDetail,
   ConfirmResponse,
-  HoldResponse,
   ScheduleLocation,
   ScheduleResponse,
   SignUp,
@@ -11,6 +10,7 @@ import type {
 } from '../../shared/types.js';
 import { SIGN_UP_FIELDS } from '../../shared/types.js';
 import { Bff, BffError, NetworkError } from './bff.js';
+import { HoldController } from './hold-controller.js';
 import { calendarFile } from './ics.js';
 import { MAX_LENGTH, checkSignUp, isoDay, type SignUpProblems } from './sign-up.js';
 import { clockTime, countdown, dayName, groupByDay, zoneName } from './time.js';
@@ -84,6 +84,8 @@ function addressLines(location: ScheduleLocation): string[] {
  * @csspart button - Every button and the calendar link.
  * @csspart summary - The held time, with its countdown.
  * @csspart countdown - The countdown line.
+ * @csspart more-time - The "More time" button beside it (also `button`).
+ * @csspart hold-message - A warning that the hold is ending, or that no more time can be had.
  * @csspart form - The sign-up form.
  * @csspart field - Each label, input and error group.
  * @csspart input - Each input.
@@ -113,8 +115,6 @@ export class ThreadScheduling extends LitElement {
     step: { state: true },
     schedule: { state: true },
     locationId: { state: true },
-    hold: { state: true },
-    remaining: { state: true },
     busy: { state: true },
     notice: { state: true },
     failure: { state: true },
@@ -133,9 +133,6 @@ export class ThreadScheduling extends LitElement {
   declare private step: Step;
   declare private schedule: ScheduleResponse | undefined;
   declare private locationId: string;
-  /** The hold, secret token included: kept in memory only, never stored, logged or put in an event. */
-  declare private hold: (HoldResponse & { location: ScheduleLocation; extended?: boolean }) | undefined;
-  declare private remaining: number;
   declare private busy: boolean;
   declare private notice: Notice | undefined;
   declare private failure: Failure | undefined;
@@ -148,10 +145,17 @@ export class ThreadScheduling extends LitElement {
 
   private loads = 0;
   private loading: AbortController | undefined;
-  private deadline = 0;
-  private ticker: ReturnType<typeof setInterval> | undefined;
   private warned = false;
-  private releasedOnPageHide = false;
+  /** The held time: its countdown, warnings, more time, and giving it back on the way out. */
+  private hold = new HoldController(this, {
+    bff: () => this.bff,
+    t: () => this.t,
+    announce: (text) => this.announce(text),
+    emit: (name, hold) => this.emit(name, hold),
+    explain: (error) => this.messageFor(error),
+    lost: () => this.step === 'form' && void this.backToTimes(this.t.holdExpired, 'info'),
+    confirming: () => this.busy,
+  });
 
   constructor() {
     super();
@@ -161,7 +165,6 @@ export class ThreadScheduling extends LitElement {
     this.apiBase = '';
     this.step = 'loading';
     this.locationId = '';
-    this.remaining = 0;
     this.busy = false;
     this.problems = {};
     this.announcement = '';
@@ -212,8 +215,6 @@ export class ThreadScheduling extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    window.addEventListener('pagehide', this.onPageHide);
-    window.addEventListener('pageshow', this.onPageShow);
     if (this.hasUpdated) {
       if (this.step === 'done') this.makeCalendarUrl();
       else void this.load();
@@ -222,10 +223,7 @@ export class ThreadScheduling extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    window.removeEventListener('pagehide', this.onPageHide);
-    window.removeEventListener('pageshow', this.onPageShow);
     this.loading?.abort();
-    void this.releaseHold(true);
     if (this.calendarUrl) URL.revokeObjectURL(this.calendarUrl);
     this.calendarUrl = undefined;
   }
@@ -233,26 +231,11 @@ export class ThreadScheduling extends LitElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('locationIds') || changed.has('days') || changed.has('apiBase')) {
       if (this.isConnected) {
-        void this.releaseHold();
+        void this.hold.release();
         void this.load();
       }
     }
   }
-
-  private onPageHide = () => {
-    if (this.hold) {
-      void this.releaseHold(true);
-      this.releasedOnPageHide = true;
-    }
-  };
-
-  /** Back from the back/forward cache: the hold was released on the way out. */
-  private onPageShow = (event: PageTransitionEvent) => {
-    if (event.persisted && this.releasedOnPageHide) {
-      this.releasedOnPageHide = false;
-      if (this.step === 'form') void this.backToTimes(this.t.holdExpired, 'info');
-    }
-  };
 
   // ------------------------------------------------------------ helpers
 
@@ -414,11 +397,9 @@ export class ThreadScheduling extends LitElement {
         start_datetime: slot.start_datetime,
         website: '',
       });
-      this.hold = { ...hold, location };
       this.problems = {};
       this.step = 'form';
-      this.startCountdown(hold.expires_in);
-      this.emit('thread-hold', hold);
+      this.hold.start({ ...hold, location });
       const start = new Date(hold.start_datetime);
       const when = `${dayName(start, location.timezone, this.locale)}, ${clockTime(start, location.timezone, this.locale)}`;
       this.announce(this.t.heldAnnouncement(when, Math.max(1, Math.round(hold.expires_in / 60))));
@@ -443,42 +424,9 @@ export class ThreadScheduling extends LitElement {
     }
   }
 
-  private startCountdown(seconds: number) {
-    this.stopCountdown();
-    this.deadline = performance.now() + Math.max(0, seconds) * 1000;
-    this.remaining = Math.max(0, seconds);
-    this.ticker = setInterval(this.tick, 250);
-  }
-
-  private stopCountdown() {
-    if (this.ticker !== undefined) clearInterval(this.ticker);
-    this.ticker = undefined;
-  }
-
-  private tick = () => {
-    const before = this.remaining;
-    this.remaining = Math.max(0, (this.deadline - performance.now()) / 1000);
-    if (before > 60 && this.remaining <= 60) this.announce(this.t.oneMinuteLeft);
-    // While a confirm is on its way, the server's answer decides.
-    if (this.remaining <= 0 && !this.busy) void this.backToTimes(this.t.holdExpired, 'info', true);
-  };
-
-  /** Ends the hold: tells the page, and the BFF unless the hold is already gone there. Settles once the BFF has it. */
-  private releaseHold(leavingPage = false, tellServer = true): Promise<void> {
-    const hold = this.hold;
-    this.stopCountdown();
-    if (!hold) return Promise.resolve();
-    this.hold = undefined;
-    this.emit('thread-release', hold);
-    if (!tellServer) return Promise.resolve();
-    return this.bff.release(hold.hold_token, leavingPage).catch(() => {
-      // The hold runs out on the server anyway; nothing for the patient to do.
-    });
-  }
-
   /** Back to the list with a message, and a fresh list behind it. */
   private async backToTimes(message?: string, tone: Notice['tone'] = 'info', tellServer = true) {
-    const released = this.releaseHold(false, tellServer);
+    const released = this.hold.release(false, tellServer);
     this.problems = {};
     await this.refreshWith(message, tone, released);
   }
@@ -518,7 +466,7 @@ export class ThreadScheduling extends LitElement {
 
   private submit = async (event: SubmitEvent) => {
     event.preventDefault();
-    const hold = this.hold;
+    const hold = this.hold.held;
     if (!hold || this.busy) return;
     const patient = this.readSignUp(event.target as HTMLFormElement);
     const { problems } = checkSignUp(patient, isoDay(new Date()));
@@ -531,8 +479,7 @@ export class ThreadScheduling extends LitElement {
     this.busy = true;
     try {
       const booking = await this.bff.confirm({ hold_token: hold.hold_token, patient, website: '' });
-      this.stopCountdown();
-      this.hold = undefined;
+      this.hold.booked();
       this.booked = { booking, location: hold.location, calendar: this.calendarFor(booking, hold.location) };
       this.makeCalendarUrl();
       this.step = 'done';
@@ -559,17 +506,7 @@ export class ThreadScheduling extends LitElement {
   };
 
   private clearProblem(event: Event) {
-    // The patient has started on the form: the short first hold is lengthened, once.
-    const hold = this.hold;
-    if (hold && !hold.extended) {
-      hold.extended = true;
-      this.bff.extend(hold.hold_token).then(
-        (longer) => this.hold === hold && this.startCountdown(longer.expires_in),
-        () => {
-          // The first hold still runs; confirm or the countdown tells the patient if it ends.
-        },
-      );
-    }
+    this.hold.startedForm();
     const field = (event.target as HTMLInputElement).name as SignUpField;
     if (this.problems[field]) {
       const { [field]: _, ...rest } = this.problems;
@@ -613,7 +550,7 @@ export class ThreadScheduling extends LitElement {
   /** The one location's name and address under the title. */
   private renderPlace() {
     const locations = this.schedule?.locations ?? [];
-    const location = this.step === 'form' ? this.hold?.location : this.location;
+    const location = this.step === 'form' ? this.hold.held?.location : this.location;
     if (!location || this.step === 'done' || this.step === 'failed') return nothing;
     if (locations.length > 1 && this.step === 'times') return nothing;
     return html`<p class="place"><span class="place-name">${location.name}</span>
@@ -731,7 +668,7 @@ export class ThreadScheduling extends LitElement {
   }
 
   private renderForm() {
-    const hold = this.hold;
+    const hold = this.hold.held;
     if (!hold) return nothing;
     const t = this.t;
     const when = this.renderWhen(new Date(hold.start_datetime), hold.location, true);
@@ -739,12 +676,7 @@ export class ThreadScheduling extends LitElement {
       <div class="summary" part="summary">
         <p class="eyebrow">${t.selectedTime}</p>
         <p class="when"><span>${when.date}</span> <span>${when.time} <span class="muted">${when.zone}</span></span></p>
-        <p class="countdown" part="countdown">
-          <svg class="icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
-            <circle cx="12" cy="12" r="9" /><path d="M12 7v5l3 2" />
-          </svg>
-          <span>${t.holdFor} <span class="clock" role="timer">${countdown(this.remaining)}</span></span>
-        </p>
+        ${this.renderCountdown()}
         <button class="link" part="button back" @click=${this.back}>${t.changeTime}</button>
       </div>
       <h3 id="step-heading" tabindex="-1">${t.yourDetails}</h3>
@@ -758,6 +690,32 @@ export class ThreadScheduling extends LitElement {
       </form>
     </div>`;
   }
+
+  /** The clock, what it warns of, and the way to more time while there is some. */
+  private renderCountdown() {
+    const { remaining, message, canExtend, extending } = this.hold;
+    return html`<div class="clockline">
+        <p class="countdown" part="countdown">
+          <svg class="icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
+            <circle cx="12" cy="12" r="9" /><path d="M12 7v5l3 2" />
+          </svg>
+          <span>${this.t.holdFor} <span class="clock" role="timer">${countdown(remaining)}</span></span>
+        </p>
+        ${canExtend
+          ? html`<button class="more-time" part="button more-time" aria-disabled=${extending ? 'true' : 'false'}
+              @click=${this.moreTime}>${this.t.moreTime}</button>`
+          : nothing}
+      </div>
+      ${message
+        ? html`<p id="hold-message" class="hold-message ${message.tone}" part="hold-message" tabindex="-1">${message.text}</p>`
+        : nothing}`;
+  }
+
+  /** When the last extension is spent the button goes: focus goes to the sentence that says so. */
+  private moreTime = async () => {
+    await this.hold.moreTime();
+    if (!this.hold.canExtend && this.step === 'form') await this.moveFocus('#hold-message');
+  };
 
   private renderField(field: SignUpField) {
     const t = this.t;

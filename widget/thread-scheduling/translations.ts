@@ -17,7 +17,12 @@ export interface Translation {
   selectedTime: string;
   holdFor: string;
   heldAnnouncement: (when: string, minutes: number) => string;
-  oneMinuteLeft: string;
+  /** A warning before the hold ends, at this many seconds left. */
+  timeLeft: (seconds: number) => string;
+  askForMoreTime: string;
+  moreTime: string;
+  timeAdded: (minutes: number) => string;
+  noMoreTime: string;
   holdExpired: string;
   slotTaken: string;
   changeTime: string;
@@ -60,7 +65,14 @@ const en: Translation = {
   holdFor: 'Held for you for',
   heldAnnouncement: (when, minutes) =>
     `${when} is held for you. Please fill in your details within ${minutes} minutes.`,
-  oneMinuteLeft: 'One minute left to confirm your appointment.',
+  timeLeft: (seconds) =>
+    seconds >= 60
+      ? `${Math.round(seconds / 60)} minutes left to confirm your appointment.`
+      : `${seconds} seconds left to confirm your appointment.`,
+  askForMoreTime: 'Need longer? Choose “More time”.',
+  moreTime: 'More time',
+  timeAdded: (minutes) => `More time added: the time is held for you for ${minutes} minutes.`,
+  noMoreTime: 'This time cannot be held any longer. Please confirm before the countdown ends.',
   holdExpired: 'Your hold on that time ran out. Please choose a time again.',
   slotTaken: 'Sorry, someone else just booked that time. Here are the times that are still open.',
   changeTime: 'Choose another time',
@@ -134,7 +146,14 @@ const es: Translation = {
   holdFor: 'Reservado para usted durante',
   heldAnnouncement: (when, minutes) =>
     `${when} está reservado para usted. Complete sus datos en menos de ${minutes} minutos.`,
-  oneMinuteLeft: 'Queda un minuto para confirmar su cita.',
+  timeLeft: (seconds) =>
+    seconds >= 60
+      ? `Quedan ${Math.round(seconds / 60)} minutos para confirmar su cita.`
+      : `Quedan ${seconds} segundos para confirmar su cita.`,
+  askForMoreTime: '¿Necesita más? Elija «Más tiempo».',
+  moreTime: 'Más tiempo',
+  timeAdded: (minutes) => `Tiempo añadido: el horario queda reservado para usted durante ${minutes} minutos.`,
+  noMoreTime: 'Este horario ya no se puede reservar por más tiempo. Confirme antes de que termine la cuenta atrás.',
   holdExpired: 'Se acabó el tiempo de reserva de ese horario. Elija un horario de nuevo.',
   slotTaken:
     'Lo sentimos, otra persona acaba de reservar ese horario. Estos son los horarios que siguen disponibles.',
