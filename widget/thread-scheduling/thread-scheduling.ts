@@ -1,4 +1,4 @@
-import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { LitElement, adoptStyles, html, nothing, supportsAdoptingStyleSheets, type PropertyValues, type TemplateResult } from 'lit';
 import type {
   BookingEventDetail,
   ConfirmResponse,
@@ -11,15 +11,16 @@ import type {
 import { SIGN_UP_FIELDS } from '../../shared/types.js';
 import { Bff, BffError, NetworkError } from './bff.js';
 import { HoldController } from './hold-controller.js';
-import { calendarFile } from './ics.js';
-import { MAX_LENGTH, checkSignUp, isoDay, type SignUpProblems } from './sign-up.js';
-import { clockTime, countdown, dayName, groupByDay, zoneName } from './time.js';
+import type { SignUpProblems } from './sign-up.js';
+import { clockTime, countdown, dayName, groupByDay, warmUp, zoneName } from './time.js';
 import { languageOf, translations, type Language, type Translation } from './translations.js';
 import styles from './thread-scheduling.styles.js';
 
 /** Where widget.js was loaded from: the BFF's origin unless `api-base` says otherwise. */
 const SCRIPT_ORIGIN = new URL(import.meta.url).origin;
 const TAG = 'thread-scheduling';
+/** The chunk the steps after a pick need (after-pick.ts). */
+type AfterPick = typeof import('./after-pick.js');
 const DAYS_AT_A_TIME = 5;
 
 type Step = 'loading' | 'failed' | 'times' | 'form' | 'done';
@@ -146,6 +147,8 @@ export class ThreadScheduling extends LitElement {
   private loads = 0;
   private loading: AbortController | undefined;
   private warned = false;
+  private afterPick: AfterPick | undefined;
+  private afterPickLoading: Promise<AfterPick> | undefined;
   /** The held time: its countdown, warnings, more time, and giving it back on the way out. */
   private hold = new HoldController(this, {
     bff: () => this.bff,
@@ -235,6 +238,28 @@ export class ThreadScheduling extends LitElement {
         void this.load();
       }
     }
+  }
+
+  protected override updated(): void {
+    // The times are on screen: now fetch what a pick will need, so the patient does not wait for it.
+    if (this.step === 'times' && !this.afterPickLoading) this.loadAfterPick().catch(() => {});
+  }
+
+  /** The proof of work, the sign-up checks, the calendar file and the later steps' styles, once. */
+  private loadAfterPick(): Promise<AfterPick> {
+    this.afterPickLoading ??= import('./after-pick.js').then(
+      (afterPick) => {
+        const base = (this.constructor as typeof ThreadScheduling).elementStyles;
+        adoptStyles(this.renderRoot as ShadowRoot, supportsAdoptingStyleSheets ? [...base, afterPick.styles] : [afterPick.styles]);
+        this.afterPick = afterPick;
+        return afterPick;
+      },
+      (error: unknown) => {
+        this.afterPickLoading = undefined; // a pick tries again
+        throw error;
+      },
+    );
+    return this.afterPickLoading;
   }
 
   // ------------------------------------------------------------ helpers
@@ -341,7 +366,10 @@ export class ThreadScheduling extends LitElement {
     const controller = new AbortController();
     this.loading = controller;
     try {
-      const schedule = await this.bff.schedule(ids, this.windowDays, controller.signal);
+      const request = this.bff.schedule(ids, this.windowDays, controller.signal);
+      // After this turn (the skeleton is drawn) and before the answer comes: see warmUp.
+      setTimeout(() => warmUp(this.locale));
+      const schedule = await request;
       if (load !== this.loads) return;
       this.schedule = schedule;
       if (!schedule.locations.some((location) => location.id === this.locationId)) {
@@ -391,6 +419,7 @@ export class ThreadScheduling extends LitElement {
     this.busy = true;
     this.notice = undefined;
     try {
+      await this.loadAfterPick();
       const hold = await this.bff.hold({
         location_id: location.id,
         booking_id: slot.booking_id,
@@ -469,6 +498,7 @@ export class ThreadScheduling extends LitElement {
     const hold = this.hold.held;
     if (!hold || this.busy) return;
     const patient = this.readSignUp(event.target as HTMLFormElement);
+    const { checkSignUp, isoDay } = this.afterPick!;
     const { problems } = checkSignUp(patient, isoDay(new Date()));
     if (problems) {
       await this.showProblems(problems);
@@ -516,7 +546,7 @@ export class ThreadScheduling extends LitElement {
 
   private calendarFor(booking: ConfirmResponse, location: ScheduleLocation): string {
     const start = new Date(booking.start_datetime);
-    return calendarFile({
+    return this.afterPick!.calendarFile({
       uid: `${booking.booking_id}@thread-scheduling`,
       start,
       end: new Date(start.getTime() + booking.length * 60_000),
@@ -722,6 +752,7 @@ export class ThreadScheduling extends LitElement {
     const problem = this.problems[field];
     const message = problem ? (problem === 'invalid' ? t.fieldErrors.invalid[field] : t.fieldErrors[problem]) : '';
     const input = INPUTS[field];
+    const { MAX_LENGTH, isoDay } = this.afterPick!;
     return html`<div class="field ${field}" part="field">
       <label for=${`field-${field}`}>${t.fields[field]}</label>
       <input id=${`field-${field}`} part="input" name=${field} type=${input.type} autocomplete=${input.autocomplete}
