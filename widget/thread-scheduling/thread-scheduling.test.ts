@@ -845,6 +845,17 @@ describe('<thread-scheduling>', () => {
     await expect(el).to.be.accessible();
   });
 
+  it('fetches Spanish strings when asked for, showing no English meanwhile, and follows a change of lang', async () => {
+    const el = await fixture<ThreadScheduling>(html`<thread-scheduling location-ids="dr556" lang="es"></thread-scheduling>`);
+    expect(visibleText(root(el))).not.to.match(/Book an appointment|Loading|Choose a time/);
+    await loaded(el);
+    await waitUntil(() => heading(el, 'Elija un horario'), 'the Spanish strings never came');
+    el.setAttribute('lang', 'en');
+    await waitUntil(() => heading(el, 'Choose a time'), 'back to English');
+    expect(heading(el, 'Book an appointment')).to.exist;
+    await expect(el).to.be.accessible();
+  });
+
   describe('when it cannot show times', () => {
     it('explains a missing location-ids attribute, without calling the server', async () => {
       const el = await fixture<ThreadScheduling>(html`<thread-scheduling></thread-scheduling>`);

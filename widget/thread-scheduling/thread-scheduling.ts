@@ -13,7 +13,7 @@ import { Bff, BffError, NetworkError } from './bff.js';
 import { HoldController } from './hold-controller.js';
 import type { SignUpProblems } from './sign-up.js';
 import { clockTime, countdown, dayName, groupByDay, warmUp, zoneName } from './time.js';
-import { languageOf, translations, type Language, type Translation } from './translations.js';
+import { en, languageOf, translations, type Language, type Translation } from './translations.js';
 import styles from './thread-scheduling.styles.js';
 
 /** Where widget.js was loaded from: the BFF's origin unless `api-base` says otherwise. */
@@ -124,6 +124,7 @@ export class ThreadScheduling extends LitElement {
     calendarUrl: { state: true },
     announcement: { state: true },
     shownDays: { state: true },
+    translation: { state: true },
   };
 
   declare locationIds: string;
@@ -143,6 +144,8 @@ export class ThreadScheduling extends LitElement {
   declare private announcement: string;
   /** How many days of times are on screen; more on request, so the page stays short. */
   declare private shownDays: number;
+  /** The strings on screen, and their language: English until another one asked for has come. */
+  declare private translation: { language: Language; strings: Translation };
 
   private loads = 0;
   private loading: AbortController | undefined;
@@ -172,12 +175,13 @@ export class ThreadScheduling extends LitElement {
     this.problems = {};
     this.announcement = '';
     this.shownDays = DAYS_AT_A_TIME;
+    this.translation = { language: 'en', strings: en };
   }
 
   // ------------------------------------------------------------ configuration
 
   private get t(): Translation {
-    return translations[this.locale];
+    return this.translation.strings;
   }
 
   private get locale(): Language {
@@ -232,12 +236,24 @@ export class ThreadScheduling extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('language')) this.fetchStrings();
     if (changed.has('locationIds') || changed.has('days') || changed.has('apiBase')) {
       if (this.isConnected) {
         void this.hold.release();
         void this.load();
       }
     }
+  }
+
+  /** Fetches the strings of the language asked for (English if they cannot come). */
+  private fetchStrings() {
+    const language = this.locale;
+    if (this.translation.language === language) return;
+    translations[language]()
+      .catch(() => en)
+      .then((strings) => {
+        if (this.locale === language) this.translation = { language, strings };
+      });
   }
 
   protected override updated(): void {
@@ -565,6 +581,10 @@ export class ThreadScheduling extends LitElement {
   // ------------------------------------------------------------ rendering
 
   protected override render() {
+    // Until the page's language has come, bones without words: never a flash of another language.
+    if (this.translation.language !== this.locale) {
+      return html`<div class="root"><section class="card" part="card" aria-busy="true"><div class="body">${this.renderBones()}</div></section></div>`;
+    }
     return html`<div class="root" lang=${this.locale}>
       <div class="sr-only" role="status" aria-live="polite" aria-atomic="true">${this.announcement}</div>
       <section class="card" part="card" aria-labelledby="title" aria-busy=${this.step === 'loading' ? 'true' : 'false'}>
@@ -603,13 +623,17 @@ export class ThreadScheduling extends LitElement {
   }
 
   private renderLoading() {
-    // Sizes come from classes: a strict CSP (style-src 'self') forbids style attributes.
-    const row = html`<span class="bone-row">${[1, 2, 3, 4].map(() => html`<span class="bone time-bone"></span>`)}</span>`;
     return html`<div class="body">
       <p class="muted">${this.t.loading}</p>
-      <div class="skeleton" aria-hidden="true">
-        <span class="bone day-bone"></span>${row}<span class="bone day-bone short"></span>${row}
-      </div>
+      ${this.renderBones()}
+    </div>`;
+  }
+
+  private renderBones() {
+    // Sizes come from classes: a strict CSP (style-src 'self') forbids style attributes.
+    const row = html`<span class="bone-row">${[1, 2, 3, 4].map(() => html`<span class="bone time-bone"></span>`)}</span>`;
+    return html`<div class="skeleton" aria-hidden="true">
+      <span class="bone day-bone"></span>${row}<span class="bone day-bone short"></span>${row}
     </div>`;
   }
 
