@@ -10,7 +10,7 @@ import type {
 } from '../../shared/types.js';
 import { SIGN_UP_FIELDS } from '../../shared/types.js';
 import { Bff, BffError, NetworkError } from './bff.js';
-import { HoldController } from './hold-controller.js';
+import type { HoldController } from './hold-controller.js';
 import type { SignUpProblems } from './sign-up.js';
 import { clockTime, countdown, dayName, groupByDay, warmUp, zoneName } from './time.js';
 import { en, languageOf, translations, type Language, type Translation } from './translations.js';
@@ -152,16 +152,8 @@ export class ThreadScheduling extends LitElement {
   private warned = false;
   private afterPick: AfterPick | undefined;
   private afterPickLoading: Promise<AfterPick> | undefined;
-  /** The held time: its countdown, warnings, more time, and giving it back on the way out. */
-  private hold = new HoldController(this, {
-    bff: () => this.bff,
-    t: () => this.t,
-    announce: (text) => this.announce(text),
-    emit: (name, hold) => this.emit(name, hold),
-    explain: (error) => this.messageFor(error),
-    lost: () => this.step === 'form' && void this.backToTimes(this.t.holdExpired, 'info'),
-    confirming: () => this.busy,
-  });
+  /** The held time: its countdown, warnings, more time, and giving it back on the way out. Comes with after-pick.ts. */
+  private hold: HoldController | undefined;
 
   constructor() {
     super();
@@ -239,7 +231,7 @@ export class ThreadScheduling extends LitElement {
     if (changed.has('language')) this.fetchStrings();
     if (changed.has('locationIds') || changed.has('days') || changed.has('apiBase')) {
       if (this.isConnected) {
-        void this.hold.release();
+        void this.hold?.release();
         void this.load();
       }
     }
@@ -268,6 +260,15 @@ export class ThreadScheduling extends LitElement {
         const base = (this.constructor as typeof ThreadScheduling).elementStyles;
         adoptStyles(this.renderRoot as ShadowRoot, supportsAdoptingStyleSheets ? [...base, afterPick.styles] : [afterPick.styles]);
         this.afterPick = afterPick;
+        this.hold ??= new afterPick.HoldController(this, {
+          bff: () => this.bff,
+          t: () => this.t,
+          announce: (text) => this.announce(text),
+          emit: (name, hold) => this.emit(name, hold),
+          explain: (error) => this.messageFor(error),
+          lost: () => this.step === 'form' && void this.backToTimes(this.t.holdExpired, 'info'),
+          confirming: () => this.busy,
+        });
         return afterPick;
       },
       (error: unknown) => {
@@ -444,7 +445,7 @@ export class ThreadScheduling extends LitElement {
       });
       this.problems = {};
       this.step = 'form';
-      this.hold.start({ ...hold, location });
+      this.hold!.start({ ...hold, location });
       const start = new Date(hold.start_datetime);
       const when = `${dayName(start, location.timezone, this.locale)}, ${clockTime(start, location.timezone, this.locale)}`;
       this.announce(this.t.heldAnnouncement(when, Math.max(1, Math.round(hold.expires_in / 60))));
@@ -471,7 +472,7 @@ export class ThreadScheduling extends LitElement {
 
   /** Back to the list with a message, and a fresh list behind it. */
   private async backToTimes(message?: string, tone: Notice['tone'] = 'info', tellServer = true) {
-    const released = this.hold.release(false, tellServer);
+    const released = this.hold?.release(false, tellServer);
     this.problems = {};
     await this.refreshWith(message, tone, released);
   }
@@ -511,7 +512,7 @@ export class ThreadScheduling extends LitElement {
 
   private submit = async (event: SubmitEvent) => {
     event.preventDefault();
-    const hold = this.hold.held;
+    const hold = this.hold?.held;
     if (!hold || this.busy) return;
     const patient = this.readSignUp(event.target as HTMLFormElement);
     const { checkSignUp, isoDay } = this.afterPick!;
@@ -525,7 +526,7 @@ export class ThreadScheduling extends LitElement {
     this.busy = true;
     try {
       const booking = await this.bff.confirm({ hold_token: hold.hold_token, patient, website: '' });
-      this.hold.booked();
+      this.hold?.booked();
       this.booked = { booking, location: hold.location, calendar: this.calendarFor(booking, hold.location) };
       this.makeCalendarUrl();
       this.step = 'done';
@@ -552,7 +553,7 @@ export class ThreadScheduling extends LitElement {
   };
 
   private clearProblem(event: Event) {
-    this.hold.startedForm();
+    this.hold?.startedForm();
     const field = (event.target as HTMLInputElement).name as SignUpField;
     if (this.problems[field]) {
       const { [field]: _, ...rest } = this.problems;
@@ -600,7 +601,7 @@ export class ThreadScheduling extends LitElement {
   /** The one location's name and address under the title. */
   private renderPlace() {
     const locations = this.schedule?.locations ?? [];
-    const location = this.step === 'form' ? this.hold.held?.location : this.location;
+    const location = this.step === 'form' ? this.hold?.held?.location : this.location;
     if (!location || this.step === 'done' || this.step === 'failed') return nothing;
     if (locations.length > 1 && this.step === 'times') return nothing;
     return html`<p class="place"><span class="place-name">${location.name}</span>
@@ -722,7 +723,7 @@ export class ThreadScheduling extends LitElement {
   }
 
   private renderForm() {
-    const hold = this.hold.held;
+    const hold = this.hold?.held;
     if (!hold) return nothing;
     const t = this.t;
     const when = this.renderWhen(new Date(hold.start_datetime), hold.location, true);
@@ -747,7 +748,7 @@ export class ThreadScheduling extends LitElement {
 
   /** The clock, what it warns of, and the way to more time while there is some. */
   private renderCountdown() {
-    const { remaining, message, canExtend, extending } = this.hold;
+    const { remaining, message, canExtend, extending } = this.hold!;
     return html`<div class="clockline">
         <p class="countdown" part="countdown">
           <svg class="icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
@@ -767,8 +768,8 @@ export class ThreadScheduling extends LitElement {
 
   /** When the last extension is spent the button goes: focus goes to the sentence that says so. */
   private moreTime = async () => {
-    await this.hold.moreTime();
-    if (!this.hold.canExtend && this.step === 'form') await this.moveFocus('#hold-message');
+    await this.hold?.moreTime();
+    if (this.hold?.canExtend === false && this.step === 'form') await this.moveFocus('#hold-message');
   };
 
   private renderField(field: SignUpField) {
