@@ -247,7 +247,6 @@ test('More time extends the hold: the BFF answers a later expiry and the API boo
 
   let before = { bff: 0, api: heldUntil() };
   for (const left of [19, 18]) {
-    await page.waitForTimeout(1100); // so that "later" is visible at the API's millisecond precision
     const answered = page.waitForResponse((response) => response.url().endsWith('/bff/v1/holds/extend'));
     await page.getByRole('button', { name: 'More time' }).click();
     const response = await answered;
