@@ -98,7 +98,8 @@ interface Scenario {
 }
 
 async function capture(key: string, path: string, init: RequestInit, when?: string) {
-  const response = await fetch(`${url}${path}`, init);
+  // As autocannon asks, without Accept-Encoding (fetch would ask for gzip and decode it): the plain bytes.
+  const response = await fetch(`${url}${path}`, { ...init, headers: { ...(init.headers as Record<string, string>), 'accept-encoding': 'identity' } });
   // Every header but those Node writes itself, so the yardstick sends the same bytes.
   const headers = Object.fromEntries([...response.headers].filter(([name]) => !['date', 'connection', 'keep-alive', 'content-length', 'transfer-encoding'].includes(name)));
   return { key, when, status: response.status, headers, body: await response.text() };

@@ -14,6 +14,7 @@ import { answerWithError, refuseUnrouted } from './http/errors.js';
 import { createKeptAnswers } from './http/kept-answers.js';
 import { createMalformedThrottle } from './http/malformed.js';
 import { loadAsset, sendAsset } from './http/static.js';
+import { widgetRoutes } from './http/widget-assets.js';
 import { loadKeys } from './oauth/keys.js';
 import { oauthRoutes } from './oauth/routes.js';
 import { openApiDocument } from './openapi/document.js';
@@ -104,20 +105,9 @@ export async function createApp(config: Config): Promise<App> {
   });
 
   const pages = new Router();
-  const widget = loadAsset(path.join(root, 'dist/widget.js'), 'text/javascript; charset=utf-8');
   const demoPage = loadAsset(path.join(root, 'widget/demo/index.html'), 'text/html; charset=utf-8');
   const demoCss = loadAsset(path.join(root, 'widget/demo/demo.css'), 'text/css; charset=utf-8');
-  pages.get('/widget.js', (ctx) => {
-    ctx.set('Access-Control-Allow-Origin', '*');
-    ctx.set('Cross-Origin-Resource-Policy', 'cross-origin');
-    if (!widget) {
-      ctx.status = 503;
-      ctx.type = 'text/javascript';
-      ctx.body = 'console.error("thread-scheduling: widget.js is not built; run npm run build on the server");';
-      return;
-    }
-    sendAsset(ctx, widget, 'public, max-age=300, stale-while-revalidate=86400');
-  });
+  pages.use(widgetRoutes(path.join(root, 'dist')).routes());
   pages.get('/', (ctx) => {
     if (!demoPage || !config.demo) return;
     ctx.set('Content-Security-Policy', PAGE_CSP);

@@ -1,6 +1,8 @@
 // GET /bff/v1/schedule: slots, weekly occurrences across daylight-saving changes, sites,
 // CORS and location checks, against a real server and database.
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import type { ErrorBody, ScheduleResponse } from '../shared/types.js';
 import { SITE, bff, inMinutes, openBooking, practiceServer, schedule, type ApiCall } from './bff-helpers.js';
@@ -64,6 +66,45 @@ describe('schedule', () => {
       [early.id, late.id],
     );
     assert.deepEqual(loc1.slots[0], { booking_id: early.id, start_datetime: early.start_datetime, length: 30, doctor_id: 'DOC2' });
+  });
+
+  test('gzipped for a browser that takes it, plain otherwise; a kept answer keeps its encoding', async () => {
+    for (let day = 1; day <= 12; day += 1) await openBooking(owner, { start: inMinutes(server, day * 24 * 60 + 30) });
+    server.clock.advance(SCHEDULE_CACHE_MS); // bookings made through the API show once the last read is this old
+    /** The raw answer, as a browser gets it before decoding. */
+    const raw = (acceptEncoding?: string) =>
+      new Promise<{ headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+        const headers: Record<string, string> = { origin: SITE };
+        if (acceptEncoding !== undefined) headers['accept-encoding'] = acceptEncoding;
+        http
+          .get(`${server.url}/bff/v1/schedule?location_ids=loc1,loc2&days=14`, { headers, agent: false }, (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (chunk: Buffer) => chunks.push(chunk));
+            res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+          })
+          .on('error', reject);
+      });
+    const plain = await raw();
+    assert.equal(plain.headers['content-encoding'], undefined);
+    assert.match(String(plain.headers.vary), /Origin/);
+    assert.match(String(plain.headers.vary), /Accept-Encoding/);
+    const json = JSON.parse(plain.body.toString('utf8')) as ScheduleResponse;
+    assert.ok(plain.body.length > 1024, `a first screen of 12 times is over 1 KB (${plain.body.length} bytes)`);
+
+    for (const browser of ['gzip, deflate, br, zstd', 'br;q=1.0, gzip;q=0.8', '*']) {
+      const zipped = await raw(browser);
+      assert.equal(zipped.headers['content-encoding'], 'gzip', browser);
+      assert.equal(zipped.headers['content-type'], 'application/json; charset=utf-8');
+      assert.equal(Number(zipped.headers['content-length']), zipped.body.length);
+      assert.ok(zipped.body.length < plain.body.length / 3, `${zipped.body.length} bytes gzipped of ${plain.body.length}`);
+      assert.deepEqual((JSON.parse(gunzipSync(zipped.body).toString('utf8')) as ScheduleResponse).locations, json.locations);
+    }
+    // Asked again (a kept answer, given before Koa): each client still gets the encoding it takes.
+    assert.equal((await raw('gzip')).headers['content-encoding'], 'gzip');
+    const again = await raw();
+    assert.equal(again.headers['content-encoding'], undefined);
+    assert.deepEqual((JSON.parse(again.body.toString('utf8')) as ScheduleResponse).locations, json.locations);
+    for (const refused of ['gzip;q=0', 'identity', 'br']) assert.equal((await raw(refused)).headers['content-encoding'], undefined, refused);
   });
 
   test('days defaults to 14 and may be 1..60', async () => {

@@ -22,6 +22,7 @@ let call: ReturnType<typeof api>;
 let patients: ReturnType<typeof api>;
 let oneOff: Booking;
 let series: Booking;
+let extended: Booking;
 
 /** `YYYY-MM-DDTHH:mm:00-07:00` for a wall-clock time in Denver `days` from now. */
 function denverTime(days: number, hour: number): string {
@@ -104,6 +105,9 @@ before(async () => {
   const weekly = await call('POST', '/scheduling/bookings', { start: denverTime(2, 14), location_id: 'den', doctor_id: 'dr-b', length: 60, recurring: true, status: 'open' });
   assert.equal(weekly.status, 201);
   series = weekly.body as Booking;
+  const another = await call('POST', '/scheduling/bookings', { start: denverTime(3, 11), location_id: 'den', doctor_id: 'dr-c', length: 30, status: 'open' });
+  assert.equal(another.status, 201);
+  extended = another.body as Booking;
 
   host = http.createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
@@ -229,4 +233,37 @@ test('a site that is not registered sees a clear message, never a blank box', as
   assert.ok(lines.some((line) => /thread-scheduling/.test(line) && /regist/.test(line)), 'one console line names the problem');
   await page.close();
   stranger.close();
+});
+
+test('More time extends the hold: the BFF answers a later expiry and the API booking is held longer', async () => {
+  const booking = extended;
+  const heldUntil = () => server.thread.store.bookings.get(booking.id)!.hold_expires_at!;
+  const { page, console } = await openWidget();
+  await showAllDays(page);
+  await pickTime(page, booking.start_datetime, console);
+  await page.getByRole('heading', { name: 'Your details' }).waitFor();
+  assert.equal(await status(booking.id), 'pending');
+  assert.match(await page.getByRole('timer').innerText(), /^0?[23]:\d{2}$/, 'a first hold is short');
+
+  let before = { bff: 0, api: heldUntil() };
+  for (const left of [19, 18]) {
+    const answered = page.waitForResponse((response) => response.url().endsWith('/bff/v1/holds/extend'));
+    await page.getByRole('button', { name: 'More time' }).click();
+    const response = await answered;
+    assert.equal(response.status(), 200);
+    const body = (await response.json()) as { expires_at: string; expires_in: number; extensions_left: number };
+    assert.equal(body.extensions_left, left);
+    assert.ok(body.expires_in >= 599 && body.expires_in <= 600, `held for HOLD_MINUTES from now: ${body.expires_in}`);
+    assert.ok(Date.parse(body.expires_at) > before.bff, 'the BFF answers a later expiry');
+    assert.ok(heldUntil() > before.api, 'the API booking is held longer');
+    await page.getByRole('timer').filter({ hasText: /^(10|0?9):\d{2}$/ }).waitFor();
+    before = { bff: Date.parse(body.expires_at), api: heldUntil() };
+  }
+  assert.equal(await status(booking.id), 'pending');
+
+  await page.getByRole('button', { name: 'Choose another time' }).click();
+  await page.getByRole('heading', { name: 'Choose a time' }).waitFor();
+  for (let i = 0; i < 50 && (await status(booking.id)) !== 'open'; i += 1) await page.waitForTimeout(50);
+  assert.equal(await status(booking.id), 'open', 'going back still releases it');
+  await page.close();
 });

@@ -129,6 +129,36 @@ test('security headers, a strict CSP on the demo page, and widget.js served to a
   }
 });
 
+test('the chunk widget.js imports is served like it, to any origin, and cached for good; other names are 404', async () => {
+  const server = await startServer();
+  try {
+    const widget = await (await fetch(`${server.url}/widget.js`)).text();
+    const [name] = widget.match(/widget-after-pick-[\w-]+\.js/) ?? [];
+    assert.ok(name, 'dist/widget.js imports its after-pick chunk (run npm run build first)');
+    assert.ok(fs.existsSync(`dist/${name}`));
+    const chunk = await fetch(`${server.url}/${name}`, { headers: { origin: 'https://anywhere.example', 'accept-encoding': 'gzip' } });
+    assert.equal(chunk.status, 200);
+    assert.equal(chunk.headers.get('access-control-allow-origin'), '*');
+    assert.equal(chunk.headers.get('cross-origin-resource-policy'), 'cross-origin');
+    assert.match(chunk.headers.get('content-type') ?? '', /javascript/);
+    assert.equal(chunk.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+    assert.equal(chunk.headers.get('x-content-type-options'), 'nosniff');
+    assert.equal(await chunk.text(), fs.readFileSync(`dist/${name}`, 'utf8'));
+    const etag = chunk.headers.get('etag');
+    assert.ok(etag);
+    assert.equal((await fetch(`${server.url}/${name}`, { headers: { 'if-none-match': etag } })).status, 304);
+
+    for (const other of ['/widget-nope-123.js', '/package.json', '/widget-after-pick.ts']) {
+      const missing = await fetch(`${server.url}${other}`);
+      assert.equal(missing.status, 404, other);
+      assert.equal(((await missing.json()) as { status: string }).status, 'not_found');
+    }
+    assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
+  } finally {
+    await server.close();
+  }
+});
+
 test('a bad setting stops start-up with one line naming the variable', async () => {
   for (const [name, value] of [['PORT', 'abc'], ['HOLD_MINUTES', '0'], ['PUBLIC_URL', 'not a url']]) {
     const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {

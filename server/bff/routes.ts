@@ -8,6 +8,7 @@ import type { Config, UpstreamConfig } from '../config.js';
 import type { Store } from '../db/store.js';
 import { TooManyRequests, withReason } from '../errors.js';
 import { readJson } from '../http/body.js';
+import { sendJson } from '../http/compress.js';
 import type { KeptAnswers } from '../http/kept-answers.js';
 import { createRateCounter, type RateCounter } from '../http/rate-counter.js';
 import { createLocationDirectory } from './directory.js';
@@ -163,8 +164,7 @@ export function createBff(options: { store: Store; upstream: UpstreamConfig; con
     // A ScheduleResponse, put together from the locations' JSON.
     const parts = await Promise.all(locations.map((location) => locationScheduleJson(location, from, to)));
     const window: Omit<ScheduleResponse, 'locations'> = { from: new Date(from).toISOString(), to: new Date(to).toISOString() };
-    ctx.type = 'application/json';
-    ctx.body = `${JSON.stringify(window).slice(0, -1)},"locations":[${parts.map((part) => part.json).join(',')}]}`;
+    sendJson(ctx, `${JSON.stringify(window).slice(0, -1)},"locations":[${parts.map((part) => part.json).join(',')}]}`);
     // The same answer for the same site and query while every location's part holds; its from and to
     // then say when it was worked out.
     answers.mayKeep(ctx, Math.min(...parts.map((part) => part.until)));

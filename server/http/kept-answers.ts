@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Context } from 'koa';
+import { takesGzip } from './compress.js';
 
 interface KeptAnswer {
   status: number;
@@ -15,11 +16,13 @@ interface KeptAnswer {
 }
 
 /**
- * What a kept answer may depend on: the method (GET only), the URL with its query, and two
- * request headers, the API's Authorization and the BFF's Origin. A route that lets its answer be
- * kept promises that nothing else of the request changes it.
+ * What a kept answer may depend on: the method (GET only), the URL with its query, two
+ * request headers, the API's Authorization and the BFF's Origin, and whether the client takes
+ * gzip (compress.ts). A route that lets its answer be kept promises that nothing else of the
+ * request changes it.
  */
-const keyOf = (req: IncomingMessage) => `${req.url}\n${req.headers.authorization ?? ''}\n${req.headers.origin ?? ''}`;
+const keyOf = (req: IncomingMessage) =>
+  `${req.url}\n${req.headers.authorization ?? ''}\n${req.headers.origin ?? ''}\n${takesGzip(req) ? 'gzip' : ''}`;
 
 /**
  * Answers to repeated reads, given again before Koa sees the request. A list of bookings asked
@@ -71,7 +74,8 @@ export function createKeptAnswers(options: {
     /** Called once the answer is final: keeps it if its route said so and no data changed since `generationAtStart`. */
     keep(ctx: Context, generationAtStart: number): void {
       const until = ctx.state.keepUntil as number | undefined;
-      if (until === undefined || ctx.method !== 'GET' || ctx.status !== 200 || typeof ctx.body !== 'string') return;
+      const body = ctx.body;
+      if (until === undefined || ctx.method !== 'GET' || ctx.status !== 200 || (typeof body !== 'string' && !Buffer.isBuffer(body))) return;
       // A commit elsewhere since is seen by the next request's `refresh`, and makes this answer stale then.
       if (generation() !== generationAtStart || until <= now()) return;
       const headers: string[] = [];
@@ -87,7 +91,7 @@ export function createKeptAnswers(options: {
       if (requestIdAt < 0) return;
       const key = keyOf(ctx.req);
       drop(key);
-      const answer: KeptAnswer = { status: 200, headers, requestIdAt, body: Buffer.from(ctx.body), generation: generationAtStart, until };
+      const answer: KeptAnswer = { status: 200, headers, requestIdAt, body: Buffer.isBuffer(body) ? body : Buffer.from(body), generation: generationAtStart, until };
       kept.set(key, answer);
       bytes += key.length + answer.body.length;
       for (const oldest of kept.keys()) {

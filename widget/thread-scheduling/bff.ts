@@ -10,7 +10,6 @@ import type {
   ReleaseRequest,
   ScheduleResponse,
 } from '../../shared/types.js';
-import { solve } from './proof.js';
 
 /** The BFF answered with an error status. */
 export class BffError extends Error {
@@ -85,7 +84,10 @@ export class Bff {
 
   /** Solves the location's proof of work, then holds; once more with a new challenge if the price rose meanwhile. */
   async hold(request: Omit<HoldRequest, 'challenge' | 'nonce'>, retry = true): Promise<HoldResponse> {
-    const { challenge, bits } = await this.call<HoldChallenge>(`/holds/challenge?location_id=${encodeURIComponent(request.location_id)}`);
+    const [{ challenge, bits }, { solve }] = await Promise.all([
+      this.call<HoldChallenge>(`/holds/challenge?location_id=${encodeURIComponent(request.location_id)}`),
+      import('./after-pick.js'),
+    ]);
     try {
       return await this.post('/holds', { ...request, challenge, nonce: await solve(challenge, bits) });
     } catch (error) {

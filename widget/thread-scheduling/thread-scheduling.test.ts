@@ -423,6 +423,153 @@ describe('<thread-scheduling>', () => {
     expect(extends_[0].body).to.deep.equal({ hold_token: HOLD_TOKEN });
   });
 
+  describe('more time (WCAG 2.2.1)', () => {
+    function timer(el: ThreadScheduling): string {
+      return visibleText(root(el).querySelector('[role="timer"]'));
+    }
+
+    function holdMessage(el: ThreadScheduling): string {
+      return visibleText(root(el).querySelector('[part~="hold-message"]'));
+    }
+
+    /** Changes to the polite live region from now on. */
+    function countAnnouncements(el: ThreadScheduling): () => number {
+      let changes = 0;
+      const observer = new MutationObserver(() => (changes += 1));
+      observer.observe(root(el).querySelector('[role="status"]')!, { childList: true, characterData: true, subtree: true });
+      return () => {
+        observer.disconnect();
+        return changes;
+      };
+    }
+
+    it('warns politely before the hold ends, once, and again near the end', async () => {
+      bff.holdSeconds = 121;
+      const el = await render();
+      await holdFirstTime(el);
+      expect(holdMessage(el)).to.equal('');
+      await waitUntil(() => holdMessage(el), 'no warning before the end', { timeout: 4000 });
+      const warning = '2 minutes left to confirm your appointment. Need longer? Choose “More time”.';
+      expect(holdMessage(el)).to.equal(warning);
+      expect(announced(el)).to.equal(warning);
+      const live = root(el).querySelector('[role="status"]')!;
+      expect(live.getAttribute('aria-live')).to.equal('polite');
+      expect(control(el, 'More time')).to.exist;
+      // The clock keeps ticking, but the warning is said once, not every second.
+      const announcements = countAnnouncements(el);
+      await aTimeout(1200);
+      expect(announcements()).to.equal(0);
+      expect(timer(el)).to.match(/^01:5\d$/);
+      await expect(el).to.be.accessible();
+
+      // Another time, held for less: the last warning comes near the end.
+      control(el, 'Choose another time').click();
+      await waitUntil(() => heading(el, 'Choose a time'));
+      await loaded(el);
+      bff.holdSeconds = 31;
+      await holdFirstTime(el);
+      await waitUntil(() => holdMessage(el), 'no warning near the end', { timeout: 4000 });
+      expect(holdMessage(el)).to.equal('30 seconds left to confirm your appointment. Need longer? Choose “More time”.');
+      expect(announced(el)).to.equal(holdMessage(el));
+      await expect(el).to.be.accessible();
+    });
+
+    it('More time extends the hold: the request is made and the countdown grows, ten times and more', async () => {
+      bff.holdSeconds = 180;
+      let extensions = 0;
+      bff.on('POST /bff/v1/holds/extend', () => {
+        extensions += 1;
+        const seconds = 300 + 30 * extensions;
+        return json(200, { expires_at: new Date(Date.now() + seconds * 1000).toISOString(), expires_in: seconds, extensions_left: 20 - extensions });
+      });
+      const el = await render();
+      await holdFirstTime(el);
+      expect(timer(el)).to.match(/^0(3:00|2:5\d)$/);
+      for (let n = 1; n <= 12; n += 1) {
+        const button = control(el, 'More time');
+        button.focus();
+        button.click();
+        const seconds = 300 + 30 * n;
+        const shown = `${String(Math.floor(seconds / 60)).padStart(2, '0')}:${String(seconds % 60).padStart(2, '0')}`;
+        await waitUntil(() => timer(el) === shown || bff.made('POST /bff/v1/holds/extend').length > n, `press ${n}: the countdown did not show ${shown}`);
+        expect(timer(el), `press ${n}`).to.equal(shown);
+        expect(bff.made('POST /bff/v1/holds/extend'), `press ${n}`).to.have.length(n);
+        await el.updateComplete;
+        // (A boolean: a failed comparison of elements would make the runner serialize them whole.)
+        expect(focused(el) === control(el, 'More time'), `press ${n}: focus stays on the button`).to.be.true;
+      }
+      for (const call of bff.made('POST /bff/v1/holds/extend')) expect(call.body).to.deep.equal({ hold_token: HOLD_TOKEN });
+      expect(announced(el)).to.equal('More time added: the time is held for you for 11 minutes.');
+      expect(holdMessage(el)).to.equal('');
+      await expect(el).to.be.accessible();
+    });
+
+    it('says plainly when no more time can be had, and the button goes', async () => {
+      bff.on('POST /bff/v1/holds/extend', () =>
+        json(200, { expires_at: new Date(Date.now() + 600_000).toISOString(), expires_in: 600, extensions_left: 0 }),
+      );
+      const el = await render();
+      await holdFirstTime(el);
+      control(el, 'More time').click();
+      const plain = 'This time cannot be held any longer. Please confirm before the countdown ends.';
+      await waitUntil(() => holdMessage(el) === plain, 'no message when the last extension was spent');
+      expect(() => control(el, 'More time')).to.throw();
+      expect(announced(el)).to.equal(plain);
+      await waitUntil(() => focused(el) === root(el).querySelector('[part~="hold-message"]'), 'focus was lost with the button');
+      await expect(el).to.be.accessible();
+    });
+
+    it('says so when the hold has reached its longest life (the BFF answers the same expiry again)', async () => {
+      bff.holdSeconds = 180;
+      const capped = new Date(Date.now() + 400_000).toISOString();
+      bff.on('POST /bff/v1/holds/extend', () => json(200, { expires_at: capped, expires_in: 400, extensions_left: 15 }));
+      const el = await render();
+      await holdFirstTime(el);
+      control(el, 'More time').click();
+      await waitUntil(() => /^0(6:40|6:3\d)$/.test(visibleText(root(el).querySelector('[role="timer"]'))), 'the first extension did not count');
+      await el.updateComplete;
+      expect(control(el, 'More time')).to.exist;
+      control(el, 'More time').click();
+      const plain = 'This time cannot be held any longer. Please confirm before the countdown ends.';
+      await waitUntil(() => holdMessage(el) === plain, 'no message at the longest life');
+      expect(() => control(el, 'More time')).to.throw();
+      await expect(el).to.be.accessible();
+    });
+
+    it('says so too when the BFF refuses more time (409 extend_limit), and keeps the button after a failure it can retry', async () => {
+      bff.on('POST /bff/v1/holds/extend', () => Promise.reject(new TypeError('Failed to fetch')));
+      const el = await render();
+      await holdFirstTime(el);
+      control(el, 'More time').click();
+      await waitUntil(() => holdMessage(el), 'no message when the request failed');
+      expect(holdMessage(el)).to.equal('We could not connect to the booking service. Please check your connection and try again.');
+      expect(control(el, 'More time')).to.exist;
+      await expect(el).to.be.accessible();
+
+      bff.on('POST /bff/v1/holds/extend', () =>
+        problem(409, { status: 'conflict', reason: 'extend_limit', message: 'This hold cannot be extended any more.' }),
+      );
+      control(el, 'More time').click();
+      const plain = 'This time cannot be held any longer. Please confirm before the countdown ends.';
+      await waitUntil(() => holdMessage(el) === plain, 'no message on extend_limit');
+      expect(() => control(el, 'More time')).to.throw();
+      expect(announced(el)).to.equal(plain);
+      expect(heading(el, 'Your details')).to.exist;
+      await expect(el).to.be.accessible();
+    });
+
+    it('goes back to the times when the hold is already gone on the server', async () => {
+      bff.on('POST /bff/v1/holds/extend', () => problem(410, { status: 'gone', reason: 'hold_expired', message: 'hold expired' }));
+      const el = await render();
+      await holdFirstTime(el);
+      const released = oneEvent(el, 'thread-release');
+      control(el, 'More time').click();
+      await released;
+      await waitUntil(() => heading(el, 'Choose a time'));
+      expect(visibleText(root(el))).to.contain('Your hold on that time ran out. Please choose a time again.');
+    });
+  });
+
   it('asks for a new challenge once when the price of a hold rose meanwhile', async () => {
     let tries = 0;
     const held = bff.handlers['POST /bff/v1/holds'];
@@ -694,6 +841,18 @@ describe('<thread-scheduling>', () => {
     expect(errorFor(el, field(el, 'Correo electrónico'))).to.equal('Complete este campo.');
     expect(announced(el)).to.contain('Corrija 5 campos.');
     expect(control(el, 'Elegir otro horario')).to.exist;
+    expect(control(el, 'Más tiempo')).to.exist;
+    await expect(el).to.be.accessible();
+  });
+
+  it('fetches Spanish strings when asked for, showing no English meanwhile, and follows a change of lang', async () => {
+    const el = await fixture<ThreadScheduling>(html`<thread-scheduling location-ids="dr556" lang="es"></thread-scheduling>`);
+    expect(visibleText(root(el))).not.to.match(/Book an appointment|Loading|Choose a time/);
+    await loaded(el);
+    await waitUntil(() => heading(el, 'Elija un horario'), 'the Spanish strings never came');
+    el.setAttribute('lang', 'en');
+    await waitUntil(() => heading(el, 'Choose a time'), 'back to English');
+    expect(heading(el, 'Book an appointment')).to.exist;
     await expect(el).to.be.accessible();
   });
 

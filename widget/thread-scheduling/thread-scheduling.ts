@@ -1,8 +1,7 @@
-import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { LitElement, adoptStyles, html, nothing, supportsAdoptingStyleSheets, type PropertyValues, type TemplateResult } from 'lit';
 import type {
   BookingEventDetail,
   ConfirmResponse,
-  HoldResponse,
   ScheduleLocation,
   ScheduleResponse,
   SignUp,
@@ -11,15 +10,17 @@ import type {
 } from '../../shared/types.js';
 import { SIGN_UP_FIELDS } from '../../shared/types.js';
 import { Bff, BffError, NetworkError } from './bff.js';
-import { calendarFile } from './ics.js';
-import { MAX_LENGTH, checkSignUp, isoDay, type SignUpProblems } from './sign-up.js';
-import { clockTime, countdown, dayName, groupByDay, zoneName } from './time.js';
-import { languageOf, translations, type Language, type Translation } from './translations.js';
+import type { HoldController } from './hold-controller.js';
+import type { SignUpProblems } from './sign-up.js';
+import { clockTime, countdown, dayName, groupByDay, warmUp, zoneName } from './time.js';
+import { en, languageOf, translations, type Language, type Translation } from './translations.js';
 import styles from './thread-scheduling.styles.js';
 
 /** Where widget.js was loaded from: the BFF's origin unless `api-base` says otherwise. */
 const SCRIPT_ORIGIN = new URL(import.meta.url).origin;
 const TAG = 'thread-scheduling';
+/** The chunk the steps after a pick need (after-pick.ts). */
+type AfterPick = typeof import('./after-pick.js');
 const DAYS_AT_A_TIME = 5;
 
 type Step = 'loading' | 'failed' | 'times' | 'form' | 'done';
@@ -84,6 +85,8 @@ function addressLines(location: ScheduleLocation): string[] {
  * @csspart button - Every button and the calendar link.
  * @csspart summary - The held time, with its countdown.
  * @csspart countdown - The countdown line.
+ * @csspart more-time - The "More time" button beside it (also `button`).
+ * @csspart hold-message - A warning that the hold is ending, or that no more time can be had.
  * @csspart form - The sign-up form.
  * @csspart field - Each label, input and error group.
  * @csspart input - Each input.
@@ -113,8 +116,6 @@ export class ThreadScheduling extends LitElement {
     step: { state: true },
     schedule: { state: true },
     locationId: { state: true },
-    hold: { state: true },
-    remaining: { state: true },
     busy: { state: true },
     notice: { state: true },
     failure: { state: true },
@@ -123,6 +124,7 @@ export class ThreadScheduling extends LitElement {
     calendarUrl: { state: true },
     announcement: { state: true },
     shownDays: { state: true },
+    translation: { state: true },
   };
 
   declare locationIds: string;
@@ -133,9 +135,6 @@ export class ThreadScheduling extends LitElement {
   declare private step: Step;
   declare private schedule: ScheduleResponse | undefined;
   declare private locationId: string;
-  /** The hold, secret token included: kept in memory only, never stored, logged or put in an event. */
-  declare private hold: (HoldResponse & { location: ScheduleLocation; extended?: boolean }) | undefined;
-  declare private remaining: number;
   declare private busy: boolean;
   declare private notice: Notice | undefined;
   declare private failure: Failure | undefined;
@@ -145,13 +144,16 @@ export class ThreadScheduling extends LitElement {
   declare private announcement: string;
   /** How many days of times are on screen; more on request, so the page stays short. */
   declare private shownDays: number;
+  /** The strings on screen, and their language: English until another one asked for has come. */
+  declare private translation: { language: Language; strings: Translation };
 
   private loads = 0;
   private loading: AbortController | undefined;
-  private deadline = 0;
-  private ticker: ReturnType<typeof setInterval> | undefined;
   private warned = false;
-  private releasedOnPageHide = false;
+  private afterPick: AfterPick | undefined;
+  private afterPickLoading: Promise<AfterPick> | undefined;
+  /** The held time: its countdown, warnings, more time, and giving it back on the way out. Comes with after-pick.ts. */
+  private hold: HoldController | undefined;
 
   constructor() {
     super();
@@ -161,17 +163,17 @@ export class ThreadScheduling extends LitElement {
     this.apiBase = '';
     this.step = 'loading';
     this.locationId = '';
-    this.remaining = 0;
     this.busy = false;
     this.problems = {};
     this.announcement = '';
     this.shownDays = DAYS_AT_A_TIME;
+    this.translation = { language: 'en', strings: en };
   }
 
   // ------------------------------------------------------------ configuration
 
   private get t(): Translation {
-    return translations[this.locale];
+    return this.translation.strings;
   }
 
   private get locale(): Language {
@@ -212,8 +214,6 @@ export class ThreadScheduling extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    window.addEventListener('pagehide', this.onPageHide);
-    window.addEventListener('pageshow', this.onPageShow);
     if (this.hasUpdated) {
       if (this.step === 'done') this.makeCalendarUrl();
       else void this.load();
@@ -222,37 +222,62 @@ export class ThreadScheduling extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    window.removeEventListener('pagehide', this.onPageHide);
-    window.removeEventListener('pageshow', this.onPageShow);
     this.loading?.abort();
-    void this.releaseHold(true);
     if (this.calendarUrl) URL.revokeObjectURL(this.calendarUrl);
     this.calendarUrl = undefined;
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('language')) this.fetchStrings();
     if (changed.has('locationIds') || changed.has('days') || changed.has('apiBase')) {
       if (this.isConnected) {
-        void this.releaseHold();
+        void this.hold?.release();
         void this.load();
       }
     }
   }
 
-  private onPageHide = () => {
-    if (this.hold) {
-      void this.releaseHold(true);
-      this.releasedOnPageHide = true;
-    }
-  };
+  /** Fetches the strings of the language asked for (English if they cannot come). */
+  private fetchStrings() {
+    const language = this.locale;
+    if (this.translation.language === language) return;
+    translations[language]()
+      .catch(() => en)
+      .then((strings) => {
+        if (this.locale === language) this.translation = { language, strings };
+      });
+  }
 
-  /** Back from the back/forward cache: the hold was released on the way out. */
-  private onPageShow = (event: PageTransitionEvent) => {
-    if (event.persisted && this.releasedOnPageHide) {
-      this.releasedOnPageHide = false;
-      if (this.step === 'form') void this.backToTimes(this.t.holdExpired, 'info');
-    }
-  };
+  protected override updated(): void {
+    // The times are on screen: now fetch what a pick will need, so the patient does not wait for it.
+    if (this.step === 'times' && !this.afterPickLoading) this.loadAfterPick().catch(() => {});
+  }
+
+  /** The proof of work, the sign-up checks, the calendar file and the later steps' styles, once. */
+  private loadAfterPick(): Promise<AfterPick> {
+    this.afterPickLoading ??= import('./after-pick.js').then(
+      (afterPick) => {
+        const base = (this.constructor as typeof ThreadScheduling).elementStyles;
+        adoptStyles(this.renderRoot as ShadowRoot, supportsAdoptingStyleSheets ? [...base, afterPick.styles] : [afterPick.styles]);
+        this.afterPick = afterPick;
+        this.hold ??= new afterPick.HoldController(this, {
+          bff: () => this.bff,
+          t: () => this.t,
+          announce: (text) => this.announce(text),
+          emit: (name, hold) => this.emit(name, hold),
+          explain: (error) => this.messageFor(error),
+          lost: () => this.step === 'form' && void this.backToTimes(this.t.holdExpired, 'info'),
+          confirming: () => this.busy,
+        });
+        return afterPick;
+      },
+      (error: unknown) => {
+        this.afterPickLoading = undefined; // a pick tries again
+        throw error;
+      },
+    );
+    return this.afterPickLoading;
+  }
 
   // ------------------------------------------------------------ helpers
 
@@ -358,7 +383,10 @@ export class ThreadScheduling extends LitElement {
     const controller = new AbortController();
     this.loading = controller;
     try {
-      const schedule = await this.bff.schedule(ids, this.windowDays, controller.signal);
+      const request = this.bff.schedule(ids, this.windowDays, controller.signal);
+      // After this turn (the skeleton is drawn) and before the answer comes: see warmUp.
+      setTimeout(() => warmUp(this.locale));
+      const schedule = await request;
       if (load !== this.loads) return;
       this.schedule = schedule;
       if (!schedule.locations.some((location) => location.id === this.locationId)) {
@@ -408,17 +436,16 @@ export class ThreadScheduling extends LitElement {
     this.busy = true;
     this.notice = undefined;
     try {
+      await this.loadAfterPick();
       const hold = await this.bff.hold({
         location_id: location.id,
         booking_id: slot.booking_id,
         start_datetime: slot.start_datetime,
         website: '',
       });
-      this.hold = { ...hold, location };
       this.problems = {};
       this.step = 'form';
-      this.startCountdown(hold.expires_in);
-      this.emit('thread-hold', hold);
+      this.hold!.start({ ...hold, location });
       const start = new Date(hold.start_datetime);
       const when = `${dayName(start, location.timezone, this.locale)}, ${clockTime(start, location.timezone, this.locale)}`;
       this.announce(this.t.heldAnnouncement(when, Math.max(1, Math.round(hold.expires_in / 60))));
@@ -443,42 +470,9 @@ export class ThreadScheduling extends LitElement {
     }
   }
 
-  private startCountdown(seconds: number) {
-    this.stopCountdown();
-    this.deadline = performance.now() + Math.max(0, seconds) * 1000;
-    this.remaining = Math.max(0, seconds);
-    this.ticker = setInterval(this.tick, 250);
-  }
-
-  private stopCountdown() {
-    if (this.ticker !== undefined) clearInterval(this.ticker);
-    this.ticker = undefined;
-  }
-
-  private tick = () => {
-    const before = this.remaining;
-    this.remaining = Math.max(0, (this.deadline - performance.now()) / 1000);
-    if (before > 60 && this.remaining <= 60) this.announce(this.t.oneMinuteLeft);
-    // While a confirm is on its way, the server's answer decides.
-    if (this.remaining <= 0 && !this.busy) void this.backToTimes(this.t.holdExpired, 'info', true);
-  };
-
-  /** Ends the hold: tells the page, and the BFF unless the hold is already gone there. Settles once the BFF has it. */
-  private releaseHold(leavingPage = false, tellServer = true): Promise<void> {
-    const hold = this.hold;
-    this.stopCountdown();
-    if (!hold) return Promise.resolve();
-    this.hold = undefined;
-    this.emit('thread-release', hold);
-    if (!tellServer) return Promise.resolve();
-    return this.bff.release(hold.hold_token, leavingPage).catch(() => {
-      // The hold runs out on the server anyway; nothing for the patient to do.
-    });
-  }
-
   /** Back to the list with a message, and a fresh list behind it. */
   private async backToTimes(message?: string, tone: Notice['tone'] = 'info', tellServer = true) {
-    const released = this.releaseHold(false, tellServer);
+    const released = this.hold?.release(false, tellServer);
     this.problems = {};
     await this.refreshWith(message, tone, released);
   }
@@ -518,9 +512,10 @@ export class ThreadScheduling extends LitElement {
 
   private submit = async (event: SubmitEvent) => {
     event.preventDefault();
-    const hold = this.hold;
+    const hold = this.hold?.held;
     if (!hold || this.busy) return;
     const patient = this.readSignUp(event.target as HTMLFormElement);
+    const { checkSignUp, isoDay } = this.afterPick!;
     const { problems } = checkSignUp(patient, isoDay(new Date()));
     if (problems) {
       await this.showProblems(problems);
@@ -531,8 +526,7 @@ export class ThreadScheduling extends LitElement {
     this.busy = true;
     try {
       const booking = await this.bff.confirm({ hold_token: hold.hold_token, patient, website: '' });
-      this.stopCountdown();
-      this.hold = undefined;
+      this.hold?.booked();
       this.booked = { booking, location: hold.location, calendar: this.calendarFor(booking, hold.location) };
       this.makeCalendarUrl();
       this.step = 'done';
@@ -559,17 +553,7 @@ export class ThreadScheduling extends LitElement {
   };
 
   private clearProblem(event: Event) {
-    // The patient has started on the form: the short first hold is lengthened, once.
-    const hold = this.hold;
-    if (hold && !hold.extended) {
-      hold.extended = true;
-      this.bff.extend(hold.hold_token).then(
-        (longer) => this.hold === hold && this.startCountdown(longer.expires_in),
-        () => {
-          // The first hold still runs; confirm or the countdown tells the patient if it ends.
-        },
-      );
-    }
+    this.hold?.startedForm();
     const field = (event.target as HTMLInputElement).name as SignUpField;
     if (this.problems[field]) {
       const { [field]: _, ...rest } = this.problems;
@@ -579,7 +563,7 @@ export class ThreadScheduling extends LitElement {
 
   private calendarFor(booking: ConfirmResponse, location: ScheduleLocation): string {
     const start = new Date(booking.start_datetime);
-    return calendarFile({
+    return this.afterPick!.calendarFile({
       uid: `${booking.booking_id}@thread-scheduling`,
       start,
       end: new Date(start.getTime() + booking.length * 60_000),
@@ -598,6 +582,10 @@ export class ThreadScheduling extends LitElement {
   // ------------------------------------------------------------ rendering
 
   protected override render() {
+    // Until the page's language has come, bones without words: never a flash of another language.
+    if (this.translation.language !== this.locale) {
+      return html`<div class="root"><section class="card" part="card" aria-busy="true"><div class="body">${this.renderBones()}</div></section></div>`;
+    }
     return html`<div class="root" lang=${this.locale}>
       <div class="sr-only" role="status" aria-live="polite" aria-atomic="true">${this.announcement}</div>
       <section class="card" part="card" aria-labelledby="title" aria-busy=${this.step === 'loading' ? 'true' : 'false'}>
@@ -613,7 +601,7 @@ export class ThreadScheduling extends LitElement {
   /** The one location's name and address under the title. */
   private renderPlace() {
     const locations = this.schedule?.locations ?? [];
-    const location = this.step === 'form' ? this.hold?.location : this.location;
+    const location = this.step === 'form' ? this.hold?.held?.location : this.location;
     if (!location || this.step === 'done' || this.step === 'failed') return nothing;
     if (locations.length > 1 && this.step === 'times') return nothing;
     return html`<p class="place"><span class="place-name">${location.name}</span>
@@ -636,13 +624,17 @@ export class ThreadScheduling extends LitElement {
   }
 
   private renderLoading() {
-    // Sizes come from classes: a strict CSP (style-src 'self') forbids style attributes.
-    const row = html`<span class="bone-row">${[1, 2, 3, 4].map(() => html`<span class="bone time-bone"></span>`)}</span>`;
     return html`<div class="body">
       <p class="muted">${this.t.loading}</p>
-      <div class="skeleton" aria-hidden="true">
-        <span class="bone day-bone"></span>${row}<span class="bone day-bone short"></span>${row}
-      </div>
+      ${this.renderBones()}
+    </div>`;
+  }
+
+  private renderBones() {
+    // Sizes come from classes: a strict CSP (style-src 'self') forbids style attributes.
+    const row = html`<span class="bone-row">${[1, 2, 3, 4].map(() => html`<span class="bone time-bone"></span>`)}</span>`;
+    return html`<div class="skeleton" aria-hidden="true">
+      <span class="bone day-bone"></span>${row}<span class="bone day-bone short"></span>${row}
     </div>`;
   }
 
@@ -731,7 +723,7 @@ export class ThreadScheduling extends LitElement {
   }
 
   private renderForm() {
-    const hold = this.hold;
+    const hold = this.hold?.held;
     if (!hold) return nothing;
     const t = this.t;
     const when = this.renderWhen(new Date(hold.start_datetime), hold.location, true);
@@ -739,12 +731,7 @@ export class ThreadScheduling extends LitElement {
       <div class="summary" part="summary">
         <p class="eyebrow">${t.selectedTime}</p>
         <p class="when"><span>${when.date}</span> <span>${when.time} <span class="muted">${when.zone}</span></span></p>
-        <p class="countdown" part="countdown">
-          <svg class="icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
-            <circle cx="12" cy="12" r="9" /><path d="M12 7v5l3 2" />
-          </svg>
-          <span>${t.holdFor} <span class="clock" role="timer">${countdown(this.remaining)}</span></span>
-        </p>
+        ${this.renderCountdown()}
         <button class="link" part="button back" @click=${this.back}>${t.changeTime}</button>
       </div>
       <h3 id="step-heading" tabindex="-1">${t.yourDetails}</h3>
@@ -759,11 +746,38 @@ export class ThreadScheduling extends LitElement {
     </div>`;
   }
 
+  /** The clock, what it warns of, and the way to more time while there is some. */
+  private renderCountdown() {
+    const { remaining, message, canExtend, extending } = this.hold!;
+    return html`<div class="clockline">
+        <p class="countdown" part="countdown">
+          <svg class="icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
+            <circle cx="12" cy="12" r="9" /><path d="M12 7v5l3 2" />
+          </svg>
+          <span>${this.t.holdFor} <span class="clock" role="timer">${countdown(remaining)}</span></span>
+        </p>
+        ${canExtend
+          ? html`<button class="more-time" part="button more-time" aria-disabled=${extending ? 'true' : 'false'}
+              @click=${this.moreTime}>${this.t.moreTime}</button>`
+          : nothing}
+      </div>
+      ${message
+        ? html`<p id="hold-message" class="hold-message ${message.tone}" part="hold-message" tabindex="-1">${message.text}</p>`
+        : nothing}`;
+  }
+
+  /** When the last extension is spent the button goes: focus goes to the sentence that says so. */
+  private moreTime = async () => {
+    await this.hold?.moreTime();
+    if (this.hold?.canExtend === false && this.step === 'form') await this.moveFocus('#hold-message');
+  };
+
   private renderField(field: SignUpField) {
     const t = this.t;
     const problem = this.problems[field];
     const message = problem ? (problem === 'invalid' ? t.fieldErrors.invalid[field] : t.fieldErrors[problem]) : '';
     const input = INPUTS[field];
+    const { MAX_LENGTH, isoDay } = this.afterPick!;
     return html`<div class="field ${field}" part="field">
       <label for=${`field-${field}`}>${t.fields[field]}</label>
       <input id=${`field-${field}`} part="input" name=${field} type=${input.type} autocomplete=${input.autocomplete}

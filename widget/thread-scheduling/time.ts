@@ -15,6 +15,15 @@ function formatter(lang: string, timeZone: string, options: Intl.DateTimeFormatO
   return found;
 }
 
+/**
+ * A page's first Intl formatter costs some 50 ms on a phone (Chromium with 4x CPU throttling:
+ * ICU loads its data), whatever its options. Made while the schedule is on its way, that time
+ * is not paid after it arrives (npm run bench:widget).
+ */
+export function warmUp(lang: string): void {
+  formatter(lang, 'UTC', { hour: 'numeric' });
+}
+
 function capitalize(text: string, lang: string): string {
   return text.charAt(0).toLocaleUpperCase(lang) + text.slice(1);
 }
@@ -48,8 +57,11 @@ export function clockTime(date: Date, timeZone: string, lang: string): string {
   return formatter(lang, timeZone, { hour: 'numeric', minute: '2-digit' }).format(date);
 }
 
-function dayKey(date: Date, timeZone: string): string {
-  return formatter('en-CA', timeZone, { year: 'numeric', month: '2-digit', day: '2-digit' }).format(date);
+/** YYYY-MM-DD on the location's calendar, in the widget's own language: a second language would cost Intl a second load. */
+function dayKey(date: Date, timeZone: string, lang: string): string {
+  const parts = formatter(lang, timeZone, { year: 'numeric', month: '2-digit', day: '2-digit', numberingSystem: 'latn' }).formatToParts(date);
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value;
+  return `${part('year')}-${part('month')}-${part('day')}`;
 }
 
 export interface TimeChoice {
@@ -74,7 +86,7 @@ export function groupByDay(slots: readonly Slot[], timeZone: string, lang: strin
     .filter(({ start }) => !Number.isNaN(start.getTime()))
     .sort((a, b) => a.start.getTime() - b.start.getTime());
   for (const { slot, start } of ordered) {
-    const key = dayKey(start, timeZone);
+    const key = dayKey(start, timeZone, lang);
     let day = days[days.length - 1];
     if (!day || day.key !== key) {
       day = { key, heading: dayName(start, timeZone, lang), times: [] };

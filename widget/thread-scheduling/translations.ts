@@ -17,7 +17,12 @@ export interface Translation {
   selectedTime: string;
   holdFor: string;
   heldAnnouncement: (when: string, minutes: number) => string;
-  oneMinuteLeft: string;
+  /** A warning before the hold ends, at this many seconds left. */
+  timeLeft: (seconds: number) => string;
+  askForMoreTime: string;
+  moreTime: string;
+  timeAdded: (minutes: number) => string;
+  noMoreTime: string;
   holdExpired: string;
   slotTaken: string;
   changeTime: string;
@@ -43,7 +48,7 @@ export interface Translation {
   generic: string;
 }
 
-const en: Translation = {
+export const en: Translation = {
   title: 'Book an appointment',
   loading: 'Loading open times…',
   chooseLocation: 'Location',
@@ -60,7 +65,14 @@ const en: Translation = {
   holdFor: 'Held for you for',
   heldAnnouncement: (when, minutes) =>
     `${when} is held for you. Please fill in your details within ${minutes} minutes.`,
-  oneMinuteLeft: 'One minute left to confirm your appointment.',
+  timeLeft: (seconds) =>
+    seconds >= 60
+      ? `${Math.round(seconds / 60)} minutes left to confirm your appointment.`
+      : `${seconds} seconds left to confirm your appointment.`,
+  askForMoreTime: 'Need longer? Choose “More time”.',
+  moreTime: 'More time',
+  timeAdded: (minutes) => `More time added: the time is held for you for ${minutes} minutes.`,
+  noMoreTime: 'This time cannot be held any longer. Please confirm before the countdown ends.',
   holdExpired: 'Your hold on that time ran out. Please choose a time again.',
   slotTaken: 'Sorry, someone else just booked that time. Here are the times that are still open.',
   changeTime: 'Choose another time',
@@ -117,84 +129,12 @@ const en: Translation = {
   generic: 'Something went wrong. Please try again.',
 };
 
-const es: Translation = {
-  title: 'Reserve una cita',
-  loading: 'Cargando horarios disponibles…',
-  chooseLocation: 'Consultorio',
-  chooseTime: 'Elija un horario',
-  timesIn: (zone) => `Horarios en ${zone}.`,
-  noTimes: (days) =>
-    `No hay horarios disponibles en los próximos ${days} días. Vuelva a consultar pronto o llame al consultorio.`,
-  noTimesHere: (location, days) =>
-    `${location} no tiene horarios disponibles en los próximos ${days} días. Elija otro consultorio o llame.`,
-  retry: 'Intentar de nuevo',
-  moreDays: 'Mostrar más días',
-  allRequired: 'Todos los campos son obligatorios.',
-  selectedTime: 'Su cita',
-  holdFor: 'Reservado para usted durante',
-  heldAnnouncement: (when, minutes) =>
-    `${when} está reservado para usted. Complete sus datos en menos de ${minutes} minutos.`,
-  oneMinuteLeft: 'Queda un minuto para confirmar su cita.',
-  holdExpired: 'Se acabó el tiempo de reserva de ese horario. Elija un horario de nuevo.',
-  slotTaken:
-    'Lo sentimos, otra persona acaba de reservar ese horario. Estos son los horarios que siguen disponibles.',
-  changeTime: 'Elegir otro horario',
-  yourDetails: 'Sus datos',
-  fields: {
-    first_name: 'Nombre',
-    last_name: 'Apellido',
-    email: 'Correo electrónico',
-    phone: 'Teléfono',
-    date_of_birth: 'Fecha de nacimiento',
-  },
-  confirm: 'Confirmar cita',
-  confirming: 'Reservando…',
-  fixFields: (count) =>
-    count === 1 ? 'Corrija 1 campo.' : `Corrija ${count} campos.`,
-  fieldErrors: {
-    required: 'Complete este campo.',
-    too_long: 'Es demasiado largo.',
-    in_future: 'La fecha de nacimiento no puede ser futura.',
-    too_old: 'Revise el año de nacimiento.',
-    invalid: {
-      first_name: 'Revise el nombre.',
-      last_name: 'Revise el apellido.',
-      email: 'Escriba un correo como nombre@ejemplo.com.',
-      phone: 'Escriba un teléfono de al menos 7 dígitos.',
-      date_of_birth: 'Escriba una fecha válida.',
-    },
-  },
-  booked: 'Su cita está reservada',
-  bookedIntro: 'Su cita está confirmada. Le esperamos.',
-  date: 'Fecha',
-  time: 'Hora',
-  where: 'Dónde',
-  addToCalendar: 'Añadir al calendario',
-  calendarSummary: (location) => `Cita en ${location}`,
-  reasons: {
-    site_not_registered:
-      'La reserva en línea aún no está configurada para este sitio web. Llame al consultorio para reservar.',
-    location_not_allowed:
-      'La reserva en línea no está configurada para este consultorio. Llame para reservar.',
-    unknown_location: 'No encontramos este consultorio. Llame para reservar.',
-    too_many_holds:
-      'Ya tiene varios horarios reservados. Termine una reserva o vuelva a intentarlo en unos minutos.',
-    upstream_unavailable:
-      'La reserva en línea no está disponible ahora. Vuelva a intentarlo en unos minutos.',
-  },
-  rateLimited: (seconds) =>
-    seconds
-      ? `Demasiados intentos. Espere ${seconds} segundos e inténtelo de nuevo.`
-      : 'Demasiados intentos. Espere un momento e inténtelo de nuevo.',
-  missingLocations:
-    'La reserva en línea no está bien configurada en esta página. Llame al consultorio para reservar.',
-  network:
-    'No pudimos conectar con el servicio de reservas. Revise su conexión e inténtelo de nuevo.',
-  generic: 'Algo salió mal. Inténtelo de nuevo.',
+/** English is built in; another language is a chunk of its own, fetched when a page asks for it. */
+export const translations: Record<Language, () => Promise<Translation>> = {
+  en: () => Promise.resolve(en),
+  es: () => import('./translations-es.js').then((module) => module.es),
 };
-
-export const translations = { en, es } as const;
-export type Language = keyof typeof translations;
+export type Language = 'en' | 'es';
 
 /** `es-MX` -> `es`; anything unknown falls back to English. */
 export function languageOf(lang: string | null | undefined): Language {
