@@ -39,6 +39,7 @@ export function startCheckpointer(file: string, onFailure: (error: Error) => voi
   return {
     /** Settles once the thread has closed its connection (the last one to close removes the log). */
     stop: () => {
+      worker.ref(); // whoever waits for the thread to end keeps the process up until it has
       worker.postMessage('stop');
       return exited;
     },
