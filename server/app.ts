@@ -6,6 +6,7 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import { apiRoutes } from './api/routes.js';
 import { createBff } from './bff/routes.js';
+import { allowReading } from './bff/sites.js';
 import type { Config, UpstreamConfig } from './config.js';
 import { createStore, type Store } from './db/store.js';
 import { createBookingService } from './domain/bookings.js';
@@ -92,6 +93,9 @@ export async function createApp(config: Config): Promise<App> {
         refuseUnrouted(ctx);
       } catch (caught) {
         answerWithError(ctx, caught);
+        // A BFF request refused before the BFF saw it (too many malformed ones): the widget still reads why.
+        // Never a preflight: one from an unregistered origin is refused without any CORS header.
+        if (ctx.path.startsWith('/bff/') && ctx.method !== 'OPTIONS' && !ctx.response.get('Access-Control-Allow-Origin')) allowReading(ctx);
       }
       // Only a malformed answer waits, for its count to commit; a good one goes on at once.
       const counting = malformed.count(ctx);

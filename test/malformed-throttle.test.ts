@@ -53,6 +53,12 @@ describe('malformed requests from one address', () => {
       assert.ok(retryAfter >= 1 && retryAfter <= 60, `Retry-After: ${answer.headers['retry-after']}`);
     }
 
+    // The widget's request from a practice's page is refused too, and its page may read why (and when to retry).
+    const widget = await request(server.url, { path: '/bff/v1/schedule?location_ids=l1', headers: { origin: 'https://www.practice.example' }, localAddress: address });
+    assert.equal(widget.status, 429);
+    assert.equal(widget.headers['access-control-allow-origin'], 'https://www.practice.example');
+    assert.match(String(widget.headers['access-control-expose-headers']), /Retry-After/);
+
     const other = await request(server.url, { path: `${LIST}?limit=7`, headers: auth, localAddress: '127.0.20.2' });
     assert.equal(other.status, 200, 'another address is not affected');
 

@@ -74,6 +74,19 @@ function siteNotRegistered(origin: string | undefined): Forbidden {
 }
 
 /**
+ * Lets the page that sent a BFF request read the answer, errors included (so the widget can say why):
+ * the exact origin and never credentials; the widget sends no cookies, and no answer depends on any.
+ */
+export function allowReading(ctx: Context): void {
+  const header = ctx.get('origin');
+  const origin = header ? exactOrigin(header) : undefined;
+  if (!origin) return;
+  ctx.set('Access-Control-Allow-Origin', origin);
+  ctx.set('Access-Control-Expose-Headers', 'Retry-After');
+  ctx.vary('Origin');
+}
+
+/**
  * CORS headers on every answer (errors included, so the widget can read why), the preflight,
  * and the registered site in ctx.state.site. A request with no Origin header is the server's
  * own page asking (a same-origin GET), so it counts as coming from `publicUrl`. A preflight is
@@ -98,12 +111,7 @@ export function siteGate(store: Store, publicUrl: string) {
       ctx.status = 204;
       return;
     }
-    if (header && origin) {
-      // The exact origin and never credentials: the widget sends no cookies, and no answer
-      // here depends on any.
-      ctx.set('Access-Control-Allow-Origin', origin);
-      ctx.set('Access-Control-Expose-Headers', 'Retry-After');
-    }
+    allowReading(ctx);
     if (!site) throw siteNotRegistered(origin);
     (ctx.state as BffState).site = site;
     await next();
