@@ -204,7 +204,8 @@ export function createHoldService(options: { store: Store; upstream: Upstream; d
         const { refusal, bits } = standing(network, location.id, open.length, at);
         if (refusal) throw tooManyHolds(refusal);
         if (proof.bits < bits) throw proofTooWeak(bits);
-        store.holds.claim({ id: claimId, network, location_id: location.id, slot: `${request.booking_id} ${request.start.ms}`, expires_at: at + CLAIM_TTL_MS }, at);
+        const slot = `${request.booking_id} ${request.start.ms}`;
+        if (!store.holds.claim({ id: claimId, network, location_id: location.id, slot, expires_at: at + CLAIM_TTL_MS }, at)) throw slotTaken();
       });
       try {
         return await oneAtATime(request.booking_id, () => holdUpstream(site, address, network, claimId, request));

@@ -22,7 +22,7 @@ export interface HoldClaim {
   id: string;
   network: string;
   location_id: string;
-  /** The time claimed (booking id and start): claims of one time count once. */
+  /** The time claimed (booking id and start): one claim of a time at a time, across processes. */
   slot: string;
   expires_at: number;
 }
@@ -48,6 +48,7 @@ export function createHolds(db: Db) {
     ),
     claim: db.prepare('INSERT INTO bff_hold_claims (id, network, location_id, slot, expires_at) VALUES (:id, :network, :location_id, :slot, :expires_at)'),
     dropClaim: db.prepare('DELETE FROM bff_hold_claims WHERE id = ?'),
+    slotClaimed: db.prepare('SELECT 1 FROM bff_hold_claims WHERE slot = ? AND expires_at > ? LIMIT 1').pluck(),
     dropOldClaims: db.prepare('DELETE FROM bff_hold_claims WHERE expires_at <= ?'),
     useProof: db.prepare('INSERT INTO bff_proofs_used (challenge_hash, expires_at) VALUES (?, ?) ON CONFLICT DO NOTHING'),
     dropOldProofs: db.prepare('DELETE FROM bff_proofs_used WHERE expires_at <= ?'),
@@ -86,10 +87,16 @@ export function createHolds(db: Db) {
     /** Active and claimed holds of a network (anywhere, and at a location) and of the location. */
     counts: (network: string, location: string, now: number) =>
       statements.counts.get({ network, location, now }) as { network: number; networkHere: number; location: number },
-    /** Counts a hold on its way upstream; call inside the transaction that read the counts. */
-    claim: (claim: HoldClaim, now: number) => {
+    /**
+     * Counts a hold on its way upstream; call inside the transaction that read the counts. False when
+     * another patient's hold of the same time is on its way already (in any process): the API lets the
+     * BFF's client renew its own hold, so two holds of one time sent together would both succeed there.
+     */
+    claim: (claim: HoldClaim, now: number): boolean => {
       statements.dropOldClaims.run(now);
+      if (statements.slotClaimed.get(claim.slot, now) !== undefined) return false;
       statements.claim.run(claim);
+      return true;
     },
     dropClaim: (id: string) => void statements.dropClaim.run(id),
     /** Records a proof-of-work challenge as used; false if it was already. */
