@@ -93,3 +93,27 @@ describe('two apps on one database file sweep each lapsed hold once', () => {
     assert.equal(released, apiHeld.length, 'each lapsed hold reported released once, over both apps');
   });
 });
+
+describe('a hold made by a process that is gone', () => {
+  test('runs out on time in another process sharing the database, which started before the hold was made', async () => {
+    const { server: later, owner } = await practiceServer();
+    // `b` starts first: it knows of no hold. `a` then holds a booking, and stops before the hold runs out.
+    const b = await startServer({ databasePath: later.databasePath });
+    b.clock.now = later.clock.now;
+    try {
+      const client = await addClient(later, { id: 'booker', scopes: ['scheduling:read', 'scheduling:book'], practices: '*' });
+      const booker = api(later.url, await getToken(later.url, client));
+      const booking = await openBooking(owner, { start: new Date(later.clock.now + 26 * 60 * MINUTE).toISOString() });
+      assert.equal((await booker('PUT', `/scheduling/bookings/${booking.id}`, { status: 'pending' })).status, 200);
+      const ownerToken = await getToken(b.url, await addClient(b, { id: 'reader', scopes: ['scheduling:read'], practices: '*' }));
+      await later.close();
+
+      const reader = api(b.url, ownerToken);
+      assert.equal(((await reader('GET', `/scheduling/bookings/${booking.id}`)).body as Booking).status, 'pending');
+      b.clock.advance(10 * MINUTE + 1);
+      assert.equal(((await reader('GET', `/scheduling/bookings/${booking.id}`)).body as Booking).status, 'open', 'the hold ran out in b');
+    } finally {
+      await b.close();
+    }
+  });
+});

@@ -80,6 +80,8 @@ export function createBookingService(store: Store, options: { now: () => number;
   const { bookings, directory } = store;
   const now = options.now;
   let nextExpiry: number | null = bookings.nextHoldExpiry();
+  /** The data's generation when `nextExpiry` was read from the database. */
+  let expiryReadAt = store.generation();
 
   const granted = (actor: Pick<Actor, 'practices'>, practiceId: string) => actor.practices === '*' || actor.practices.has(practiceId);
 
@@ -114,11 +116,19 @@ export function createBookingService(store: Store, options: { now: () => number;
   }
 
   /**
-   * Opens holds past their expiry. Cheap when none is due: the next expiry is kept in memory.
+   * Opens holds past their expiry, whichever process made them. Cheap when none is due: the next
+   * expiry is kept in memory, read again only when the data has changed.
    * Called before a request's own transaction, never inside it: a rollback there would undo
    * the release after the next expiry had been moved on.
    */
   function releaseExpiredHolds(): void {
+    // Another process may have made a hold since this one last looked (and may be gone before it runs
+    // out): the next expiry is read again whenever the data has changed.
+    const generation = store.generation();
+    if (generation !== expiryReadAt) {
+      nextExpiry = bookings.nextHoldExpiry();
+      expiryReadAt = generation;
+    }
     const at = now();
     if (nextExpiry === null || nextExpiry > at) return;
     store.transaction(() => bookings.releaseExpiredHolds(at));
