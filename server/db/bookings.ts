@@ -156,7 +156,7 @@ export function createBookings(db: Db, keyring: Keyring) {
     deleteSignUpsStartedBefore: db.prepare(
       `DELETE FROM sign_ups WHERE booking_id IN (
          SELECT b.id FROM bookings b JOIN sign_ups s ON s.booking_id = b.id
-         WHERE b.status IN ('pending', 'booked') AND b.start_at < :before LIMIT :limit)`,
+         WHERE b.status = 'booked' AND b.start_at < :before LIMIT :limit)`,
     ),
     idempotencyKey: db.prepare('SELECT request_hash, booking_id FROM idempotency_keys WHERE client_id = ? AND key = ?'),
     insertIdempotencyKey: db.prepare(
@@ -167,7 +167,9 @@ export function createBookings(db: Db, keyring: Keyring) {
 
   // A sign-up lives only while its booking is held or booked: every move to open or closed deletes it in the
   // same transaction (the callers' transaction; `releaseExpiredHolds` and `close` bring their own too).
-  const leavesSignUp = (status: BookingStatus) => status === 'open' || status === 'closed';
+  // A sign-up is saved only as its booking is booked: only a move out of booked (to open or closed) has one to
+  // delete, so a hold's release (pending -> open), the benchmark's hot write, runs no DELETE.
+  const leavesSignUp = (from: BookingStatus, to: BookingStatus) => from === 'booked' && (to === 'open' || to === 'closed');
   const close = db.transaction((id: string, now: number) => {
     const closed = statements.close.run({ id, now }).changes === 1;
     if (closed) statements.deleteSignUp.run(id);
@@ -193,7 +195,7 @@ export function createBookings(db: Db, keyring: Keyring) {
         row.recurring === previous.recurring;
       const statement = samePlaceAndTime ? statements.updateStatus : statements.update;
       const updated = statement.run({ ...row, previous_updated_at: previous.updated_at, previous_status: previous.status }).changes === 1;
-      if (updated && row.status !== previous.status && leavesSignUp(row.status)) statements.deleteSignUp.run(row.id);
+      if (updated && leavesSignUp(previous.status, row.status)) statements.deleteSignUp.run(row.id);
       return updated;
     },
     /** Closes a booking, and deletes its sign-up; false when it was closed already. */

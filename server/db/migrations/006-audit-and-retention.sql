@@ -23,5 +23,6 @@ BEGIN
   SELECT RAISE(ABORT, 'audit_events are append-only');
 END;
 
--- The retention sweep finds sign-ups by their appointment's start; only these statuses keep one.
-CREATE INDEX bookings_signed_up_start ON bookings(start_at) WHERE status IN ('pending', 'booked');
+-- The retention sweep finds sign-ups by their appointment's start; only a booked booking has one (a
+-- sign-up is saved as the booking is booked), so a hold or a release leaves this index alone.
+CREATE INDEX bookings_signed_up_start ON bookings(start_at) WHERE status = 'booked';
