@@ -13,6 +13,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { freePort } from '../test/helpers/process.js';
+import { waitUntilReady } from './ready.js';
 
 const RUNS = Number(process.env.BENCH_WIDGET_RUNS ?? 7);
 const HINTS = process.env.BENCH_WIDGET_HINTS !== 'off';
@@ -20,18 +21,6 @@ const root = path.resolve(import.meta.dirname, '..');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'thread-bench-widget-'));
 
 if (!fs.existsSync(path.join(root, 'dist/widget.js'))) throw new Error('dist/widget.js is missing: run npm run build first');
-
-async function waitUntilReady(url: string): Promise<void> {
-  for (let i = 0; i < 200; i += 1) {
-    try {
-      if ((await fetch(`${url}/readyz`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`server at ${url} did not become ready`);
-}
 
 const port = await freePort();
 const bffUrl = `http://127.0.0.1:${port}`;
