@@ -130,7 +130,8 @@ const commands: Record<string, (store: Store, options: Options) => Promise<objec
 
 async function run(argv: string[]): Promise<void> {
   const words = argv.filter((a) => !a.startsWith('--'));
-  const name = words[0] === 'demo' || words[0] === 'audit' ? words[0] : words.slice(0, 2).join(' ');
+  // A command is one word (`demo`, `audit`) or two (`clients create`).
+  const name = Object.hasOwn(commands, words[0] ?? '') ? words[0] : words.slice(0, 2).join(' ');
   const command = commands[name];
   if (!command) {
     throw new UsageError(`${argv.length ? `unknown command "${argv.join(' ').slice(0, 80)}"` : 'no command'}; commands: ${Object.keys(commands).join(', ')}`);

@@ -22,15 +22,10 @@ function bffSecret(dataKey: Buffer): string {
  * the secret under a previous key keeps working while its hash is there.
  */
 export async function provisionLocalBffClient(store: Store, config: Config): Promise<UpstreamConfig> {
-  const clientId = store.transaction(() => {
-    let id = store.settings.get(BFF_CLIENT_SETTING);
-    if (!id) {
-      id = `bff_${randomBytes(12).toString('base64url')}`;
-      store.settings.set(BFF_CLIENT_SETTING, id);
-      store.clients.revoke(LEGACY_BFF_CLIENT, config.now());
-    }
-    return id;
-  });
+  // Made once per database: of processes starting together, the first to write it wins and all read it.
+  const fresh = `bff_${randomBytes(12).toString('base64url')}`;
+  const clientId = store.settings.getOrSet(BFF_CLIENT_SETTING, fresh);
+  if (clientId === fresh) store.clients.revoke(LEGACY_BFF_CLIENT, config.now());
   const upstream = (clientSecret: string): UpstreamConfig => ({ issuer: config.publicUrl, apiUrl: config.publicUrl, clientId, clientSecret });
 
   const existing = store.clients.get(clientId);

@@ -1,8 +1,8 @@
 import type { BookingStatus, SignUp } from '../../shared/types.js';
 import type { Db } from './database.js';
 import type { Keyring } from './keyring.js';
-import { signUpContext } from './sealed-rows.js';
-import { open, seal } from './sealing.js';
+import { sealSignUp, signUpContext } from './sealed-rows.js';
+import { open } from './sealing.js';
 
 export interface BookingRow {
   id: string;
@@ -101,10 +101,6 @@ export function createBookings(db: Db, keyring: Keyring) {
       `UPDATE bookings SET status = 'closed', held_by = NULL, hold_expires_at = NULL, updated_at = :now
        WHERE id = :id AND status <> 'closed'`,
     ),
-    // The holds that lapse take any sign-up with them, as every move to open or closed does.
-    deleteExpiredSignUps: db.prepare(
-      `DELETE FROM sign_ups WHERE booking_id IN (SELECT id FROM bookings WHERE hold_expires_at <= :now AND status = 'pending')`,
-    ),
     // A stand-in for one week of a weekly booking exists only while that week is held: when its hold
     // lapses it closes, and the week is the weekly booking's to offer again.
     releaseExpired: db.prepare(
@@ -165,8 +161,6 @@ export function createBookings(db: Db, keyring: Keyring) {
     ),
   };
 
-  // A sign-up lives only while its booking is held or booked: every move to open or closed deletes it in the
-  // same transaction (the callers' transaction; `releaseExpiredHolds` and `close` bring their own too).
   // A sign-up is saved only as its booking is booked: only a move out of booked (to open or closed) has one to
   // delete, so a hold's release (pending -> open), the benchmark's hot write, runs no DELETE.
   const leavesSignUp = (from: BookingStatus, to: BookingStatus) => from === 'booked' && (to === 'open' || to === 'closed');
@@ -174,10 +168,6 @@ export function createBookings(db: Db, keyring: Keyring) {
     const closed = statements.close.run({ id, now }).changes === 1;
     if (closed) statements.deleteSignUp.run(id);
     return closed;
-  });
-  const releaseExpiredHolds = db.transaction((now: number) => {
-    statements.deleteExpiredSignUps.run({ now });
-    return statements.releaseExpired.run({ now }).changes;
   });
 
   return {
@@ -200,8 +190,8 @@ export function createBookings(db: Db, keyring: Keyring) {
     },
     /** Closes a booking, and deletes its sign-up; false when it was closed already. */
     close: (id: string, now: number): boolean => close(id, now),
-    /** Opens (or closes, for a stand-in) every hold past its expiry, deleting their sign-ups; returns how many. */
-    releaseExpiredHolds: (now: number): number => releaseExpiredHolds(now),
+    /** Opens (or closes, for a stand-in) every hold past its expiry (a held booking has no sign-up); returns how many. */
+    releaseExpiredHolds: (now: number): number => statements.releaseExpired.run({ now }).changes,
     nextHoldExpiry: () => (statements.nextExpiry.get() as { at: number | null }).at,
     list(query: ListQuery): ListedBooking[] {
       const scope = query.location_id !== undefined ? 'location_id' : 'practice_id';
@@ -272,9 +262,7 @@ export function createBookings(db: Db, keyring: Keyring) {
     standIn: (seriesId: string, start: number) => statements.standIn.get(seriesId, start) as BookingRow | undefined,
     /** Keeps the sign-up sealed (see sealing.ts), bound to its booking. */
     saveSignUp(bookingId: string, signUp: SignUp, now: number): void {
-      const { first_name, last_name, email, phone, date_of_birth } = signUp;
-      const plain = JSON.stringify({ first_name, last_name, email, phone, date_of_birth });
-      statements.insertSignUp.run({ booking_id: bookingId, sealed: seal(keyring, plain, signUpContext(bookingId)), now });
+      statements.insertSignUp.run({ booking_id: bookingId, sealed: sealSignUp(keyring, bookingId, signUp), now });
     },
     signUp(bookingId: string): SignUp | undefined {
       const sealed = statements.signUp.get(bookingId) as Buffer | undefined;

@@ -25,7 +25,7 @@ export interface Keyring {
   file?: string;
 }
 
-export const KEY_BYTES = 32;
+const KEY_BYTES = 32;
 const BASE64_KEY = /^[A-Za-z0-9+/]{43}=$/;
 
 /** The key in `text` (base64 of 32 bytes), or undefined when it is not one. */

@@ -115,7 +115,7 @@ export function createReadCache(db: Db, options: { enabled?: boolean; maxBytes?:
 }
 
 /** A rough size of a kept row and its object, for shelves of single rows. */
-export const ROW_BYTES = 512;
+const ROW_BYTES = 512;
 
 interface Shelf {
   get(key: string): { value: unknown } | undefined;

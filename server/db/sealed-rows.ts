@@ -1,3 +1,4 @@
+import type { SignUp } from '../../shared/types.js';
 import type { Db } from './database.js';
 import type { Keyring } from './keyring.js';
 import { open, seal, sealedWith } from './sealing.js';
@@ -11,6 +12,12 @@ const SEALED = [
 export const signUpContext = SEALED[0].context;
 export const signingKeyContext = SEALED[1].context;
 
+/** A sign-up's fields, sealed and bound to its booking: the one form every writer of sign_ups stores. */
+export function sealSignUp(keyring: Keyring, bookingId: string, signUp: SignUp): Buffer {
+  const { first_name, last_name, email, phone, date_of_birth } = signUp;
+  return seal(keyring, JSON.stringify({ first_name, last_name, email, phone, date_of_birth }), signUpContext(bookingId));
+}
+
 /**
  * Seals what migration 005 set aside in clear (rows written before it), then drops the clear tables.
  * One transaction; with secure_delete on, the freed pages are zeroed, and the log is emptied after.
@@ -21,10 +28,8 @@ export function sealUnsealedRows(db: Db, keyring: Keyring): void {
   db.transaction(() => {
     if (aside('unsealed_sign_ups')) {
       const insert = db.prepare('INSERT OR IGNORE INTO sign_ups (booking_id, sealed, created_at) VALUES (?, ?, ?)');
-      for (const row of db.prepare('SELECT * FROM unsealed_sign_ups').all() as Array<Record<string, string> & { created_at: number }>) {
-        const { first_name, last_name, email, phone, date_of_birth } = row;
-        const plain = JSON.stringify({ first_name, last_name, email, phone, date_of_birth });
-        insert.run(row.booking_id, seal(keyring, plain, signUpContext(row.booking_id)), row.created_at);
+      for (const row of db.prepare('SELECT * FROM unsealed_sign_ups').all() as Array<SignUp & { booking_id: string; created_at: number }>) {
+        insert.run(row.booking_id, sealSignUp(keyring, row.booking_id, row), row.created_at);
       }
       db.exec('DROP TABLE unsealed_sign_ups');
     }

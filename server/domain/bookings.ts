@@ -135,10 +135,6 @@ export function createBookingService(store: Store, options: { now: () => number;
     nextExpiry = bookings.nextHoldExpiry();
   }
 
-  function noteHoldExpiry(at: number | null): void {
-    if (at !== null && (nextExpiry === null || at < nextExpiry)) nextExpiry = at;
-  }
-
   /** The status machine's effect (transitions.ts) of moving `row` to `to`, or its refusal thrown as the HTTP error. */
   function decide(row: BookingRow, to: BookingStatus, actor: Actor, roles: Roles, weekly = row.recurring === 1): Effect | null {
     const subject = { id: row.id, status: row.status, recurring: weekly, standIn: row.series_id !== null, held_by: row.held_by, expiring: row.hold_expires_at !== null };
@@ -177,7 +173,6 @@ export function createBookingService(store: Store, options: { now: () => number;
     };
     assertNoOverlap(row, location);
     bookings.insert(row);
-    noteHoldExpiry(expiresAt);
     return row;
   }
 
@@ -330,7 +325,6 @@ export function createBookingService(store: Store, options: { now: () => number;
         if (!bookings.update(next, row)) throw new Conflict(`booking "${id}" changed meanwhile; read it and try again`);
         // Only a booked booking has a sign-up: reopening or closing it lets the sign-up go (bookings.update does).
         if (next.status === 'booked' && change.patient) bookings.saveSignUp(id, change.patient, at);
-        noteHoldExpiry(next.hold_expires_at);
         return { booking: toBooking(next), created: false };
       });
     },
@@ -378,7 +372,7 @@ export function createBookingService(store: Store, options: { now: () => number;
           record('refused_practice');
           return { error: new NotFound(`booking "${id}" not found`) };
         }
-        const signUp = row.status === 'pending' || row.status === 'booked' ? bookings.signUp(id) : undefined;
+        const signUp = row.status === 'booked' ? bookings.signUp(id) : undefined;
         record(signUp ? 'read' : 'no_sign_up');
         return signUp ? { signUp } : { error: new NotFound(`booking "${id}" has no sign-up`) };
       });

@@ -52,7 +52,7 @@ const notCreator = (id: string) => `booking "${id}" was created by another clien
  * Every (from, to) pair. The same status twice is an edit of other fields, which only the creator makes;
  * `closed` is reached only by DELETE, and a closed booking stays closed (DELETE again changes nothing).
  */
-export const TRANSITIONS: Readonly<Record<BookingStatus, Readonly<Record<BookingStatus, Rule>>>> = {
+const TRANSITIONS: Readonly<Record<BookingStatus, Readonly<Record<BookingStatus, Rule>>>> = {
   open: {
     open: { who: ['creator'], kind: 'edit', refused: already('open') },
     pending: { who: ['anyone'], kind: 'hold', refused: only('open') },

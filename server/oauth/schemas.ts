@@ -25,7 +25,7 @@ export const TokenResponse = Type.Object(
   { additionalProperties: false, title: 'TokenResponse' },
 );
 
-export const OAUTH_ERRORS = ['invalid_request', 'invalid_client', 'unsupported_grant_type', 'invalid_scope', 'too_many_requests'] as const;
+const OAUTH_ERRORS = ['invalid_request', 'invalid_client', 'unsupported_grant_type', 'invalid_scope', 'too_many_requests'] as const;
 export type OAuthErrorCode = (typeof OAUTH_ERRORS)[number];
 
 /** RFC 6749 §5.2. */
