@@ -42,7 +42,7 @@ export interface App {
   config: Config;
   /** From now on /readyz says 503, so a load balancer sends no new work. */
   drain(): void;
-  /** Stops timers and closes the database at once; settles when its background connection has closed too. */
+  /** Stops timers, then closes the database; settles once it is closed. */
   close(): Promise<void>;
 }
 

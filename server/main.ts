@@ -53,7 +53,7 @@ async function main(): Promise<void> {
     config.log({ level: 'info', msg: `${signal}: finishing requests in flight, then stopping` });
     thread.drain();
     server.close(() => {
-      // Exit once the checkpoint thread's connection has closed too: the last connection to close removes the log.
+      // Exit once the database is closed, after the checkpoint thread's connection: the last to close removes the log.
       void thread.close().then(() => process.exit(0));
     });
     server.closeIdleConnections();

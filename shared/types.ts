@@ -72,26 +72,29 @@ export const ERROR_CODES = {
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
 
 /** Why a BFF call failed, in words the widget can translate. */
-export type BffReason =
-  | 'site_not_registered'
-  | 'location_not_allowed'
-  | 'unknown_location'
-  | 'slot_taken'
-  | 'hold_not_found'
-  | 'hold_expired'
-  | 'too_many_holds'
-  | 'outside_window'
-  | 'extend_limit'
-  | 'proof_required'
-  | 'proof_invalid'
-  | 'proof_expired'
-  | 'proof_too_weak'
-  | 'proof_reused'
-  | 'rate_limited'
-  | 'invalid_fields'
-  | 'upstream_unavailable';
+export const BFF_REASONS = [
+  'site_not_registered',
+  'location_not_allowed',
+  'unknown_location',
+  'slot_taken',
+  'hold_not_found',
+  'hold_expired',
+  'too_many_holds',
+  'outside_window',
+  'extend_limit',
+  'proof_required',
+  'proof_invalid',
+  'proof_expired',
+  'proof_too_weak',
+  'proof_reused',
+  'rate_limited',
+  'invalid_fields',
+  'upstream_unavailable',
+] as const;
+export type BffReason = (typeof BFF_REASONS)[number];
 
-export type FieldProblem = 'required' | 'invalid' | 'too_long' | 'in_future' | 'too_old';
+export const FIELD_PROBLEMS = ['required', 'invalid', 'too_long', 'in_future', 'too_old'] as const;
+export type FieldProblem = (typeof FIELD_PROBLEMS)[number];
 
 /** Every error body, from the API, the token endpoint's non-OAuth paths and the BFF. */
 export interface ErrorBody {

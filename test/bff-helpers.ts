@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { Booking, ExtendResponse, HoldChallenge, HoldResponse, ScheduleResponse, SignUp } from '../shared/types.js';
+import { zeroBits } from '../shared/proof.js';
 import { checkResponse } from './helpers/openapi.js';
 import { addClient, addPractice, api, getToken, startServer, type TestServer } from './helpers/server.js';
 
@@ -115,16 +116,7 @@ export async function schedule(server: { url: string }, locationIds = 'loc1', da
 /** A nonce so that SHA-256(challenge + nonce) starts with `bits` zero bits, as the widget finds one. */
 export function solveChallenge(challenge: string, bits: number): string {
   for (let n = 0; ; n++) {
-    const digest = createHash('sha256').update(challenge + n).digest();
-    let zero = 0;
-    for (const byte of digest) {
-      if (byte !== 0) {
-        zero += Math.clz32(byte) - 24;
-        break;
-      }
-      zero += 8;
-    }
-    if (zero >= bits) return String(n);
+    if (zeroBits(createHash('sha256').update(challenge + n).digest()) >= bits) return String(n);
   }
 }
 

@@ -1,13 +1,12 @@
 // The booking API's inputs, checked against the schemas of schemas.ts (the ones /openapi.json
 // publishes), then by the rules a schema cannot say: a real calendar instant, the sign-up rules.
-import type { ErrorObject } from 'ajv';
 import { BOOKING_STATUSES } from '../../shared/types.js';
 import type { BookingChange, NewBooking } from '../domain/bookings.js';
 import { checkSignUp } from '../../shared/sign-up.js';
 import { parseInstant, type Instant } from '../domain/time.js';
 import { BadRequest } from '../errors.js';
 import type { Params } from '../http/params.js';
-import { checker, paramsObject, type Problem } from '../http/schema-check.js';
+import { checker, deferPatientValues, paramsObject, type Problem } from '../http/schema-check.js';
 import { idMessage } from '../http/schemas.js';
 import { BookingChangeBody, ListQuery, NewBookingBody } from './schemas.js';
 
@@ -29,14 +28,12 @@ const bodyProblems: Record<string, Problem> = {
   '/doctor_id': idMessage('doctor_id'),
 };
 
-/** A sign-up's values are judged by checkSignUp (shared with the widget), with its own words. */
-const signUpValue = (error: ErrorObject) => error.instancePath.startsWith('/patient/') || (error.instancePath === '/patient' && error.keyword === 'required');
 
 const checkNewBooking = checker(NewBookingBody, { what: 'body', problems: bodyProblems });
 const checkChange = checker(BookingChangeBody, {
   what: 'body',
   problems: { ...bodyProblems, '': `body names no field to change; fields are ${FIELDS.join(', ')}, patient` },
-  deferred: signUpValue,
+  deferred: deferPatientValues,
 });
 
 /**

@@ -5,6 +5,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import { Forbidden, withReason } from '../errors.js';
 import type { BffReason } from '../../shared/types.js';
 import { PROOF_TTL_MS } from './limits.js';
+import { zeroBits } from '../../shared/proof.js';
 
 export interface Challenge {
   challenge: string;
@@ -31,16 +32,6 @@ export interface SolvedProof {
 }
 
 const refused = (message: string, reason: BffReason) => withReason(new Forbidden(message), reason);
-
-/** Leading zero bits of a digest. */
-export function zeroBits(digest: Uint8Array): number {
-  let bits = 0;
-  for (const byte of digest) {
-    if (byte !== 0) return bits + Math.clz32(byte) - 24;
-    bits += 8;
-  }
-  return bits;
-}
 
 export function createProofs(secret: Buffer, now: () => number) {
   const sign = (payload: string) => createHmac('sha256', secret).update(payload).digest('base64url');

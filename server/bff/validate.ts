@@ -1,11 +1,10 @@
 // The BFF's inputs, checked at the edge against the schemas of schemas.ts (the ones /openapi.json
 // publishes): each failure names the field, never echoes a value that could be a patient's.
-import type { ErrorObject } from 'ajv';
 import { parseInstant, type Instant } from '../domain/time.js';
 import { BadRequest, withReason } from '../errors.js';
 import { ID } from '../http/assert.js';
 import { parseParams } from '../http/params.js';
-import { checker, paramsObject } from '../http/schema-check.js';
+import { checker, deferPatientValues, paramsObject } from '../http/schema-check.js';
 import { idMessage } from '../http/schemas.js';
 import { DEFAULT_DAYS, MAX_DAYS, MAX_LOCATIONS, MIN_DAYS } from './limits.js';
 import { ChallengeQuery, ConfirmRequest, HoldRequest, HoldTokenRequest, ScheduleQuery } from './schemas.js';
@@ -73,14 +72,12 @@ const checkHoldToken = checker(HoldTokenRequest, {
   missing: { '/hold_token': HOLD_TOKEN_MESSAGE },
 });
 
-/** The sign-up's values are judged after the hold, by the sign-up rules: a 422 naming each field's problem. */
-const signUpValue = (error: ErrorObject) => error.instancePath.startsWith('/patient/') || (error.instancePath === '/patient' && error.keyword === 'required');
 const checkConfirm = checker(ConfirmRequest, {
   what: 'body',
   fieldOrder: true,
   problems: { '/hold_token': HOLD_TOKEN_MESSAGE, '/website': HONEYPOT_FILLED },
   missing: { '/hold_token': HOLD_TOKEN_MESSAGE, '/patient': 'patient is required: first_name, last_name, email, phone, date_of_birth', '/website': HONEYPOT_MISSING },
-  deferred: signUpValue,
+  deferred: deferPatientValues,
 });
 
 /** GET /schedule?location_ids=a,b&days=14 */

@@ -37,7 +37,7 @@ export function startCheckpointer(file: string, onFailure: (error: Error) => voi
   worker.unref();
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   return {
-    /** Settles once the thread has closed its connection (the last one to close removes the log). */
+    /** Settles once the thread has closed its connection. */
     stop: () => {
       worker.ref(); // whoever waits for the thread to end keeps the process up until it has
       worker.postMessage('stop');

@@ -95,12 +95,16 @@ export function createStore(file: string, options: { background?: boolean; cache
         if (queued.push({ work, resolve: resolve as (value: unknown) => void, reject }) === 1) setImmediate(commitQueued);
       });
     },
-    /** Closes the connection at once; settles when the checkpoint thread's has closed too (a process should wait for that before it exits). */
+    /**
+     * Closes the database once the checkpoint thread's connection has closed, so that this one is the last
+     * to close and removes the log itself; a process waits for it before it exits.
+     */
     close(): Promise<void> {
       if (queued.length > 0) commitQueued();
       const stopped = checkpointer?.stop() ?? Promise.resolve();
-      db.close();
-      return stopped;
+      return stopped.then(() => {
+        if (db.open) db.close();
+      });
     },
   };
 }

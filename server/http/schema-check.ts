@@ -85,6 +85,10 @@ function describe(error: ErrorObject, options: CheckOptions): HttpError {
 }
 
 /** A check of `schema`: returns the input, typed, or throws the 400 naming the first problem. */
+/** A sign-up's values under `/patient`: judged after the schema by the sign-up checks (shared/sign-up.ts), in their own words. */
+export const deferPatientValues = (error: ErrorObject) =>
+  error.instancePath.startsWith('/patient/') || (error.instancePath === '/patient' && error.keyword === 'required');
+
 export function checker<T extends TSchema>(schema: T, options: CheckOptions): (input: unknown) => Static<T> {
   const validate = ajv.compile(schema);
   const fields = Object.keys((schema as { properties?: object }).properties ?? {});

@@ -1,7 +1,7 @@
 // Schemas every part of the server shares: ids, instants, the error body. One source for the
 // checks at the edge and for /openapi.json.
 import { Type, type Static, type TUnsafe } from '@sinclair/typebox';
-import { BOOKING_STATUSES, ERROR_CODES, SIGN_UP_FIELDS, type ErrorBody as SharedErrorBody, type BffReason, type FieldProblem } from '../../shared/types.js';
+import { BFF_REASONS, BOOKING_STATUSES, ERROR_CODES, FIELD_PROBLEMS, SIGN_UP_FIELDS, type ErrorBody as SharedErrorBody } from '../../shared/types.js';
 import { ISO } from '../domain/time.js';
 import { ID } from './assert.js';
 
@@ -19,19 +19,13 @@ export const UtcInstant = Type.String({ format: 'date-time', description: 'ISO 8
 
 export const BookingStatus = StringEnum(BOOKING_STATUSES);
 
-const REASONS: readonly BffReason[] = [
-  'site_not_registered', 'location_not_allowed', 'unknown_location', 'slot_taken', 'hold_not_found', 'hold_expired',
-  'too_many_holds', 'outside_window', 'extend_limit', 'proof_required', 'proof_invalid', 'proof_expired',
-  'proof_too_weak', 'proof_reused', 'rate_limited', 'invalid_fields', 'upstream_unavailable',
-];
-const FIELD_PROBLEMS: readonly FieldProblem[] = ['required', 'invalid', 'too_long', 'in_future', 'too_old'];
 
 /** Every error body: the booking API's, the BFF's (with `reason`, and `fields` on a refused sign-up), the server's. */
 export const ErrorBody = Type.Object(
   {
     status: StringEnum([...new Set(Object.values(ERROR_CODES))], { description: 'The kind of error, one word' }),
     message: Type.String({ description: 'What went wrong, for a person: names the field, never echoes patient data' }),
-    reason: Type.Optional(StringEnum(REASONS, { description: 'BFF only: why, in a word the widget translates' })),
+    reason: Type.Optional(StringEnum(BFF_REASONS, { description: 'BFF only: why, in a word the widget translates' })),
     fields: Type.Optional(
       Type.Object(Object.fromEntries(SIGN_UP_FIELDS.map((f) => [f, Type.Optional(StringEnum(FIELD_PROBLEMS))])), {
         additionalProperties: false,

@@ -8,10 +8,14 @@ const SCRIPT = 'text/javascript; charset=utf-8';
 /** A chunk's name carries the hash of its content: a new build is a new name. */
 const CHUNK = /^widget-[\w-]+\.js$/;
 
-/** Module scripts load in CORS mode, from any practice's site. */
-function sendScript(ctx: Context, asset: Asset, cacheControl: string) {
+/** Module scripts load in CORS mode, from any practice's site: every answer here may be read anywhere. */
+function fromAnySite(ctx: Context) {
   ctx.set('Access-Control-Allow-Origin', '*');
   ctx.set('Cross-Origin-Resource-Policy', 'cross-origin');
+}
+
+function sendScript(ctx: Context, asset: Asset, cacheControl: string) {
+  fromAnySite(ctx);
   sendAsset(ctx, asset, cacheControl);
 }
 
@@ -30,8 +34,7 @@ export function widgetRoutes(dist: string): Router {
   const router = new Router();
   router.get('/widget.js', (ctx) => {
     if (!widget) {
-      ctx.set('Access-Control-Allow-Origin', '*');
-      ctx.set('Cross-Origin-Resource-Policy', 'cross-origin');
+      fromAnySite(ctx);
       ctx.status = 503;
       ctx.type = 'text/javascript';
       ctx.body = 'console.error("thread-scheduling: widget.js is not built; run npm run build on the server");';

@@ -92,7 +92,8 @@ const ANY = [429, 500];
 
 const pathId = (description: string) => ({ name: 'id', in: 'path', required: true, description, schema: Id });
 /** Query parameters from the properties of a query schema. */
-function queryParameters(schema: TSchema, required: string[] = (schema as { required?: string[] }).required ?? []) {
+function queryParameters(schema: TSchema) {
+  const required = (schema as { required?: string[] }).required ?? [];
   return Object.entries((schema as unknown as { properties: Record<string, Json> }).properties).map(([name, property]) => ({
     name,
     in: 'query',

@@ -3,6 +3,7 @@ import type {
   ConfirmRequest,
   ConfirmResponse,
   ErrorBody,
+  ExtendRequest,
   ExtendResponse,
   HoldChallenge,
   HoldRequest,
@@ -98,7 +99,8 @@ export class Bff {
 
   /** A first hold is short: this lengthens it once the patient starts on the form. */
   extend(holdToken: string): Promise<ExtendResponse> {
-    return this.post('/holds/extend', { hold_token: holdToken });
+    const body: ExtendRequest = { hold_token: holdToken };
+    return this.post('/holds/extend', body);
   }
 
   confirm(request: ConfirmRequest): Promise<ConfirmResponse> {

@@ -1,3 +1,5 @@
+import { zeroBits } from '../../shared/proof.js';
+
 /**
  * The proof of work a hold needs: a nonce so that SHA-256(challenge + nonce) starts with `bits`
  * zero bits. Digests run in batches, each batch awaited, so the page stays responsive.
@@ -8,14 +10,7 @@ export async function solve(challenge: string, bits: number): Promise<string> {
     const digests = await Promise.all(
       Array.from({ length: 64 }, (_, i) => crypto.subtle.digest('SHA-256', encoder.encode(challenge + (n + i)))),
     );
-    const found = digests.findIndex((digest) => {
-      let zero = 0;
-      for (const byte of new Uint8Array(digest)) {
-        zero += byte ? Math.clz32(byte) - 24 : 8;
-        if (byte) break;
-      }
-      return zero >= bits;
-    });
+    const found = digests.findIndex((digest) => zeroBits(new Uint8Array(digest)) >= bits);
     if (found >= 0) return String(n + found);
   }
 }
