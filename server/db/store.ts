@@ -2,6 +2,7 @@ import { createAudit } from './audit.js';
 import { createBookings } from './bookings.js';
 import { createClients } from './clients.js';
 import { openDatabase, type Db } from './database.js';
+import { sqliteExecutor } from './executor.js';
 import { createDirectory } from './directory.js';
 import { createHolds } from './holds.js';
 import { openKeyring, type DataKeys } from './keyring.js';
@@ -67,6 +68,8 @@ export function createStore(file: string, options: { background?: boolean; cache
   }
 
   return {
+    /** Runs SQL written for both engines (executor.ts): the way new data modules reach the database. */
+    sql: sqliteExecutor(db),
     audit: createAudit(db),
     rateEvents: createRateEvents(db),
     bookings: createBookings(db, keyring),
