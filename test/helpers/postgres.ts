@@ -12,7 +12,16 @@ export function testDatabaseServer(): string {
 }
 
 const made: string[] = [];
-let dropping = false;
+// Registered as the module loads, so on the test file's root: the databases go once all its tests are done.
+// Not forced: one a server of the file still has open is left to the cluster's own teardown, rather than
+// cutting that server off while its file's last checks run.
+after(async () => {
+  if (made.length === 0) return;
+  const admin = new pg.Client({ connectionString: testDatabaseServer() });
+  await admin.connect();
+  for (const database of made.splice(0)) await admin.query(`DROP DATABASE IF EXISTS ${database}`).catch(() => undefined);
+  await admin.end();
+});
 
 /** The URL of a new, empty database (dropped after this file's tests); `icuLocale` sorts its text by that locale. */
 export async function freshDatabaseUrl(options: { icuLocale?: string } = {}): Promise<string> {
@@ -27,15 +36,6 @@ export async function freshDatabaseUrl(options: { icuLocale?: string } = {}): Pr
     await admin.end();
   }
   made.push(name);
-  if (!dropping) {
-    dropping = true;
-    after(async () => {
-      const admin = new pg.Client({ connectionString: server });
-      await admin.connect();
-      for (const database of made.splice(0)) await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-      await admin.end();
-    });
-  }
   const url = new URL(server);
   url.pathname = `/${name}`;
   return url.href;
