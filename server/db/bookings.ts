@@ -92,7 +92,7 @@ export function createBookings(ex: Executor, keyring: Keyring) {
   // overlap one another, so if that one ends by the span's start, no earlier one reaches into it. One index
   // step back per span, however many bookings the doctor has. A series' own stand-in for a week (its
   // start that week's) is the series' to have, and is passed over. The spans come as one JSON array,
-  // unpacked by each engine's own JSON functions.
+  // unpacked by each engine's own JSON functions (no `::` casts: `:name` is a parameter).
   const ONE_OFF_MEETING =
     ex.engine === 'postgres'
       ? `SELECT (
@@ -101,8 +101,8 @@ export function createBookings(ex: Executor, keyring: Keyring) {
              AND o.start_at < span.span_end AND o.id <> :exclude
              AND NOT (o.series_id IS NOT DISTINCT FROM CAST(:series_id AS TEXT) AND o.start_at = span.span_start)
            ORDER BY o.start_at DESC LIMIT 1) AS id
-         FROM (SELECT (value->>0)::bigint AS span_start, (value->>1)::bigint AS span_end
-               FROM jsonb_array_elements(CAST(:spans AS jsonb))) span`
+         FROM (SELECT CAST(value->>0 AS BIGINT) AS span_start, CAST(value->>1 AS BIGINT) AS span_end
+               FROM jsonb_array_elements(CAST(:spans AS JSONB))) span`
       : `SELECT (
            SELECT CASE WHEN o.end_at > span.start THEN o.id END FROM bookings o
            WHERE o.practice_id = :practice_id AND o.doctor_id = :doctor_id AND o.recurring = 0 AND o.status <> 'closed'

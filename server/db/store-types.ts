@@ -1,4 +1,4 @@
-import type { Keyring } from './keyring.js';
+import type { DataKeys, Keyring } from './keyring.js';
 import type { Repos } from './repos.js';
 
 export type { Repos } from './repos.js';
@@ -25,6 +25,19 @@ export const passThroughCache: RepoCache = {
   directoryChanged: () => {},
 };
 
+/**
+ * How a store is opened, on either engine: SQLite's `createStore(file, options)` (store.ts), PostgreSQL's
+ * from DATABASE_URL with the same options (`background` starts its engine's background work, if any).
+ */
+export interface StoreOptions {
+  /** The server's store (a worker thread checkpoints SQLite's log); the CLI's is not. */
+  background?: boolean;
+  /** false: every read goes to the database (CACHE=off). */
+  cache?: boolean;
+  /** The patient data keys as configured (PATIENT_DATA_KEY); otherwise from the engine's key file. */
+  dataKeys?: DataKeys;
+}
+
 /** What building the data modules over an Executor needs (repos.ts `createRepos`). */
 export interface RepoOptions {
   keyring: Keyring;
@@ -39,7 +52,8 @@ export interface RepoOptions {
 export interface Store extends Repos {
   /**
    * A request's write: `work` gets the data modules bound to the write's transaction and must use only
-   * them (never the outer store's), and await nothing but them (no network, no timers, no hashing): on
+   * them (never the outer store's, nor another write: it would wait for this one), and await nothing
+   * but them (no network, no timers, no hashing: do those before or after): on
    * SQLite the writes of one turn of the event loop share one IMMEDIATE transaction, each in its own
    * savepoint, so a throw undoes only its own write. Settles with `work`'s value once committed, or
    * with its throw (nothing of it written).

@@ -5,9 +5,9 @@ import { resealAll, sealUnsealedRows } from './sealed-rows.js';
 import { startCheckpointer } from './checkpointer.js';
 import { createReadCache } from './read-cache.js';
 import { createRepos, type Repos } from './repos.js';
-import { passThroughCache, type Store } from './store-types.js';
+import { passThroughCache, type Store, type StoreOptions } from './store-types.js';
 
-export type { Store, Repos };
+export type { Store, Repos, StoreOptions };
 
 interface Queued {
   work: (tx: Repos) => Promise<unknown>;
@@ -19,21 +19,12 @@ interface Queued {
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
-/** The options of SQLite's store. */
-export interface SqliteStoreOptions {
-  /** Checkpoint on a worker thread (the server's store; the CLI's does not need to). */
-  background?: boolean;
-  /** false reads through every time (CACHE=off). */
-  cache?: boolean;
-  dataKeys?: DataKeys;
-}
-
 /**
  * The data layer on SQLite (better-sqlite3): the data modules over one connection, and the one way to
  * write. The server's store (`background: true`) checkpoints on a worker thread. PostgreSQL's store
  * implements the same `Store` (store-types.ts).
  */
-export function createStore(file: string, options: SqliteStoreOptions = {}): Store {
+export function createStore(file: string, options: StoreOptions = {}): Store {
   const db: Db = openDatabase(file);
   // Patient data and the signing keys are sealed under keys from the settings or the key file beside the database.
   const keyring = openKeyring(file, options.dataKeys);
