@@ -143,6 +143,17 @@ describe('server/main.ts', () => {
     assert.match(run.stderr, /THREAD_API_URL/);
   });
 
+  test('a DATABASE_URL that cannot be reached: exit 1 with one line naming DATABASE_URL, without its password', async () => {
+    for (const url of ['postgres://thread:s3cret-pw@127.0.0.1:1/thread', 'postgresql://thread:s3cret-pw@no-such-host.invalid/thread']) {
+      const run = await start({ PORT: '0', DATABASE_URL: url });
+      assert.equal(run.code, 1, run.stderr);
+      assert.equal(run.stdout, '');
+      assert.equal(run.stderr.trimEnd().split('\n').length, 1, run.stderr);
+      assert.match(run.stderr, /DATABASE_URL/);
+      assert.doesNotMatch(run.stderr, /s3cret-pw/);
+    }
+  });
+
   test('a DATABASE_PATH that cannot be a database: exit 1 with one line naming DATABASE_PATH', async () => {
     const directory = path.dirname(tempDatabasePath());
     const notADatabase = path.join(directory, 'notes.txt');
