@@ -7,11 +7,12 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import pg from 'pg';
 import { checkDataKey } from '../server/db/data-key-check.js';
-import { newDataKey, openKeyring } from '../server/db/keyring.js';
+import { newDataKey, openKeyring, writeKeyFile } from '../server/db/keyring.js';
 import { openPostgres } from '../server/db/postgres/connect.js';
 import { openPostgresKeyring } from '../server/db/postgres/data-key.js';
 import { pgExecutor } from '../server/db/postgres/executor.js';
 import { migrationFiles } from '../server/db/postgres/migrate.js';
+import { createPostgresStore } from '../server/db/postgres/store.js';
 import { freshDatabaseUrl } from './helpers/postgres.js';
 
 async function withPool<T>(work: (pool: pg.Pool) => Promise<T>, options: { icuLocale?: string } = {}): Promise<T> {
@@ -207,5 +208,60 @@ describe('the data key on PostgreSQL', () => {
       await checkDataKey(sql, openKeyring(':memory:', { current: newKey, previous: [] }));
       await assert.rejects(checkDataKey(sql, openKeyring(':memory:', { current: oldKey, previous: [] })), /PATIENT_DATA_KEY/);
     });
+  });
+});
+
+describe('the PostgreSQL store', () => {
+  const keys = (current: Buffer, ...previous: Buffer[]) => ({ current, previous });
+  const dataPath = () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'thread-pg-store-')), 'thread.sqlite');
+
+  test('a write that throws leaves nothing; writes that read before they write, run at once on two processes, act as if one after the other', async () => {
+    const url = await freshDatabaseUrl();
+    const key = newDataKey();
+    const [one, two] = await Promise.all([
+      createPostgresStore(url, { databasePath: dataPath(), dataKeys: keys(key) }),
+      createPostgresStore(url, { databasePath: dataPath(), dataKeys: keys(key) }),
+    ]);
+    try {
+      await assert.rejects(
+        one.write(async (tx) => {
+          await tx.sql.run("INSERT INTO rate_events (key, at) VALUES ('undone', 1)");
+          throw new Error('changed my mind');
+        }),
+        /changed my mind/,
+      );
+      assert.equal((await one.sql.get<{ n: number }>("SELECT count(*) AS n FROM rate_events WHERE key = 'undone'"))!.n, 0);
+      // Each write counts, then adds only if there was none: at most one row, whichever store ran it.
+      const addIfNone = (store: typeof one) =>
+        store.write(async (tx) => {
+          const { n } = (await tx.sql.get<{ n: number }>("SELECT count(*) AS n FROM rate_events WHERE key = 'once'"))!;
+          if (n === 0) await tx.sql.run("INSERT INTO rate_events (key, at) VALUES ('once', 1)");
+          return n;
+        });
+      const seen = await Promise.all(Array.from({ length: 16 }, (_, i) => addIfNone(i % 2 ? one : two)));
+      assert.equal((await two.sql.get<{ n: number }>("SELECT count(*) AS n FROM rate_events WHERE key = 'once'"))!.n, 1);
+      assert.equal(seen.filter((n) => n === 0).length, 1, 'one write saw none and added it; every other saw it');
+    } finally {
+      await Promise.all([one.close(), two.close()]);
+    }
+  });
+
+  test('thread keys rotate-data with the key file moves the data key check: a server with only the old key no longer starts', async () => {
+    const url = await freshDatabaseUrl();
+    const databasePath = dataPath();
+    const cli = await createPostgresStore(url, { databasePath });
+    const oldKey = cli.dataKeys.current().key;
+    // What the command does: a new key first in the file, then everything sealed again under it.
+    const newKey = newDataKey();
+    writeKeyFile(cli.dataKeys.file!, [newKey, oldKey]);
+    await cli.resealAll();
+    await cli.close();
+    const error = await createPostgresStore(url, { databasePath: dataPath(), dataKeys: keys(oldKey) }).then(
+      (store) => store.close().then(() => undefined),
+      (caught: Error) => caught,
+    );
+    assert.match(error?.message ?? 'started', /^PATIENT_DATA_KEY: /);
+    const withNewKey = await createPostgresStore(url, { databasePath: dataPath(), dataKeys: keys(newKey) });
+    await withNewKey.close();
   });
 });

@@ -38,6 +38,9 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
     application_name: 'thread',
+    // A process that stalls inside a transaction (or is stopped in a debugger) lets go of its row and
+    // advisory locks after a minute instead of holding up every other process's writes.
+    idle_in_transaction_session_timeout: 60_000,
   });
   // Without a listener an idle connection's error (the server restarting) would end the process;
   // the pool drops that connection and opens another when next asked.
