@@ -36,7 +36,7 @@ export async function checkDataKey(sql: Executor, keyring: Keyring): Promise<voi
     throw new DataKeyMismatch(
       `PATIENT_DATA_KEY: this database's patient data is sealed with data key ${hex(sealedWith(blob))}, ` +
         `but this server has ${keyring.all().map((key) => hex(key.id)).join(', ')}${keyring.file ? ` (from ${keyring.file})` : ''}; ` +
-        'give every server the same PATIENT_DATA_KEY',
+        'give every server the same PATIENT_DATA_KEY (while rotating to a new one, the old one in PATIENT_DATA_KEY_PREVIOUS)',
     );
   }
   if (!sealedWith(blob).equals(keyring.current().id)) {
