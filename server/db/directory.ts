@@ -35,6 +35,7 @@ export function createDirectory(db: Db, cache: ReadCache) {
       'INSERT INTO sites (origin, practice_id, created_at) VALUES (:origin, :practice_id, :now) ON CONFLICT (origin) DO UPDATE SET practice_id = excluded.practice_id',
     )),
     site: db.prepare('SELECT origin, practice_id FROM sites WHERE origin = ?'),
+    deleteSite: write(db.prepare('DELETE FROM sites WHERE origin = :origin AND practice_id = :practice_id')),
   };
 
 
@@ -69,6 +70,10 @@ export function createDirectory(db: Db, cache: ReadCache) {
     createSite(site: { origin: string; practice_id: string }, now: number, replace = false): void {
       (replace ? statements.upsertSite : statements.insertSite).run({ ...site, now });
           },
+    /** Removes a practice's site (only its own): the number of sites removed, 0 or 1. */
+    removeSite(site: { origin: string; practice_id: string }): number {
+      return statements.deleteSite.run(site).changes;
+    },
     /** Read on every BFF request; an origin too long to be a site is not kept. */
     site(origin: string): { origin: string; practice_id: string } | undefined {
       const read = () => statements.site.get(origin) as { origin: string; practice_id: string } | undefined;
