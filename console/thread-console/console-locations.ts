@@ -29,8 +29,10 @@ export class ConsoleLocations extends LitElement {
             <dl>
               <div class="row">
                 <dt>${t.locationId}:</dt>
-                <dd class="grow"><code>${location.id}</code></dd>
-                <button class="secondary" aria-label=${t.copyId(location.name)} @click=${() => this.copy(location)}>${t.copy}</button>
+                <dd class="grow row">
+                  <code class="grow">${location.id}</code>
+                  <button class="secondary" aria-label=${t.copyId(location.name)} @click=${() => this.copy(location)}>${t.copy}</button>
+                </dd>
               </div>
               <div class="row"><dt>${t.address}:</dt><dd class="grow">${address || '—'}</dd></div>
               <div class="row"><dt>${t.timeZone}:</dt><dd class="grow">${location.timezone}</dd></div>

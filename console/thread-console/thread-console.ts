@@ -42,6 +42,8 @@ export class ThreadConsole extends LitElement {
   declare private problem: string | undefined;
   declare private announcement: string;
   private readonly api = new ConsoleApi();
+  /** Sections shown so far: the builder loads widget.js, and the appointments their list, only once asked for. */
+  private readonly visited = new Set<Section>(['locations', 'sites']);
 
   constructor() {
     super();
@@ -59,8 +61,19 @@ export class ThreadConsole extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    // A new link opened in a tab already on the console changes only the fragment: no page load.
+    window.addEventListener('hashchange', this.onHashChange);
     void this.start();
   }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    window.removeEventListener('hashchange', this.onHashChange);
+  }
+
+  private onHashChange = () => {
+    if (location.hash.length > 1) void this.start();
+  };
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('language')) document.documentElement.lang = languageOf(this.language);
@@ -129,6 +142,7 @@ export class ThreadConsole extends LitElement {
 
   private choose(section: Section): void {
     this.section = section;
+    this.visited.add(section);
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('#content')?.focus());
   }
 
@@ -157,18 +171,20 @@ export class ThreadConsole extends LitElement {
       </main>`;
   }
 
-  private renderSection() {
-    const common = { api: this.api, t: this.t, locations: this.locations, sites: this.sites };
-    switch (this.section) {
-      case 'locations':
-        return html`<console-locations .t=${common.t} .locations=${common.locations}></console-locations>`;
-      case 'sites':
-        return html`<console-sites .t=${common.t} .api=${common.api} .sites=${common.sites} .describe=${(e: unknown) => this.describe(e)} @sites-changed=${() => this.reloadSites()}></console-sites>`;
-      case 'snippet':
-        return html`<console-snippet .t=${common.t} .api=${common.api} .locations=${common.locations} .sites=${common.sites} .origin=${this.me!.origin}></console-snippet>`;
-      case 'appointments':
-        return html`<console-appointments .t=${common.t} .api=${common.api} .locations=${common.locations} .describe=${(e: unknown) => this.describe(e)}></console-appointments>`;
-    }
+  /** Every section stays on the page once shown (hidden when not chosen), so the builder keeps its choices and its preview. */
+  private renderSections() {
+    const t = this.t;
+    const describe = (error: unknown) => this.describe(error);
+    const section = (name: Section, content: unknown) =>
+      html`<section ?hidden=${this.section !== name} aria-labelledby="title-${name}"><h1 id="title-${name}">${t.sections[name]}</h1>${content}</section>`;
+    return html`${section('locations', html`<console-locations .t=${t} .locations=${this.locations}></console-locations>`)}
+    ${section('sites', html`<console-sites .t=${t} .api=${this.api} .sites=${this.sites} .describe=${describe} @sites-changed=${() => this.reloadSites()}></console-sites>`)}
+    ${this.visited.has('snippet')
+      ? section('snippet', html`<console-snippet .t=${t} .api=${this.api} .locations=${this.locations} .sites=${this.sites} .origin=${this.me!.origin}></console-snippet>`)
+      : nothing}
+    ${this.visited.has('appointments')
+      ? section('appointments', html`<console-appointments .t=${t} .api=${this.api} .locations=${this.locations} .describe=${describe}></console-appointments>`)
+      : nothing}`;
   }
 
   override render() {
@@ -191,10 +207,7 @@ export class ThreadConsole extends LitElement {
           )}
         </ul>
       </nav>
-      <main id="content" tabindex="-1" @console-announce=${this.onAnnounce}>
-        <h1>${t.sections[this.section]}</h1>
-        ${this.renderSection()}
-      </main>
+      <main id="content" tabindex="-1" @console-announce=${this.onAnnounce}>${this.renderSections()}</main>
       ${live}`;
   }
 }
