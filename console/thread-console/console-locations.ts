@@ -30,7 +30,7 @@ export class ConsoleLocations extends LitElement {
               <div class="row">
                 <dt>${t.locationId}:</dt>
                 <dd class="grow row">
-                  <code class="grow">${location.id}</code>
+                  <code>${location.id}</code>
                   <button class="secondary" aria-label=${t.copyId(location.name)} @click=${() => this.copy(location)}>${t.copy}</button>
                 </dd>
               </div>

@@ -9,7 +9,8 @@ export default css`
   .check input { width: 24px; height: 24px; margin: 0; flex: none; }
   .check label { margin: 0; font-weight: 400; overflow-wrap: anywhere; }
   ol.order { margin: 0; padding-left: 1.5rem; }
-  ol.order li { margin-bottom: 0.25rem; }
+  ol.order li { margin-bottom: 0.25rem; flex-wrap: nowrap; }
+  ol.order li .grow { flex: 1 1 0; }
   input[type='color'] { width: 4rem; height: 44px; padding: 2px; border: 1px solid #6b7280; border-radius: 6px; vertical-align: middle; }
   .accent-value { margin-left: 0.5rem; }
   pre.code {

@@ -48,6 +48,10 @@ export default css`
   .warning { color: #7a4100; background: #fff4e5; border-left: 4px solid #b45309; padding: 0.5rem 0.75rem; border-radius: 4px; }
   .ok { color: #0f5132; }
   .card { border: 1px solid #d0d7de; border-radius: 8px; padding: 1rem; margin-bottom: 1rem; background: #fff; }
+  dl { margin: 0.5rem 0 0; }
+  dl .row { flex-wrap: nowrap; align-items: baseline; }
+  dt { font-weight: 600; flex: 0 0 7.5rem; }
+  dd { margin: 0; }
   ul.plain { list-style: none; margin: 0; padding: 0; }
   .row { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: center; }
   .grow { flex: 1 1 12rem; min-width: 0; overflow-wrap: anywhere; }

@@ -20,4 +20,5 @@ export default css`
   main { padding-top: 0.5rem; }
   main:focus { outline: none; }
   .sign-in { max-width: 40rem; padding-top: 2rem; }
+  .command { white-space: pre-wrap; overflow-wrap: anywhere; background: #fff; border: 1px solid #d0d7de; border-radius: 6px; padding: 0.75rem; }
 `;

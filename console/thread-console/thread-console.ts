@@ -167,7 +167,8 @@ export class ThreadConsole extends LitElement {
         ${this.state === 'signing-in' || this.state === 'loading'
           ? html`<p role="status">${this.state === 'signing-in' ? t.signingIn : t.loading}</p>`
           : html`${this.problem ? html`<p class="error" role="alert">${this.problem}</p>` : nothing}
-              <p class="intro">${t.signInHelp}</p>`}
+              <p class="intro">${t.signInHelp}</p>
+              <pre class="command"><code>${t.signInCommand}</code></pre>`}
       </main>`;
   }
 

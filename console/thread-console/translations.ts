@@ -14,6 +14,7 @@ export interface ConsoleTranslation {
   signedOut: string;
   signInTitle: string;
   signInHelp: string;
+  signInCommand: string;
   signingIn: string;
   linkUsed: string;
   linkExpired: string;
@@ -96,7 +97,8 @@ export const en: ConsoleTranslation = {
   signOut: 'Sign out',
   signedOut: 'You are signed out.',
   signInTitle: 'Sign in',
-  signInHelp: 'Open the sign-in link you were given. A link works once, for 15 minutes. To get one, your Thread administrator runs: thread console-link --practice YOUR_PRACTICE_ID',
+  signInHelp: 'Open the sign-in link you were given. A link works once, for 15 minutes. To get one, your Thread administrator runs:',
+  signInCommand: 'npm run -s thread -- console-link --practice YOUR_PRACTICE_ID',
   signingIn: 'Signing in…',
   linkUsed: 'This sign-in link was already used. Each link signs in once: ask for a new one.',
   linkExpired: 'This sign-in link has expired (links last 15 minutes). Ask for a new one.',
@@ -175,7 +177,8 @@ export const es: ConsoleTranslation = {
   signOut: 'Cerrar sesión',
   signedOut: 'Ha cerrado la sesión.',
   signInTitle: 'Iniciar sesión',
-  signInHelp: 'Abra el enlace de inicio de sesión que recibió. Un enlace sirve una vez, durante 15 minutos. Para obtener uno, su administrador de Thread ejecuta: thread console-link --practice ID_DE_SU_CLINICA',
+  signInHelp: 'Abra el enlace de inicio de sesión que recibió. Un enlace sirve una vez, durante 15 minutos. Para obtener uno, su administrador de Thread ejecuta:',
+  signInCommand: 'npm run -s thread -- console-link --practice ID_DE_SU_CLINICA',
   signingIn: 'Iniciando sesión…',
   linkUsed: 'Este enlace de inicio de sesión ya se usó. Cada enlace sirve una sola vez: pida uno nuevo.',
   linkExpired: 'Este enlace de inicio de sesión caducó (los enlaces duran 15 minutos). Pida uno nuevo.',
