@@ -276,3 +276,40 @@ describe('a signed-in session', () => {
     assert.doesNotMatch(await (await fetch(`${server.url}/widget.js`)).text(), /thread-console|console\/api/, 'the widget carries none of the console');
   });
 });
+
+describe('served over https', () => {
+  test('the cookie is Secure, and the Origin must be the https one', async () => {
+    const https = await startServer({ publicUrl: 'https://console.example' });
+    try {
+      await addPractice(https, { id: 'p1' }, [{ id: 'den', timezone: 'America/Denver' }]);
+      const secret = await consoleLink(https, 'p1');
+      const plain = await consoleCall(https, 'POST', '/console/api/session', { body: { secret }, origin: https.url });
+      assert.equal(plain.status, 403, 'the http twin is not the console');
+      const traded = await consoleCall(https, 'POST', '/console/api/session', { body: { secret }, origin: 'https://console.example' });
+      assert.equal(traded.status, 201);
+      assert.match(traded.headers.get('set-cookie')!, /^thread_console=[\w-]{43}; Path=\/console; HttpOnly; SameSite=Strict; Secure$/);
+    } finally {
+      await https.close();
+    }
+  });
+});
+
+describe('two servers sharing the database', () => {
+  test('a session made on one works on the other, a link used on one is used for both, and signing out on one ends it on both', async () => {
+    const second = await startServer({ databasePath: server.databasePath });
+    second.clock.now = server.clock.now; // one time for both (the first one's was moved on by the idle test)
+    try {
+      const secret = await consoleLink(server, 'p1');
+      const traded = await consoleCall(second, 'POST', '/console/api/session', { body: { secret }, origin: second.url });
+      assert.equal(traded.status, 201);
+      assert.equal((await consoleCall(server, 'POST', '/console/api/session', { body: { secret } })).status, 409, 'used on the other server');
+      const cookie = traded.headers.get('set-cookie')!.split(';')[0];
+      const me = await consoleCall(server, 'GET', '/console/api/me', { cookie });
+      assert.equal(me.status, 200);
+      assert.equal((await consoleCall(second, 'DELETE', '/console/api/session', { cookie, csrf: me.body.csrf_token, origin: second.url })).status, 204);
+      assert.equal((await consoleCall(server, 'GET', '/console/api/me', { cookie })).status, 401);
+    } finally {
+      await second.close();
+    }
+  });
+});
