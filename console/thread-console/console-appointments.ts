@@ -145,10 +145,15 @@ export class ConsoleAppointments extends LitElement {
                 (appointment) => html`<li class="card">
                   <div class="row">
                     <div class="grow">
-                      <h2>${this.when(appointment)}</h2>
+                      <h2 id="when-${appointment.id}">${this.when(appointment)}</h2>
                       <p>${t.doctor}: <code>${appointment.doctor_id}</code> · ${t.length}: ${t.minutes(appointment.length)}</p>
                     </div>
-                    <button class="secondary" aria-expanded=${this.signUps.has(appointment.id) ? 'true' : 'false'} @click=${() => this.toggleSignUp(appointment)}>
+                    <button
+                      class="secondary"
+                      aria-describedby="when-${appointment.id}"
+                      aria-expanded=${this.signUps.has(appointment.id) ? 'true' : 'false'}
+                      @click=${() => this.toggleSignUp(appointment)}
+                    >
                       ${this.signUps.has(appointment.id) ? t.hideSignUp : t.showSignUp}
                     </button>
                   </div>

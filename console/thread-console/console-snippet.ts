@@ -20,7 +20,7 @@ export class ConsoleSnippet extends LitElement {
     sites: { attribute: false },
     origin: { attribute: false },
     chosen: { state: true },
-    lang: { state: true },
+    widgetLang: { state: true },
     days: { state: true },
     accent: { state: true },
     pageAddress: { state: true },
@@ -33,7 +33,7 @@ export class ConsoleSnippet extends LitElement {
   /** This server's origin: where widget.js comes from. */
   declare origin: string;
   declare private chosen: string[];
-  declare lang: 'en' | 'es';
+  declare private widgetLang: 'en' | 'es';
   declare private days: number;
   declare private accent: string;
   declare private pageAddress: string;
@@ -42,7 +42,7 @@ export class ConsoleSnippet extends LitElement {
   constructor() {
     super();
     this.chosen = [];
-    this.lang = 'en';
+    this.widgetLang = 'en';
     this.days = DEFAULT_DAYS;
     this.accent = DEFAULT_ACCENT;
     this.pageAddress = '';
@@ -95,7 +95,7 @@ export class ConsoleSnippet extends LitElement {
   }
 
   private get snippet(): string {
-    return snippetOf({ origin: this.origin, locationIds: this.chosen, lang: this.lang, days: this.days, accent: this.accent });
+    return snippetOf({ origin: this.origin, locationIds: this.chosen, lang: this.widgetLang, days: this.days, accent: this.accent });
   }
 
   private async copySnippet(): Promise<void> {
@@ -148,9 +148,9 @@ export class ConsoleSnippet extends LitElement {
           <div class="card">
             <div class="field">
               <label for="lang">${t.widgetLanguage}</label>
-              <select id="lang" @change=${(e: Event) => (this.lang = (e.target as HTMLSelectElement).value as 'en' | 'es')}>
-                <option value="en" ?selected=${this.lang === 'en'}>${t.english}</option>
-                <option value="es" ?selected=${this.lang === 'es'}>${t.spanish}</option>
+              <select id="lang" @change=${(e: Event) => (this.widgetLang = (e.target as HTMLSelectElement).value as 'en' | 'es')}>
+                <option value="en" ?selected=${this.widgetLang === 'en'}>${t.english}</option>
+                <option value="es" ?selected=${this.widgetLang === 'es'}>${t.spanish}</option>
               </select>
             </div>
             <div class="field">
@@ -197,7 +197,7 @@ export class ConsoleSnippet extends LitElement {
             ${this.chosen.length > 0 && daysValid && this.widgetReady
               ? html`<thread-scheduling
                   location-ids=${this.chosen.join(',')}
-                  lang=${this.lang}
+                  lang=${this.widgetLang}
                   days=${this.days}
                   api-base="${this.origin}/console/preview"
                 ></thread-scheduling>`

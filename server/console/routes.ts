@@ -31,7 +31,8 @@ export const CONSOLE_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 const parseSession = checker(schemas.SessionRequest, { what: 'body', missing: { '/secret': 'secret is required: the part of the sign-in link after #' } });
-const parseNewSite = checker(schemas.NewSite, { what: 'body', missing: { '/origin': 'origin is required, like https://www.example-practice.com' } });
+const ORIGIN_FORM = 'origin must be https://host[:port], like https://www.example-practice.com';
+const parseNewSite = checker(schemas.NewSite, { what: 'body', missing: { '/origin': ORIGIN_FORM }, problems: { '/origin': ORIGIN_FORM } });
 const appointmentsQuery = checker(schemas.AppointmentsQuery, {
   what: 'query',
   problems: { '/limit': `limit must be a whole number from 1 to ${schemas.APPOINTMENTS_MAX}`, '/cursor': 'cursor must be the next of the page before' },
