@@ -134,6 +134,14 @@ test('signs in by link: the cookie is HttpOnly, SameSite=Strict, Path=/console; 
     await section(consolePage, name);
     await assertAccessible(consolePage, name);
   }
+  // Usable from 320 px: no page scrolls sideways.
+  await consolePage.setViewportSize({ width: 320, height: 700 });
+  for (const name of ['Locations', 'Web sites', 'Embed builder', 'Appointments']) {
+    await section(consolePage, name);
+    if (name === 'Embed builder') await consolePage.getByRole('region', { name: 'Live preview' }).getByRole('heading', { name: 'Choose a time' }).waitFor();
+    assert.equal(await consolePage.evaluate('document.documentElement.scrollWidth'), 320, `${name} fits 320 px`);
+  }
+  await consolePage.setViewportSize({ width: 1200, height: 900 });
   await consolePage.getByLabel('Language', { exact: true }).selectOption('es');
   await consolePage.getByRole('heading', { level: 1, name: 'Citas' }).waitFor();
   await assertAccessible(consolePage, 'Citas');
