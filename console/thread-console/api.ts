@@ -22,6 +22,8 @@ export class NetworkError extends Error {}
 
 export class ConsoleApi {
   csrfToken = '';
+  /** Called when the server says the session has ended (8 idle hours, or signed out elsewhere). */
+  onSessionEnded?: () => void;
 
   constructor(readonly base = '') {}
 
@@ -42,6 +44,7 @@ export class ConsoleApi {
     } catch {
       parsed = undefined;
     }
+    if (response.status === 401 && path !== '/console/api/me') this.onSessionEnded?.();
     if (!response.ok) throw new ApiError(response.status, (parsed as { message?: string } | undefined)?.message ?? response.statusText);
     return parsed as T;
   }

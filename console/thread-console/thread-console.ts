@@ -53,6 +53,7 @@ export class ThreadConsole extends LitElement {
     this.locations = [];
     this.sites = [];
     this.announcement = '';
+    this.api.onSessionEnded = () => this.signedOut(this.t.sessionEnded);
   }
 
   private get t(): ConsoleTranslation {
