@@ -170,7 +170,7 @@ export function consoleRoutes(options: {
     const limit = query.limit ?? 25;
     const after = query.cursor
       ? { start: Number(query.cursor.slice(0, query.cursor.indexOf('.'))), id: query.cursor.slice(query.cursor.indexOf('.') + 1) }
-      : { start: now() - 1, id: '\uffff' };
+      : { start: now(), id: '' }; // from now: every id sorts after ''
     const rows = await reads.appointments(location.id, after, limit + 1);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
