@@ -22,7 +22,7 @@ if (!fs.existsSync(path.join(root, 'dist/console/console.js'))) {
 const server = await startServer({ realClock: true });
 const { store, config } = server.thread;
 await seedDemo(store, config);
-await store.directory.createSite({ origin: 'https://www.abc123ortho.example', practice_id: DEMO_PRACTICE.id }, Date.now());
+await store.write((tx) => tx.directory.createSite({ origin: 'https://www.abc123ortho.example', practice_id: DEMO_PRACTICE.id }, Date.now()));
 
 // Two of the demo's open times booked, as patients would through the widget.
 const client = await addClient(server, { id: 'shots', scopes: ['scheduling:read', 'scheduling:write', 'scheduling:book'], practices: [DEMO_PRACTICE.id] });
@@ -40,7 +40,7 @@ for (const [i, patient] of patients.entries()) {
 }
 
 const browser = await chromium.launch({ executablePath: CHROME_PATH, args: CHROME_ARGS });
-const data = createConsoleData(store.sql);
+const issue = () => store.write((tx) => createConsoleData(tx.sql).issueLink(DEMO_PRACTICE.id, Date.now()));
 try {
   for (const width of [375, 1200]) {
     const context = await browser.newContext({ viewport: { width, height: width < 600 ? 800 : 900 }, deviceScaleFactor: 1, reducedMotion: 'reduce' });
@@ -51,13 +51,13 @@ try {
     };
 
     // A link used twice: the sign-in page says so.
-    const used = (await data.issueLink(DEMO_PRACTICE.id, Date.now())).secret;
-    await data.useLink(used, Date.now());
+    const used = (await issue()).secret;
+    await store.write((tx) => createConsoleData(tx.sql).useLink(used, Date.now()));
     await page.goto(`${server.url}/console#${used}`);
     await page.getByRole('alert').waitFor();
     await shot('sign-in');
 
-    await page.goto(`${server.url}/console#${(await data.issueLink(DEMO_PRACTICE.id, Date.now())).secret}`);
+    await page.goto(`${server.url}/console#${(await issue()).secret}`);
     await page.getByRole('heading', { level: 1, name: 'Locations' }).waitFor();
     await shot('locations');
 

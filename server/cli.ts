@@ -128,7 +128,7 @@ const commands: Record<string, (store: Store, options: Options) => Promise<objec
   // fragment, which browsers never send to a server or put in a Referer.
   async 'console-link'(store, options) {
     const practiceId = await practiceOf(store, required(options, 'practice'));
-    const link = await createConsoleData(store.sql).issueLink(practiceId, Date.now());
+    const link = await store.transaction((tx) => createConsoleData(tx.sql).issueLink(practiceId, Date.now()));
     const { publicUrl } = loadConfig();
     return { url: `${publicUrl}/console#${link.secret}`, expires_at: new Date(link.expiresAt).toISOString(), link_id: link.id };
   },

@@ -247,7 +247,7 @@ test('a session idle past its end: the next action says so and shows the sign-in
   await page.goto(`${server.url}/console#${await consoleLink(server, 'p1')}`);
   await page.getByRole('heading', { level: 1, name: 'Locations' }).waitFor();
   // As if 8 hours had passed without a request.
-  await server.thread.store.sql.run('UPDATE console_sessions SET expires_at = 0');
+  await server.thread.store.write((tx) => tx.sql.run('UPDATE console_sessions SET expires_at = 0'));
   await page.getByRole('navigation').getByRole('button', { name: 'Appointments' }).click();
   await page.getByRole('alert').filter({ hasText: 'Your session has ended. Sign in again with a new link.' }).waitFor();
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();

@@ -12,7 +12,7 @@ export interface ConsoleAnswer<T = any> {
 
 /** A sign-in link's secret for the practice, issued at `at` (default the server's clock). */
 export async function consoleLink(server: TestServer, practiceId: string, at = server.thread.config.now()): Promise<string> {
-  return (await createConsoleData(server.thread.store.sql).issueLink(practiceId, at)).secret;
+  return (await server.thread.store.write((tx) => createConsoleData(tx.sql).issueLink(practiceId, at))).secret;
 }
 
 /** One request to the console's API; `origin: null` sends no Origin, `csrf: null` no token. */

@@ -35,7 +35,7 @@ before(async () => {
     { id: 'chi', timezone: 'America/Chicago', name: 'Chicago' },
   ]);
   await addPractice(server, { id: 'p2', name: 'Other Practice' }, [{ id: 'other', timezone: 'America/New_York', name: 'Elsewhere' }]);
-  await server.thread.store.directory.createSite({ origin: 'https://other.example', practice_id: 'p2' }, server.clock.now);
+  await server.thread.store.write((tx) => tx.directory.createSite({ origin: 'https://other.example', practice_id: 'p2' }, server.clock.now));
   const client = await addClient(server, { id: 'pms', scopes: ['scheduling:read', 'scheduling:write', 'scheduling:book', 'scheduling:patients'], practices: ['p1', 'p2'] });
   const call = api(server.url, await getToken(server.url, client));
   const day = (n: number, hour: number) => new Date(Math.floor(server.clock.now / 86_400_000 + n) * 86_400_000 + hour * 3_600_000).toISOString();

@@ -9,7 +9,7 @@ import type { BffState } from '../bff/sites.js';
 import { checkSiteOrigin } from '../bff/sites.js';
 import { createConsoleData } from '../db/console.js';
 import { createConsoleReads } from '../db/console-reads.js';
-import type { Store } from '../db/store.js';
+import type { Store } from '../db/store-types.js';
 import type { BookingService } from '../domain/bookings.js';
 import { formatInstant } from '../domain/time.js';
 import { BadRequest, Conflict, Gone, NotFound } from '../errors.js';
@@ -57,9 +57,9 @@ export function consoleRoutes(options: {
   root: string;
 }): Router {
   const { store, bookings, publicUrl, now } = options;
-  const data = createConsoleData(store.sql);
+  // Links and sessions are written only through store.write, as every write is; reads go straight to the store.
   const reads = createConsoleReads(store.sql);
-  const guards = consoleGuards({ data, publicUrl, now });
+  const guards = consoleGuards({ store, publicUrl, now });
   const ownOrigin = new URL(publicUrl).origin;
 
   const page = loadAsset(path.join(options.root, 'console/index.html'), 'text/html; charset=utf-8');
@@ -95,11 +95,17 @@ export function consoleRoutes(options: {
   router.post('/console/api/session', async (ctx) => {
     guards.sameOrigin(ctx);
     const { secret } = parseSession(await readJson(ctx));
-    const used = await data.useLink(secret, now());
+    const at = now();
+    // The link used and the session started in one transaction: a used link always has its session.
+    const used = await store.write(async (tx) => {
+      const data = createConsoleData(tx.sql);
+      const link = await data.useLink(secret, at);
+      return typeof link === 'string' ? link : { ...link, token: await data.startSession(link, at) };
+    });
     if (used === 'link_used') throw new Conflict('This sign-in link was already used. Each link signs in once: ask for a new one.');
     if (used === 'link_expired') throw new Gone('This sign-in link has expired (links last 15 minutes). Ask for a new one.');
     if (used === 'link_unknown') throw new NotFound('This sign-in link is not valid. Check that it was copied whole, or ask for a new one.');
-    const token = await data.startSession(used, now());
+    const { token } = used;
     const practice = await store.directory.practice(used.practice_id);
     ctx.set('Set-Cookie', cookieHeader(publicUrl, token));
     ctx.status = 201;
@@ -116,7 +122,8 @@ export function consoleRoutes(options: {
   });
 
   api.delete('/session', async (ctx) => {
-    await data.endSession(stateOf(ctx).token);
+    const { token } = stateOf(ctx);
+    await store.write((tx) => createConsoleData(tx.sql).endSession(token));
     ctx.set('Set-Cookie', cookieHeader(publicUrl, '', true));
     ctx.status = 204;
   });
@@ -146,7 +153,7 @@ export function consoleRoutes(options: {
       throw new Conflict(existing.practice_id === practiceId ? `${origin} is already registered` : `${origin} is registered to another practice`);
     }
     try {
-      await store.directory.createSite({ origin, practice_id: practiceId }, now());
+      await store.write((tx) => tx.directory.createSite({ origin, practice_id: practiceId }, now()));
     } catch (error) {
       // Registered by someone else between the look and the write: the unique origin decided.
       if (/UNIQUE|duplicate key/i.test((error as Error).message)) throw new Conflict(`${origin} is already registered`);
@@ -158,7 +165,8 @@ export function consoleRoutes(options: {
 
   api.delete('/sites/:origin', async (ctx) => {
     const origin = (ctx.params as { origin: string }).origin;
-    const removed = origin.length <= 300 ? await store.directory.removeSite({ origin, practice_id: stateOf(ctx).practice_id }) : 0;
+    const site = { origin, practice_id: stateOf(ctx).practice_id };
+    const removed = origin.length <= 300 ? await store.write((tx) => tx.directory.removeSite(site)) : 0;
     if (!removed) throw new NotFound(`no site ${origin.slice(0, 100)} is registered for this practice`);
     ctx.status = 204;
   });

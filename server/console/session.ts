@@ -1,7 +1,8 @@
 // The console's session cookie, its CSRF token and the Origin check (CONTRACT section 9).
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Context, Next } from 'koa';
-import type { ConsoleData, ConsoleSession } from '../db/console.js';
+import { createConsoleData, type ConsoleSession } from '../db/console.js';
+import type { Store } from '../db/store-types.js';
 import { Forbidden, Unauthorized } from '../errors.js';
 
 export const COOKIE = 'thread_console';
@@ -47,7 +48,7 @@ function cookieToken(ctx: Context): string | undefined {
 /** Methods that change nothing: no CSRF token asked. */
 const safe = (method: string) => method === 'GET' || method === 'HEAD' || method === 'OPTIONS';
 
-export function consoleGuards(options: { data: ConsoleData; publicUrl: string; now: () => number }) {
+export function consoleGuards(options: { store: Store; publicUrl: string; now: () => number }) {
   const origins = consoleOrigins(options.publicUrl);
 
   /** A change must come from the console's own page: its Origin one of ours (browsers always send it on POST and DELETE). */
@@ -65,7 +66,9 @@ export function consoleGuards(options: { data: ConsoleData; publicUrl: string; n
       ctx.set('Cache-Control', 'no-store');
       sameOrigin(ctx);
       const token = cookieToken(ctx);
-      const session = token && token.length <= 128 ? await options.data.session(token, options.now()) : undefined;
+      const at = options.now();
+      // Found and its idle limit moved on in one conditional UPDATE, a write like any other.
+      const session = token && token.length <= 128 ? await options.store.write((tx) => createConsoleData(tx.sql).session(token, at)) : undefined;
       if (!token || !session) throw new Unauthorized('You are not signed in to the console, or your session ended. Ask for a new sign-in link.');
       if (!safe(ctx.method)) {
         const sent = Buffer.from(ctx.get('x-csrf-token'));
