@@ -7,7 +7,7 @@ import type { Context, Middleware } from 'koa';
 import type { SignUp } from '../../shared/types.js';
 import type { BffState } from '../bff/sites.js';
 import { checkSiteOrigin } from '../bff/sites.js';
-import { createConsoleData } from '../db/console.js';
+import { createConsoleData, LINK_MINUTES } from '../db/console.js';
 import { createConsoleReads } from '../db/console-reads.js';
 import type { Store } from '../db/store-types.js';
 import type { BookingService } from '../domain/bookings.js';
@@ -103,7 +103,7 @@ export function consoleRoutes(options: {
       return typeof link === 'string' ? link : { ...link, token: await data.startSession(link, at) };
     });
     if (used === 'link_used') throw new Conflict('This sign-in link was already used. Each link signs in once: ask for a new one.');
-    if (used === 'link_expired') throw new Gone('This sign-in link has expired (links last 15 minutes). Ask for a new one.');
+    if (used === 'link_expired') throw new Gone(`This sign-in link has expired (links last ${LINK_MINUTES} minutes). Ask for a new one.`);
     if (used === 'link_unknown') throw new NotFound('This sign-in link is not valid. Check that it was copied whole, or ask for a new one.');
     const { token } = used;
     const practice = await store.directory.practice(used.practice_id);
