@@ -30,6 +30,8 @@ import { consoleGuards, cookieHeader, csrfTokenOf, type ConsoleState } from './s
 export const CONSOLE_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
+const CORS_HEADERS = ['Access-Control-Allow-Origin', 'Access-Control-Allow-Methods', 'Access-Control-Allow-Headers', 'Access-Control-Expose-Headers', 'Access-Control-Max-Age'];
+
 const parseSession = checker(schemas.SessionRequest, { what: 'body', missing: { '/secret': 'secret is required: the part of the sign-in link after #' } });
 const ORIGIN_FORM = 'origin must be https://host[:port], like https://www.example-practice.com';
 const parseNewSite = checker(schemas.NewSite, { what: 'body', missing: { '/origin': ORIGIN_FORM }, problems: { '/origin': ORIGIN_FORM } });
@@ -204,12 +206,18 @@ export function consoleRoutes(options: {
 
   // The live preview: the real BFF, for this session's practice only, as if on a site of its own. Never
   // kept in memory (a kept answer would be given without this check), and every change CSRF-checked.
+  // The page is same-origin, so it needs no CORS: what the BFF grants any Origin is taken back, errors
+  // included, so no other origin may ever read an answer made with the session.
   const previewGate: Middleware = async (ctx, next) => {
-    await guards.signedIn(ctx, async () => {
-      options.answers.neverKeep(ctx);
-      (ctx.state as BffState).previewSite = { origin: ownOrigin, practice_id: stateOf(ctx).practice_id };
-      await next();
-    });
+    try {
+      await guards.signedIn(ctx, async () => {
+        options.answers.neverKeep(ctx);
+        (ctx.state as BffState).previewSite = { origin: ownOrigin, practice_id: stateOf(ctx).practice_id };
+        await next();
+      });
+    } finally {
+      for (const name of CORS_HEADERS) ctx.remove(name);
+    }
   };
   router.use('/console/preview', previewGate, options.bffRoutes);
   return router;
