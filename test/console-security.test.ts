@@ -52,6 +52,40 @@ async function previewHold(session: { cookie: string; csrf: string }): Promise<H
   return held.body;
 }
 
+describe('guessing sign-in links', () => {
+  test('an address is stopped after 10 failed trades a minute, counted in the database for every process; even a good link waits', async () => {
+    const second = await startServer({ databasePath: server.databasePath });
+    second.clock.now = server.clock.now;
+    try {
+      const guess = (target: TestServer, n: number) =>
+        consoleCall(target, 'POST', '/console/api/session', { body: { secret: `guess-${n}-${'x'.repeat(37)}` }, origin: target.url });
+      // Failed trades of every kind count: unknown, used and expired links, on either server.
+      const used = await consoleLink(server, 'p1');
+      assert.equal((await consoleCall(server, 'POST', '/console/api/session', { body: { secret: used } })).status, 201);
+      const expired = await consoleLink(server, 'p1', server.clock.now - 16 * 60_000);
+      const failures = [
+        await consoleCall(server, 'POST', '/console/api/session', { body: { secret: used } }),
+        await consoleCall(second, 'POST', '/console/api/session', { body: { secret: expired }, origin: second.url }),
+      ];
+      for (let n = 0; n < 8; n++) failures.push(await guess(n % 2 ? second : server, n));
+      assert.deepEqual([...new Set(failures.map((f) => f.status))].sort(), [404, 409, 410]);
+
+      const good = await consoleLink(server, 'p1');
+      for (const target of [server, second]) {
+        const refused = await consoleCall(target, 'POST', '/console/api/session', { body: { secret: good }, origin: target.url });
+        assert.equal(refused.status, 429, JSON.stringify(refused.body));
+        assert.ok(Number(refused.headers.get('retry-after')) > 0);
+        assert.match(refused.body.message, /Too many sign-in links tried/);
+      }
+      server.clock.advance(61_000);
+      second.clock.advance(61_000);
+      assert.equal((await consoleCall(second, 'POST', '/console/api/session', { body: { secret: good }, origin: second.url })).status, 201, 'the refused tries did not use the link');
+    } finally {
+      await second.close();
+    }
+  });
+});
+
 describe('the preview', () => {
   test("a hold made in one practice's preview cannot be released, extended or confirmed by another practice, nor by the server's own page", async () => {
     const p1 = await signIn(server, 'p1');

@@ -7,12 +7,12 @@ import type { Context, Middleware } from 'koa';
 import type { SignUp } from '../../shared/types.js';
 import type { BffState } from '../bff/sites.js';
 import { checkSiteOrigin } from '../bff/sites.js';
-import { createConsoleData, LINK_MINUTES } from '../db/console.js';
+import { createConsoleData, LINK_MINUTES, type LinkRefusal } from '../db/console.js';
 import { createConsoleReads } from '../db/console-reads.js';
 import type { Store } from '../db/store-types.js';
 import type { BookingService } from '../domain/bookings.js';
 import { formatInstant } from '../domain/time.js';
-import { BadRequest, Conflict, Gone, NotFound } from '../errors.js';
+import { BadRequest, Conflict, Gone, NotFound, TooManyRequests, withReason } from '../errors.js';
 import { ID } from '../http/assert.js';
 import { readJson } from '../http/body.js';
 import type { KeptAnswers } from '../http/kept-answers.js';
@@ -22,6 +22,7 @@ import { idMessage } from '../http/schemas.js';
 import { loadAsset, sendAsset } from '../http/static.js';
 import * as schemas from './schemas.js';
 import { consoleGuards, cookieHeader, csrfTokenOf, type ConsoleState } from './session.js';
+import { createSignInThrottle } from './sign-in-throttle.js';
 
 /**
  * No script or style but our own files (Lit's constructed style sheets are not inline styles), no
@@ -62,6 +63,7 @@ export function consoleRoutes(options: {
   // Links and sessions are written only through store.write, as every write is; reads go straight to the store.
   const reads = createConsoleReads(store.sql);
   const guards = consoleGuards({ store, publicUrl, now });
+  const signIns = createSignInThrottle(store, now);
   const ownOrigin = new URL(publicUrl).origin;
 
   const page = loadAsset(path.join(options.root, 'console/index.html'), 'text/html; charset=utf-8');
@@ -98,12 +100,20 @@ export function consoleRoutes(options: {
     guards.sameOrigin(ctx);
     const { secret } = parseSession(await readJson(ctx));
     const at = now();
-    // The link used and the session started in one transaction: a used link always has its session.
-    const used = await store.write(async (tx) => {
+    // The link used and the session started in one transaction: a used link always has its session. The
+    // address's failed trades are checked and counted in it too: a guesser is stopped across processes.
+    type Traded = LinkRefusal | { wait: number } | { link_id: string; practice_id: string; token: string };
+    const used = await store.write(async (tx): Promise<Traded> => {
+      const wait = await signIns.waitOf(tx, ctx.ip, at);
+      if (wait > 0) return { wait };
       const data = createConsoleData(tx.sql);
       const link = await data.useLink(secret, at);
+      if (typeof link === 'string') await signIns.failed(tx, ctx.ip, at);
       return typeof link === 'string' ? link : { ...link, token: await data.startSession(link, at) };
     });
+    if (typeof used === 'object' && 'wait' in used) {
+      throw withReason(new TooManyRequests(`Too many sign-in links tried from this address. Please wait ${used.wait} seconds and try again.`, used.wait), 'rate_limited');
+    }
     if (used === 'link_used') throw new Conflict('This sign-in link was already used. Each link signs in once: ask for a new one.');
     if (used === 'link_expired') throw new Gone(`This sign-in link has expired (links last ${LINK_MINUTES} minutes). Ask for a new one.`);
     if (used === 'link_unknown') throw new NotFound('This sign-in link is not valid. Check that it was copied whole, or ask for a new one.');
