@@ -53,36 +53,72 @@ async function previewHold(session: { cookie: string; csrf: string }): Promise<H
 }
 
 describe('guessing sign-in links', () => {
-  test('an address is stopped after 10 failed trades a minute, counted in the database for every process; even a good link waits', async () => {
+  test('an address is stopped after 10 unknown links a minute, counted in the database for every process; even a good link waits', async () => {
     const second = await startServer({ databasePath: server.databasePath });
     second.clock.now = server.clock.now;
     try {
-      const guess = (target: TestServer, n: number) =>
-        consoleCall(target, 'POST', '/console/api/session', { body: { secret: `guess-${n}-${'x'.repeat(37)}` }, origin: target.url });
-      // Failed trades of every kind count: unknown, used and expired links, on either server.
+      const trade = (target: TestServer, secret: string) => consoleCall(target, 'POST', '/console/api/session', { body: { secret }, origin: target.url });
+      const guess = (target: TestServer, n: number) => trade(target, `guess-${n}-${'x'.repeat(37)}`);
+      // A used or an expired link was a real one (two tabs racing, say): not a guess, not counted.
       const used = await consoleLink(server, 'p1');
-      assert.equal((await consoleCall(server, 'POST', '/console/api/session', { body: { secret: used } })).status, 201);
-      const expired = await consoleLink(server, 'p1', server.clock.now - 16 * 60_000);
-      const failures = [
-        await consoleCall(server, 'POST', '/console/api/session', { body: { secret: used } }),
-        await consoleCall(second, 'POST', '/console/api/session', { body: { secret: expired }, origin: second.url }),
-      ];
-      for (let n = 0; n < 8; n++) failures.push(await guess(n % 2 ? second : server, n));
-      assert.deepEqual([...new Set(failures.map((f) => f.status))].sort(), [404, 409, 410]);
+      assert.equal((await trade(server, used)).status, 201);
+      for (let n = 0; n < 3; n++) assert.equal((await trade(second, used)).status, 409);
+      assert.equal((await trade(server, await consoleLink(server, 'p1', server.clock.now - 16 * 60_000))).status, 410);
+      // Guesses on either server count together.
+      for (let n = 0; n < 9; n++) assert.equal((await guess(n % 2 ? second : server, n)).status, 404);
+      assert.equal((await trade(second, await consoleLink(server, 'p1'))).status, 201, 'nine guesses: a good link still works');
+      assert.equal((await guess(server, 9)).status, 404);
 
       const good = await consoleLink(server, 'p1');
       for (const target of [server, second]) {
-        const refused = await consoleCall(target, 'POST', '/console/api/session', { body: { secret: good }, origin: target.url });
+        const refused = await trade(target, good);
         assert.equal(refused.status, 429, JSON.stringify(refused.body));
         assert.ok(Number(refused.headers.get('retry-after')) > 0);
         assert.match(refused.body.message, /Too many sign-in links tried/);
       }
+      assert.equal((await guess(second, 10)).status, 429, 'a guess is refused before it is looked up');
       server.clock.advance(61_000);
       second.clock.advance(61_000);
-      assert.equal((await consoleCall(second, 'POST', '/console/api/session', { body: { secret: good }, origin: second.url })).status, 201, 'the refused tries did not use the link');
+      assert.equal((await trade(second, good)).status, 201, 'a minute later; the refused tries did not use the link');
     } finally {
       await second.close();
     }
+  });
+});
+
+describe('odd spellings of a path', () => {
+  test('every API route checks the session however its path is written (the router matches paths in any case)', async () => {
+    const p1 = await signIn(server, 'p1');
+    const p2 = await signIn(server, 'p2');
+    const owner = api(server.url, await getToken(server.url, await addClient(server, { id: 'odd', scopes: ['scheduling:read'], practices: ['p1'] })));
+    const booking = ((await owner('GET', '/scheduling/locations/den/bookings')).body as Array<{ id: string }>)[0].id;
+    const routes: Array<[string, string, unknown?]> = [
+      ['GET', '/console/API/me'],
+      ['GET', '/console/Api/locations'],
+      ['GET', '/console/api/../API/sites'],
+      ['POST', '/console/API/sites', { origin: 'https://odd.example' }],
+      ['DELETE', '/console/API/session'],
+      ['DELETE', `/console/API/sites/${encodeURIComponent('https://odd.example')}`],
+      ['GET', '/console/API/locations/den/appointments'],
+      ['GET', `/console/API/bookings/${booking}/sign-up`],
+    ];
+    for (const [method, path, body] of routes) {
+      const headers = (cookie?: string): Record<string, string> => ({ origin: server.url, 'content-type': 'application/json', ...(cookie ? { cookie } : {}) });
+      const send = (cookie?: string, csrf?: string) =>
+        fetch(`${server.url}${path}`, { method, headers: { ...headers(cookie), ...(csrf ? { 'x-csrf-token': csrf } : {}) }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const anonymous = await send();
+      assert.ok([401, 404].includes(anonymous.status), `${method} ${path} without a session: ${anonymous.status} ${await anonymous.text()}`);
+      if (method !== 'GET') {
+        const forged = await send(p1.cookie);
+        assert.ok([403, 404].includes(forged.status), `${method} ${path} without the CSRF token: ${forged.status} ${await forged.text()}`);
+      }
+      if (path.includes('sign-up')) {
+        const other = await send(p2.cookie);
+        assert.equal(other.status, 404, `${path} as another practice: ${await other.text()}`);
+      }
+    }
+    assert.equal(await server.thread.store.directory.site('https://odd.example'), undefined);
+    assert.equal((await consoleCall(server, 'GET', '/console/api/me', { cookie: p1.cookie })).status, 200, 'still signed in');
   });
 });
 
@@ -125,5 +161,66 @@ describe('the preview', () => {
       const answer = await consoleCall(server, 'GET', path, { cookie: p1.cookie, origin: 'https://evil.example' });
       assert.equal(answer.headers.get('access-control-allow-origin'), null, path);
     }
+  });
+});
+
+describe('malformed input', () => {
+  let server: TestServer;
+  before(async () => {
+    // Every malformed request answered for what it is, not refused for the ones before it.
+    server = await startServer({ malformedPerMinute: Infinity });
+    await addPractice(server, { id: 'p1' }, [{ id: 'den', timezone: 'America/Denver' }]);
+  });
+  after(() => server?.close());
+
+  test('every route answers bad bodies, ids, queries and cookies with a 4xx JSON error naming the problem, never a 500', async () => {
+    const p1 = await signIn(server, 'p1');
+    const long = 'a'.repeat(5000);
+    const bodies = ['not json', '[]', '"text"', 'null', '{"secret":5,"origin":5}', '{}', `{"secret":"${long}","origin":"${long}"}`, '{"secret":"a","origin":"https://a.example","x":1}', '{"secret":"\\u0000","origin":"https://\\u0000.example"}', '['.repeat(5000)];
+    const origins = ['https://[::1', 'https://a..example', 'https://éxample.com', 'https://0x7f.1', 'https://a.example:0', 'https://a.example:99999', 'https://user@a.example', ` https://${'a'.repeat(64)}.example`, 'javascript://a.example', 'https://a.example.'];
+    const cases: Array<{ method: string; path: string; body?: string; type?: string; cookie?: string | null }> = [
+      ...bodies.flatMap((body) => [
+        { method: 'POST', path: '/console/api/session', body, cookie: null },
+        { method: 'POST', path: '/console/api/sites', body },
+        { method: 'POST', path: '/console/preview/bff/v1/holds', body },
+        { method: 'POST', path: '/console/preview/bff/v1/holds/release', body },
+      ]),
+      ...origins.map((origin) => ({ method: 'POST', path: '/console/api/sites', body: JSON.stringify({ origin }) })),
+      { method: 'POST', path: '/console/api/session', body: '{"secret":"x"}', type: 'text/plain', cookie: null },
+      { method: 'POST', path: '/console/api/sites', body: 'origin=https://a.example', type: 'application/x-www-form-urlencoded' },
+      { method: 'POST', path: '/console/api/session', cookie: null },
+      ...['%ZZ', '%00', '..%2F..%2Fme', encodeURIComponent(`https://${long}.example`), '%F0%9F%98%80'].flatMap((id) => [
+        { method: 'DELETE', path: `/console/api/sites/${id}` },
+        { method: 'GET', path: `/console/api/locations/${id}/appointments` },
+        { method: 'GET', path: `/console/api/bookings/${id}/sign-up` },
+      ]),
+      ...['cursor=abc', 'cursor=99999999999999999.x', 'cursor=1.a&cursor=2.b', 'cursor=%ZZ', `cursor=1.${long}`, 'limit=1e2', 'limit=-1', 'limit=', 'limit=101', 'foo=1', 'limit=1&limit=2'].map((query) => ({
+        method: 'GET',
+        path: `/console/api/locations/den/appointments?${query}`,
+      })),
+      ...['location_ids=', 'location_ids=den&days=abc', `location_ids=${long}`, 'location_id=%ZZ'].map((query) => ({
+        method: 'GET',
+        path: `/console/preview/bff/v1/schedule?${query}`,
+      })),
+      ...[`thread_console=${long}`, 'thread_console=%00', 'thread_console=', 'thread_console=a=b; thread_console=c', `thread_console=${'x'.repeat(43)}`].map((cookie) => ({ method: 'GET', path: '/console/api/me', cookie })),
+    ];
+    const failures: string[] = [];
+    for (const { method, path, body, type, cookie } of cases) {
+      const headers: Record<string, string> = { origin: server.url, 'x-csrf-token': p1.csrf };
+      if (cookie !== null) headers.cookie = cookie ?? p1.cookie;
+      if (body !== undefined) headers['content-type'] = type ?? 'application/json';
+      const response = await fetch(`${server.url}${path}`, { method, headers, body });
+      const text = await response.text();
+      let parsed: { status?: unknown; message?: unknown } | undefined;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = undefined;
+      }
+      const what = `${method} ${path.slice(0, 120)} ${(body ?? '').slice(0, 60)}: ${response.status} ${text.slice(0, 200)}`;
+      if (response.status < 400 || response.status >= 429 || typeof parsed?.status !== 'string' || typeof parsed.message !== 'string') failures.push(what);
+    }
+    assert.deepEqual(failures, []);
+    assert.equal((await consoleCall(server, 'GET', '/console/api/me', { cookie: p1.cookie })).status, 200, 'the session is still fine');
   });
 });

@@ -108,7 +108,8 @@ export function consoleRoutes(options: {
       if (wait > 0) return { wait };
       const data = createConsoleData(tx.sql);
       const link = await data.useLink(secret, at);
-      if (typeof link === 'string') await signIns.failed(tx, ctx.ip, at);
+      // Only a secret never issued is a guess: a used or expired link was a real one (two tabs racing, say).
+      if (link === 'link_unknown') await signIns.failed(tx, ctx.ip, at);
       return typeof link === 'string' ? link : { ...link, token: await data.startSession(link, at) };
     });
     if (typeof used === 'object' && 'wait' in used) {
@@ -124,33 +125,35 @@ export function consoleRoutes(options: {
     ctx.body = { practice: { id: used.practice_id, name: practice?.name ?? used.practice_id } };
   });
 
+  // The session is checked by each route itself, not by api.use(): the router matches a route's path in
+  // any case (/console/API/me) but a prefix's middleware only as written, so a guard there could be passed by.
   const api = new Router({ prefix: '/console/api' });
-  api.use(guards.signedIn);
+  const { signedIn } = guards;
 
-  api.get('/me', async (ctx) => {
+  api.get('/me', signedIn, async (ctx) => {
     const session = stateOf(ctx);
     const practice = await store.directory.practice(session.practice_id);
     ctx.body = { practice: { id: session.practice_id, name: practice?.name ?? session.practice_id }, csrf_token: csrfTokenOf(session.token), origin: ownOrigin };
   });
 
-  api.delete('/session', async (ctx) => {
+  api.delete('/session', signedIn, async (ctx) => {
     const { token } = stateOf(ctx);
     await store.write((tx) => createConsoleData(tx.sql).endSession(token));
     ctx.set('Set-Cookie', cookieHeader(publicUrl, '', true));
     ctx.status = 204;
   });
 
-  api.get('/locations', async (ctx) => {
+  api.get('/locations', signedIn, async (ctx) => {
     ctx.body = { locations: await reads.locations(stateOf(ctx).practice_id) };
   });
 
-  api.get('/sites', async (ctx) => {
+  api.get('/sites', signedIn, async (ctx) => {
     const sites = await reads.sites(stateOf(ctx).practice_id);
     ctx.body = { sites: sites.map((site) => ({ origin: site.origin, created_at: new Date(Number(site.created_at)).toISOString() })) };
   });
 
   // Validated exactly as `thread sites create` validates --origin.
-  api.post('/sites', async (ctx) => {
+  api.post('/sites', signedIn, async (ctx) => {
     const practiceId = stateOf(ctx).practice_id;
     const { origin: text } = parseNewSite(await readJson(ctx));
     let origin: string;
@@ -175,7 +178,7 @@ export function consoleRoutes(options: {
     ctx.body = { origin, created_at: new Date(now()).toISOString() };
   });
 
-  api.delete('/sites/:origin', async (ctx) => {
+  api.delete('/sites/:origin', signedIn, async (ctx) => {
     const origin = (ctx.params as { origin: string }).origin;
     const site = { origin, practice_id: stateOf(ctx).practice_id };
     const removed = origin.length <= 300 ? await store.write((tx) => tx.directory.removeSite(site)) : 0;
@@ -183,7 +186,7 @@ export function consoleRoutes(options: {
     ctx.status = 204;
   });
 
-  api.get('/locations/:id/appointments', async (ctx) => {
+  api.get('/locations/:id/appointments', signedIn, async (ctx) => {
     const location = await reads.location(stateOf(ctx).practice_id, pathId(ctx, 'id', 'location id'));
     if (!location) throw new NotFound(`location "${(ctx.params as { id: string }).id}" not found`);
     const query = appointmentsQuery(paramsObject(parseParams(ctx.querystring, 'query'), schemas.AppointmentsQuery));
@@ -203,7 +206,7 @@ export function consoleRoutes(options: {
   });
 
   // The sign-up, through the same audited read as the API's: one line in the audit trail per view.
-  api.get('/bookings/:id/sign-up', async (ctx) => {
+  api.get('/bookings/:id/sign-up', signedIn, async (ctx) => {
     const session = stateOf(ctx);
     const signUp: SignUp = await bookings.readSignUp(
       { kind: 'console', id: session.link_id, address: ctx.ip, practices: new Set([session.practice_id]), mayReadPatients: true },

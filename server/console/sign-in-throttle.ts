@@ -5,7 +5,7 @@
 import type { Repos, Store } from '../db/store-types.js';
 import { createRateCounter } from '../http/rate-counter.js';
 
-/** Failed trades (unknown, used or expired links) an address may make in WINDOW_MS before it must wait. */
+/** Trades of unknown links (guesses) an address may make in WINDOW_MS before it must wait. */
 export const FAILED_SIGN_INS = 10;
 const WINDOW_MS = 60_000;
 
