@@ -86,6 +86,17 @@ describe('guessing sign-in links', () => {
   });
 });
 
+describe('a new sign-in in the same browser', () => {
+  test("ends the browser's session before it: the cookie it replaces signs no one in any more", async () => {
+    const before = await signIn(server, 'p1');
+    const traded = await consoleCall(server, 'POST', '/console/api/session', { body: { secret: await consoleLink(server, 'p2') }, cookie: before.cookie });
+    assert.equal(traded.status, 201);
+    assert.equal((await consoleCall(server, 'GET', '/console/api/me', { cookie: before.cookie })).status, 401);
+    const after = traded.headers.get('set-cookie')!.split(';')[0];
+    assert.equal((await consoleCall(server, 'GET', '/console/api/me', { cookie: after })).body.practice.id, 'p2');
+  });
+});
+
 describe('odd spellings of a path', () => {
   test('every API route checks the session however its path is written (the router matches paths in any case)', async () => {
     const p1 = await signIn(server, 'p1');

@@ -110,7 +110,11 @@ export function consoleRoutes(options: {
       const link = await data.useLink(secret, at);
       // Only a secret never issued is a guess: a used or expired link was a real one (two tabs racing, say).
       if (link === 'link_unknown') await signIns.failed(tx, ctx.ip, at);
-      return typeof link === 'string' ? link : { ...link, token: await data.startSession(link, at) };
+      if (typeof link === 'string') return link;
+      // The browser's session before this one ends with it: its cookie is replaced, and a copy of it must not live on.
+      const before = guards.cookieToken(ctx);
+      if (before && before.length <= 128) await data.endSession(before);
+      return { ...link, token: await data.startSession(link, at) };
     });
     if (typeof used === 'object' && 'wait' in used) {
       throw withReason(new TooManyRequests(`Too many sign-in links tried from this address. Please wait ${used.wait} seconds and try again.`, used.wait), 'rate_limited');
