@@ -153,6 +153,20 @@ describe('the preview', () => {
           assert.equal(byPage.status, 404, `${route} on the public BFF from ${origin ?? 'no Origin'}: ${byPage.text}`);
         }
       }
+      // Each change in a preview is logged with whose console made it; the hold's token never is.
+      const changes = server.logs.map((line) => JSON.parse(line)).filter((line) => line.msg === 'console preview change');
+      const links = await server.thread.store.sql.all<{ id: string; practice_id: string }>('SELECT id, practice_id FROM console_links');
+      const practiceOf = new Map(links.map((link) => [link.id, link.practice_id]));
+      assert.deepEqual(
+        changes.map((line) => [line.practice_id, practiceOf.get(line.link_id), line.path, line.status]),
+        [
+          ['p1', 'p1', '/console/preview/bff/v1/holds', 201],
+          ['p2', 'p2', '/console/preview/bff/v1/holds/extend', 404],
+          ['p2', 'p2', '/console/preview/bff/v1/holds/confirm', 404],
+          ['p2', 'p2', '/console/preview/bff/v1/holds/release', 404],
+        ],
+      );
+      assert.ok(!server.logs.some((line) => line.includes(held.hold_token)));
       const extended = await preview('/holds/extend', p1, { body: token });
       assert.equal(extended.status, 200, "still p1's, and still held");
       assert.equal((await preview('/holds/release', p1, { body: token })).body.status, 'released');

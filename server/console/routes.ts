@@ -57,6 +57,7 @@ export function consoleRoutes(options: {
   answers: KeptAnswers;
   /** The BFF's routes (/bff/v1/...), served again under /console/preview for the preview. */
   bffRoutes: Middleware;
+  log: (line: Record<string, unknown>) => void;
   root: string;
 }): Router {
   const { store, bookings, publicUrl, now } = options;
@@ -229,8 +230,18 @@ export function consoleRoutes(options: {
     try {
       await guards.signedIn(ctx, async () => {
         options.answers.neverKeep(ctx);
-        (ctx.state as BffState).previewSite = { origin: ownOrigin, practice_id: stateOf(ctx).practice_id };
-        await next();
+        const { practice_id, link_id } = stateOf(ctx);
+        (ctx.state as BffState).previewSite = { origin: ownOrigin, practice_id };
+        // A hold or booking made in the preview is real: the log says whose console made it (the link, as in the audit trail).
+        const logChange = (status: number) =>
+          ctx.method === 'POST' && options.log({ level: 'info', req_id: ctx.state.requestId, msg: 'console preview change', practice_id, link_id, path: ctx.path, status });
+        try {
+          await next();
+        } catch (error) {
+          logChange((error as { status?: number }).status ?? 500);
+          throw error;
+        }
+        logChange(ctx.status);
       });
     } finally {
       for (const name of CORS_HEADERS) ctx.remove(name);
