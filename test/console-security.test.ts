@@ -97,6 +97,40 @@ describe('a new sign-in in the same browser', () => {
   });
 });
 
+describe('what holds already (checked again)', () => {
+  test('one link traded at the same moment on two processes: one session', async () => {
+    const second = await startServer({ databasePath: server.databasePath });
+    second.clock.now = server.clock.now;
+    try {
+      const secret = await consoleLink(server, 'p1');
+      const answers = await Promise.all(
+        [server, second, server, second, server, second].map((target) => consoleCall(target, 'POST', '/console/api/session', { body: { secret }, origin: target.url })),
+      );
+      assert.deepEqual(answers.map((a) => a.status).sort(), [201, 409, 409, 409, 409, 409]);
+    } finally {
+      await second.close();
+    }
+  });
+
+  test("a sign-up shown in the console: no-store, audited with the console's link and address, never in the log", async () => {
+    const client = await addClient(server, { id: 'booker', scopes: ['scheduling:read', 'scheduling:write', 'scheduling:book', 'scheduling:patients'], practices: ['p1'] });
+    const owner = api(server.url, await getToken(server.url, client));
+    const booking = await openBooking(owner, { location_id: 'den', start: new Date(server.clock.now + 50 * 3_600_000).toISOString() });
+    assert.equal((await owner('PUT', `/scheduling/bookings/${booking.id}`, { status: 'pending' })).status, 200);
+    assert.equal((await owner('PUT', `/scheduling/bookings/${booking.id}`, { status: 'booked', patient: PATIENT })).status, 200);
+    const p1 = await signIn(server, 'p1');
+    for (let view = 1; view <= 2; view++) {
+      const shown = await consoleCall(server, 'GET', `/console/api/bookings/${booking.id}/sign-up`, { cookie: p1.cookie });
+      assert.deepEqual(shown.body, PATIENT);
+      assert.equal(shown.headers.get('cache-control'), 'no-store');
+    }
+    const views = (await server.thread.store.audit.ofPractice('p1', 0)).filter((e) => e.booking_id === booking.id && e.actor_kind === 'console');
+    assert.equal(views.length, 2, 'each view is a line');
+    assert.ok(views.every((e) => e.outcome === 'read' && e.address === '127.0.0.1' && typeof e.actor_id === 'string' && e.actor_id.length > 0));
+    for (const value of Object.values(PATIENT)) assert.ok(!server.logs.some((line) => line.includes(value)), 'no patient data in the log');
+  });
+});
+
 describe('odd spellings of a path', () => {
   test('every API route checks the session however its path is written (the router matches paths in any case)', async () => {
     const p1 = await signIn(server, 'p1');
