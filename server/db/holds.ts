@@ -36,7 +36,7 @@ export function createHolds(db: Db) {
     ),
     get: db.prepare('SELECT * FROM bff_holds WHERE token_hash = ?'),
     finish: db.prepare(`UPDATE bff_holds SET state = :state WHERE token_hash = :token_hash AND state = 'active'`),
-    supersede: db.prepare(`UPDATE bff_holds SET state = 'released' WHERE booking_id = ? AND state = 'active'`),
+    supersede: db.prepare(`UPDATE bff_holds SET state = 'released' WHERE booking_id = ? AND state IN ('active', 'booked')`),
     counts: db.prepare(
       `SELECT
          (SELECT COUNT(*) FROM bff_holds WHERE network = :network AND state = 'active' AND expires_at > :now)
@@ -73,7 +73,8 @@ export function createHolds(db: Db) {
   return {
     /**
      * Records a new hold. The API let the booking be held again, so any earlier hold of it
-     * has lapsed: it is marked released, so that its late release cannot open the new one.
+     * has lapsed, or its booking was reopened: it is marked released, so that its late release
+     * cannot open the new one, nor its manage link change another patient's appointment.
      */
     insert: (hold: HoldRow, claimId?: string) =>
       db.transaction(() => {

@@ -1,0 +1,24 @@
+// Who may use a manage link: this server's own manage page (PUBLIC_URL/manage, same origin, no site needed)
+// or a site registered for a practice, whose widget opened the link on the practice's own page.
+import type { Context, Next } from 'koa';
+import type { Store } from '../db/store.js';
+import { allowReading, siteGate, type Site } from './sites.js';
+
+export interface ManageState {
+  /** The registered site asking; undefined for this server's own page. */
+  site: Site | undefined;
+}
+
+export function manageGate(store: Store, publicUrl: string) {
+  const ownOrigin = new URL(publicUrl).origin;
+  const sites = siteGate(store, publicUrl);
+  return async (ctx: Context, next: Next) => {
+    const origin = ctx.get('origin');
+    if (origin && origin !== ownOrigin) return sites(ctx, next);
+    ctx.vary('Origin');
+    ctx.set('Cache-Control', 'no-store');
+    allowReading(ctx);
+    (ctx.state as ManageState).site = undefined;
+    await next();
+  };
+}
