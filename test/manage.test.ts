@@ -11,6 +11,9 @@ import type { TestServer } from './helpers/server.js';
 const HOUR = 3_600_000;
 const sha256 = (text: string) => createHash('sha256').update(text).digest('base64url');
 
+/** An answer's error fields, beside the success body's own status. */
+type Failure = Omit<ErrorBody, 'status'>;
+
 /** The secret of a manage URL: everything after its #. */
 const secretOf = (url: string) => url.slice(url.indexOf('#') + 1);
 
@@ -34,11 +37,11 @@ let caller = 1000;
 const from = (request: { origin?: string | null; from?: string }) => ({ from: patientAddress(caller++), ...request });
 
 const view = (server: TestServer, token: string, request: { origin?: string | null; from?: string } = {}) =>
-  bff<ManageView & ErrorBody>(server, '/manage', { ...from(request), body: { manage_token: token } });
+  bff<ManageView & Failure>(server, '/manage', { ...from(request), body: { manage_token: token } });
 const cancel = (server: TestServer, token: string, request: { origin?: string | null; from?: string } = {}) =>
-  bff<ManageCancelResponse & ErrorBody>(server, '/manage/cancel', { ...from(request), body: { manage_token: token } });
+  bff<ManageCancelResponse & Failure>(server, '/manage/cancel', { ...from(request), body: { manage_token: token } });
 const move = (server: TestServer, token: string, to: { booking_id: string; start_datetime: string }, request: { origin?: string | null; from?: string } = {}) =>
-  bff<ManageView & ErrorBody>(server, '/manage/move', { ...from(request), body: { manage_token: token, booking_id: to.booking_id, start_datetime: to.start_datetime } });
+  bff<ManageView & Failure>(server, '/manage/move', { ...from(request), body: { manage_token: token, booking_id: to.booking_id, start_datetime: to.start_datetime } });
 
 describe('a manage link', () => {
   let server: TestServer;
