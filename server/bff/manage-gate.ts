@@ -14,7 +14,8 @@ export function manageGate(store: Store, publicUrl: string) {
   const sites = siteGate(store, publicUrl);
   return async (ctx: Context, next: Next) => {
     const origin = ctx.get('origin');
-    if (origin && origin !== ownOrigin) return sites(ctx, next);
+    // A preflight comes only from another origin's page: it is a registered site's to pass, as everywhere.
+    if (ctx.method === 'OPTIONS' || (origin && origin !== ownOrigin)) return sites(ctx, next);
     ctx.vary('Origin');
     ctx.set('Cache-Control', 'no-store');
     allowReading(ctx);
