@@ -1055,6 +1055,15 @@ describe('<thread-scheduling>', () => {
       await expect(el).to.be.accessible();
     });
 
+    it('a link followed within the practice’s page (only the fragment changes) opens there too', async () => {
+      const el = await render();
+      expect(timeButtons(el)).to.have.length(4);
+      location.hash = `thread-manage=${SECRET}`;
+      await waitUntil(() => root(el).querySelector('[part~="manage"]'), 'the appointment never showed');
+      expect(bff.made('POST /bff/v1/manage')[0].body).to.deep.equal({ manage_token: SECRET, days: 14 });
+      expect(location.hash).to.equal('');
+    });
+
     it('with the manage attribute, the whole fragment is the secret', async () => {
       await openLink(`#${SECRET}`, html`<thread-scheduling manage></thread-scheduling>`);
       expect(bff.made('POST /bff/v1/manage')[0].body).to.deep.equal({ manage_token: SECRET, days: 14 });

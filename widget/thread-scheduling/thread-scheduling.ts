@@ -161,6 +161,8 @@ export class ThreadScheduling extends LitElement {
   private hold: HoldController | undefined;
   /** An appointment opened by its manage link: its view, cancel and move. Comes with manage.ts. */
   private managing: ManageController | undefined;
+  /** A manage link was opened here: on the manage page the fragment is read once. */
+  private managed = false;
   /** Stylesheets adopted beside the element's own as chunks come. */
   private extraStyles: CSSResultOrNative[] = [];
 
@@ -224,6 +226,7 @@ export class ThreadScheduling extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    window.addEventListener('hashchange', this.onHashChange);
     if (this.hasUpdated) {
       if (this.step === 'done') this.makeCalendarUrl();
       else void this.load();
@@ -232,6 +235,7 @@ export class ThreadScheduling extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    window.removeEventListener('hashchange', this.onHashChange);
     this.loading?.abort();
     if (this.calendarUrl) URL.revokeObjectURL(this.calendarUrl);
     this.calendarUrl = undefined;
@@ -304,7 +308,7 @@ export class ThreadScheduling extends LitElement {
    */
   private takeManageToken(): string | undefined {
     const fragment = location.hash.slice(1);
-    const token = new URLSearchParams(fragment).get('thread-manage') ?? (this.manage ? fragment : undefined);
+    const token = new URLSearchParams(fragment).get('thread-manage') ?? (this.manage && !this.managed ? fragment : undefined);
     if (token !== undefined && fragment) history.replaceState(history.state, '', location.pathname + location.search);
     return token;
   }
@@ -312,6 +316,7 @@ export class ThreadScheduling extends LitElement {
   /** The manage step, from its own chunk. */
   private async openManage(token: string) {
     this.step = 'manage';
+    this.managed = true;
     try {
       const { ManageController, styles } = await import('./manage.js');
       this.adopt(styles);
@@ -323,15 +328,7 @@ export class ThreadScheduling extends LitElement {
         announce: (text) => this.announce(text),
         emit: (name, detail) => this.emit(name, detail),
         focus: (selector) => this.moveFocus(selector),
-        bookAgain:
-          this.ids.length > 0
-            ? () => {
-                this.removeController(managing);
-                this.managing = undefined;
-                this.step = 'loading';
-                void this.load().then(() => this.moveFocus());
-              }
-            : undefined,
+        bookAgain: this.ids.length > 0 ? () => void this.leaveManage().then(() => this.moveFocus()) : undefined,
       });
       this.managing = managing;
       await managing.open();
@@ -340,6 +337,21 @@ export class ThreadScheduling extends LitElement {
       this.fail(this.messageFor(error), false);
     }
   }
+
+  /** Back to booking (or to another manage link): the manage step goes, the times are read. */
+  private leaveManage(): Promise<void> {
+    if (this.managing) this.removeController(this.managing);
+    this.managing = undefined;
+    this.step = 'loading';
+    return this.load();
+  }
+
+  /** A manage link followed within the page (only its fragment changed): it opens here too. */
+  private onHashChange = () => {
+    if (!new URLSearchParams(location.hash.slice(1)).has('thread-manage')) return;
+    void this.hold?.release();
+    void this.leaveManage();
+  };
 
   // ------------------------------------------------------------ helpers
 
