@@ -3,10 +3,12 @@
 // cut-off, unusable links, one effect under concurrency, and the rate limit.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { Booking, ConfirmResponse, ErrorBody, ManageCancelResponse, ManageView } from '../shared/types.js';
 import { PATIENT, SITE, bff, confirm, hold, inMinutes, openBooking, patientAddress, practiceServer, schedule, type ApiCall } from './bff-helpers.js';
-import type { TestServer } from './helpers/server.js';
+import { addClient, startServer, type TestServer } from './helpers/server.js';
 
 const HOUR = 3_600_000;
 const sha256 = (text: string) => createHash('sha256').update(text).digest('base64url');
@@ -248,5 +250,79 @@ describe('manage link limits and settings', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+/**
+ * The booking API of server B behind a proxy that fails the requests `fails` picks with a 500 (a fault in
+ * the network or the API), everything else passed through as it is.
+ */
+async function faultyProxy(target: string, fails: (method: string, path: string, body: string) => boolean): Promise<{ url: string; close: () => void }> {
+  const proxy = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', async () => {
+      const body = Buffer.concat(chunks).toString();
+      if (fails(req.method!, req.url!, body)) {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end('{"status":"internal_error","message":"injected"}');
+        return;
+      }
+      const headers: Record<string, string> = {};
+      for (const name of ['authorization', 'content-type', 'accept']) if (req.headers[name]) headers[name] = String(req.headers[name]);
+      const answer = await fetch(`${target}${req.url}`, { method: req.method, headers, body: body || undefined });
+      const passed: Record<string, string> = {};
+      answer.headers.forEach((value, name) => {
+        if (!['content-encoding', 'content-length', 'transfer-encoding', 'connection'].includes(name)) passed[name] = value;
+      });
+      res.writeHead(answer.status, passed);
+      res.end(Buffer.from(await answer.arrayBuffer()));
+    });
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, close: () => proxy.close() };
+}
+
+describe('a move that fails part way changes nothing', () => {
+  let b: TestServer;
+  let a: TestServer;
+  let owner: ApiCall;
+  let proxy: { url: string; close: () => void };
+  /** The booking whose reopening fails, once set. */
+  let failReopenOf = '';
+  before(async () => {
+    ({ server: b, owner } = await practiceServer());
+    const client = await addClient(b, { id: 'bff-of-a', scopes: ['scheduling:read', 'scheduling:book', 'scheduling:patients'], practices: '*' });
+    proxy = await faultyProxy(b.url, (method, path, body) => method === 'PUT' && failReopenOf !== '' && path === `/scheduling/bookings/${failReopenOf}` && /"open"/.test(body));
+    a = await startServer({ upstream: { issuer: b.url, apiUrl: proxy.url, clientId: client.id, clientSecret: client.secret } });
+    a.thread.store.directory.createPractice({ id: 'P1', name: 'P1 at A' }, Date.now());
+    a.thread.store.directory.createSite({ origin: SITE, practice_id: 'P1' }, Date.now());
+  });
+  after(async () => {
+    await a?.close();
+    proxy?.close();
+    await b?.close();
+  });
+
+  test('the old time cannot be given back: the new booking is reopened, the old stays booked with its sign-up', async () => {
+    a.clock.now = b.clock.now;
+    const booking = await openBooking(owner, { start: inMinutes(b, 3 * 24 * 60), doctor_id: 'D-undo' });
+    const target = await openBooking(owner, { start: inMinutes(b, 4 * 24 * 60), doctor_id: 'D-undo' });
+    const { manage_url } = await book(a, booking);
+    failReopenOf = booking.id;
+    const answer = await move(a, secretOf(manage_url), { booking_id: target.id, start_datetime: target.start_datetime });
+    failReopenOf = '';
+    assert.equal(answer.status, 502, answer.text);
+    assert.equal(answer.body.reason, 'upstream_unavailable');
+    assert.equal((await bookingOf(owner, booking.id)).status, 'booked');
+    assert.deepEqual((await owner('GET', `/scheduling/bookings/${booking.id}/patient`)).body, PATIENT);
+    assert.equal((await bookingOf(owner, target.id)).status, 'open', 'the new time is given back');
+    assert.equal((await owner('GET', `/scheduling/bookings/${target.id}/patient`)).status, 404);
+    // The link still stands for the old time, which can still be moved.
+    assert.equal((await view(a, secretOf(manage_url))).body.booking_id, booking.id);
+    const again = await move(a, secretOf(manage_url), { booking_id: target.id, start_datetime: target.start_datetime });
+    assert.equal(again.status, 200, again.text);
+    assert.equal((await bookingOf(owner, target.id)).status, 'booked');
+    assert.equal((await bookingOf(owner, booking.id)).status, 'open');
   });
 });
