@@ -137,7 +137,7 @@ describe('a manage link', () => {
     assert.equal((await owner('GET', `/scheduling/bookings/${booking.id}/patient`)).status, 404);
     assert.ok((await schedule(server)).body.locations[0].slots.some((s) => s.booking_id === booking.id), 'the old time is offered again');
     // The BFF's read of the sign-up is in the audit trail.
-    const audit = server.thread.store.audit.ofPractice('P1', 0).filter((event) => event.booking_id === booking.id && event.outcome === 'read');
+    const audit = (await server.thread.store.audit.ofPractice('P1', 0)).filter((event) => event.booking_id === booking.id && event.outcome === 'read');
     assert.ok(audit.some((event) => event.actor_id.startsWith('bff_')), 'the BFF client read it, audited');
     // The same link now shows, and cancels, the new time.
     const shown = await view(server, secret);
@@ -188,7 +188,7 @@ describe('a manage link', () => {
     const wrong = await view(server, 'x'.repeat(43));
     assert.equal(wrong.status, 404);
     assert.deepEqual(Object.keys(wrong.body).sort(), ['message', 'reason', 'status']);
-    server.thread.store.directory.createSite({ origin: 'https://other.example', practice_id: 'P2' }, Date.now());
+    await server.thread.store.directory.createSite({ origin: 'https://other.example', practice_id: 'P2' }, Date.now());
     const foreign = await view(server, secretOf(manage_url), { origin: 'https://other.example' });
     assert.equal(foreign.status, 404);
     assert.equal(foreign.body.message, wrong.body.message, 'tells nothing more than a wrong token');
@@ -295,8 +295,8 @@ describe('a move that fails part way changes nothing', () => {
     const client = await addClient(b, { id: 'bff-of-a', scopes: ['scheduling:read', 'scheduling:book', 'scheduling:patients'], practices: '*' });
     proxy = await faultyProxy(b.url, (method, path, body) => method === 'PUT' && failReopenOf !== '' && path === `/scheduling/bookings/${failReopenOf}` && /"open"/.test(body));
     a = await startServer({ upstream: { issuer: b.url, apiUrl: proxy.url, clientId: client.id, clientSecret: client.secret } });
-    a.thread.store.directory.createPractice({ id: 'P1', name: 'P1 at A' }, Date.now());
-    a.thread.store.directory.createSite({ origin: SITE, practice_id: 'P1' }, Date.now());
+    await a.thread.store.directory.createPractice({ id: 'P1', name: 'P1 at A' }, Date.now());
+    await a.thread.store.directory.createSite({ origin: SITE, practice_id: 'P1' }, Date.now());
   });
   after(async () => {
     await a?.close();

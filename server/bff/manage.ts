@@ -5,7 +5,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Booking, ConfirmResponse, Location, ManageCancelResponse, ManageView, SignUp, Slot } from '../../shared/types.js';
 import type { Config } from '../config.js';
-import { createManageLinks, type ManageLinkRow } from '../db/manage-links.js';
+import type { ManageLinkRow } from '../db/manage-links.js';
 import type { Store } from '../db/store.js';
 import { formatInstant, parseInstant, zoneOffset } from '../domain/time.js';
 import { Conflict, NotFound, withReason } from '../errors.js';
@@ -27,7 +27,7 @@ const linkNotFound = () => withReason(new NotFound('This link is not valid. It m
 const busy = () => withReason(new Conflict('This appointment is being changed right now. Please try again in a moment.'), 'manage_busy');
 const noLongerBooked = () => new Conflict('This appointment is no longer booked: the practice has cancelled or changed it.');
 
-export function createManageService(options: {
+export async function createManageService(options: {
   store: Store;
   upstream: Upstream;
   directory: LocationDirectory;
@@ -38,10 +38,13 @@ export function createManageService(options: {
 }) {
   const { store, upstream, directory, holds, config, openSlots } = options;
   const { now, log } = config;
-  const links = createManageLinks(store.sql);
+  const links = store.manageLinks;
   const ownOrigin = new URL(config.publicUrl).origin;
   const cutoffHours = config.cancelCutoffHours ?? 24;
-  const secret = Buffer.from(store.settings.getOrSet(MANAGE_SECRET_SETTING, randomBytes(32).toString('base64url')), 'base64url');
+  const secret = Buffer.from(
+    await store.transaction((tx) => tx.settings.getOrSet(MANAGE_SECRET_SETTING, randomBytes(32).toString('base64url'))),
+    'base64url',
+  );
 
   /**
    * The link's secret for a booked hold, derived from the hold's own secret (32 random bytes the patient
@@ -97,13 +100,13 @@ export function createManageService(options: {
 
   /** Runs a cancel or move with the link claimed: one at a time, in every process sharing the database. */
   async function claimed<T>(row: ManageLinkRow, work: () => Promise<T>): Promise<T> {
-    if (!(await links.claim(row.token_hash, now(), now() + MANAGE_CLAIM_MS))) {
+    if (!(await store.write((tx) => tx.manageLinks.claim(row.token_hash, now(), now() + MANAGE_CLAIM_MS)))) {
       throw (await links.usable(row.token_hash, now())) ? busy() : linkNotFound();
     }
     try {
       return await work();
     } finally {
-      await links.unclaim(row.token_hash);
+      await store.write((tx) => tx.manageLinks.unclaim(row.token_hash));
     }
   }
 
@@ -122,7 +125,8 @@ export function createManageService(options: {
       const at = now();
       if (start + MANAGE_LINK_AFTER_START_MS <= at) return undefined;
       const token = tokenFor(holdToken);
-      await links.create({
+      await store.write((tx) =>
+        tx.manageLinks.create({
         token_hash: hashToken(token),
         booking_id: booked.booking_id,
         hold_hash: hashToken(holdToken),
@@ -131,7 +135,8 @@ export function createManageService(options: {
         length: booked.length,
         expires_at: start + MANAGE_LINK_AFTER_START_MS,
         created_at: at,
-      });
+      }),
+      );
       return `${config.publicUrl}/manage#${token}`;
     },
 
@@ -148,7 +153,7 @@ export function createManageService(options: {
         if (!booking) throw noLongerBooked();
         if (!changeable(startOf(booking))) throw pastCutoff();
         if (!(await reopen(booking.id))) throw noLongerBooked();
-        await links.spend(row.token_hash, now());
+        await store.write((tx) => tx.manageLinks.spend(row.token_hash, now()));
         return { status: 'cancelled', booking_id: booking.id, location_id: booking.location_id, start_datetime: booking.start_datetime };
       });
     },
@@ -195,7 +200,7 @@ export function createManageService(options: {
           length: moved.length,
           expires_at: start + MANAGE_LINK_AFTER_START_MS,
         };
-        await links.moved(row.token_hash, next);
+        await store.write((tx) => tx.manageLinks.moved(row.token_hash, next));
         return viewOf({ ...row, ...next }, moved, days);
       });
     },

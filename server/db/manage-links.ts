@@ -17,7 +17,7 @@ export interface ManageLinkRow {
   busy_until: number | null;
 }
 
-/** The manage links, on either engine (executor.ts). */
+/** The manage links, on either engine (executor.ts). Writes go through `store.write`, as every write does. */
 export function createManageLinks(sql: Executor) {
   return {
     /** Records a link; one already there (a confirm answered again) is left as it is. Lapsed links go. */
