@@ -2,7 +2,7 @@
 // or a site registered for a practice, whose widget opened the link on the practice's own page.
 import type { Context, Next } from 'koa';
 import type { Store } from '../db/store.js';
-import { allowReading, siteGate, type Site } from './sites.js';
+import { allowReading, siteGate, type BffState, type Site } from './sites.js';
 
 export interface ManageState {
   /** The registered site asking; undefined for this server's own page. */
@@ -15,7 +15,8 @@ export function manageGate(store: Store, publicUrl: string) {
   return async (ctx: Context, next: Next) => {
     const origin = ctx.get('origin');
     // A preflight comes only from another origin's page: it is a registered site's to pass, as everywhere.
-    if (ctx.method === 'OPTIONS' || (origin && origin !== ownOrigin)) return sites(ctx, next);
+    // The console's live preview stands for its practice's site: its practice's appointments only.
+    if (ctx.method === 'OPTIONS' || (ctx.state as BffState).previewSite || (origin && origin !== ownOrigin)) return sites(ctx, next);
     ctx.vary('Origin');
     ctx.set('Cache-Control', 'no-store');
     allowReading(ctx);
