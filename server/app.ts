@@ -8,6 +8,7 @@ import { apiRoutes } from './api/routes.js';
 import { createBff } from './bff/routes.js';
 import { allowReading } from './bff/sites.js';
 import type { Config, UpstreamConfig } from './config.js';
+import { consoleRoutes } from './console/routes.js';
 import { openStore } from './db/open-store.js';
 import type { Store } from './db/store-types.js';
 import { createBookingService } from './domain/bookings.js';
@@ -112,11 +113,22 @@ export async function createApp(config: Config): Promise<App> {
   const pages = new Router();
   const demoPage = loadAsset(path.join(root, 'widget/demo/index.html'), 'text/html; charset=utf-8');
   const demoCss = loadAsset(path.join(root, 'widget/demo/demo.css'), 'text/css; charset=utf-8');
+  const managePage = loadAsset(path.join(root, 'widget/manage/index.html'), 'text/html; charset=utf-8');
+  const manageCss = loadAsset(path.join(root, 'widget/manage/manage.css'), 'text/css; charset=utf-8');
   pages.use(widgetRoutes(path.join(root, 'dist')).routes());
   pages.get('/', (ctx) => {
     if (!demoPage || !config.demo) return;
     ctx.set('Content-Security-Policy', PAGE_CSP);
     sendAsset(ctx, demoPage, 'no-cache');
+  });
+  // Where a patient's manage link leads (PUBLIC_URL/manage#<secret>), demo or not.
+  pages.get('/manage', (ctx) => {
+    if (!managePage) return;
+    ctx.set('Content-Security-Policy', PAGE_CSP);
+    sendAsset(ctx, managePage, 'no-cache');
+  });
+  pages.get('/manage.css', (ctx) => {
+    if (manageCss) sendAsset(ctx, manageCss, 'public, max-age=300');
   });
   pages.get('/demo.css', (ctx) => {
     if (demoCss) sendAsset(ctx, demoCss, 'public, max-age=300');
@@ -146,6 +158,10 @@ export async function createApp(config: Config): Promise<App> {
     [(path) => path.startsWith('/scheduling/'), apiRoutes({ store, tokens, bookings, answers, publicUrl: config.publicUrl, now: config.now })],
     [(path) => path.startsWith('/bff/'), bff.router],
     [(path) => path.startsWith('/oauth2/') || path.startsWith('/.well-known/'), oauthRoutes({ store, keys, tokens, issuer: config.publicUrl, now: config.now })],
+    [
+      (path) => path === '/console' || path.startsWith('/console/'),
+      consoleRoutes({ store, bookings, publicUrl: config.publicUrl, now: config.now, answers, bffRoutes: bff.router.routes() as Koa.Middleware, root, log: config.log }),
+    ],
     [() => true, pages],
   ];
   for (const [serves, router] of routers) {
