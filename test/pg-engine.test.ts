@@ -246,6 +246,32 @@ describe('the PostgreSQL store', () => {
     }
   });
 
+  test('lapsed holds swept by two processes at once: each released once, by one of them', async () => {
+    const url = await freshDatabaseUrl();
+    const key = newDataKey();
+    const [one, two] = await Promise.all([
+      createPostgresStore(url, { databasePath: dataPath(), dataKeys: keys(key) }),
+      createPostgresStore(url, { databasePath: dataPath(), dataKeys: keys(key) }),
+    ]);
+    try {
+      await seedPractice(one.sql, 'p1', 'l1');
+      await seedClient(one.sql);
+      const held = 40;
+      for (let i = 0; i < held; i += 1) {
+        await one.sql.run(INSERT_BOOKING, booking({ id: `h${i}`, doctor_id: `d${i}`, status: 'pending' }));
+        await one.sql.run("UPDATE bookings SET held_by = 'c', hold_expires_at = :at WHERE id = :id", { at: now + i, id: `h${i}` });
+      }
+      const sweeps = await Promise.all(
+        Array.from({ length: 6 }, (_, i) => (i % 2 ? one : two).transaction((tx) => tx.bookings.releaseExpiredHolds(now + held))),
+      );
+      assert.equal(sweeps.reduce((sum, n) => sum + n, 0), held, `released ${sweeps.join(' + ')}`);
+      const left = await two.sql.get<{ n: number }>("SELECT count(*) AS n FROM bookings WHERE status <> 'open' OR hold_expires_at IS NOT NULL");
+      assert.equal(left!.n, 0);
+    } finally {
+      await Promise.all([one.close(), two.close()]);
+    }
+  });
+
   test('thread keys rotate-data with the key file moves the data key check: a server with only the old key no longer starts', async () => {
     const url = await freshDatabaseUrl();
     const databasePath = dataPath();
