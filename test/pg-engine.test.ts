@@ -79,6 +79,8 @@ describe('pgExecutor', () => {
       await assert.rejects(sql.get('SELECT id FROM t WHERE n = :n', { n: true }), /boolean/);
       // A number JavaScript cannot hold exactly throws instead of losing digits unseen.
       await assert.rejects(sql.get("SELECT '9007199254740993'::bigint AS big"), /cannot hold exactly/);
+      // Text PostgreSQL cannot hold is bad input (a 400 at the edge), not a failed statement.
+      await assert.rejects(sql.get('SELECT id FROM t WHERE id = :id', { id: 'a\u0000b' }), (error: Error & { status?: number }) => error.status === 400);
       // Byte strings round-trip as Buffers (sealed blobs).
       assert.deepEqual(await sql.get('SELECT :blob::bytea AS blob', { blob: Buffer.from([0, 1, 255]) }), { blob: Buffer.from([0, 1, 255]) });
     });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
+import { BadRequest } from '../../errors.js';
 import type { Executor, Params } from '../executor.js';
 import { toPositional, type Positional } from './named-parameters.js';
 
@@ -47,6 +48,9 @@ function values(sql: Translated, params: Params | undefined): unknown[] {
     // As better-sqlite3 does: a missing parameter is a bug, not a NULL; booleans are 0/1 in both engines.
     if (value === undefined) throw new TypeError(`missing parameter :${name}`);
     if (typeof value === 'boolean') throw new TypeError(`parameter :${name} is a boolean: pass 0 or 1`);
+    // PostgreSQL's text cannot hold U+0000 and refuses the statement (SQLite stores it): whatever brought
+    // one here (a path segment %00, say) is bad input, answered 400 rather than failing as a 500.
+    if (typeof value === 'string' && value.includes('\u0000')) throw new BadRequest('text may not contain the NUL character (%00, \\u0000)');
     return value;
   });
 }
