@@ -99,6 +99,12 @@ export function createWebhookData(sql: Executor, keyring: Keyring) {
       return (await sql.run('DELETE FROM webhook_endpoints WHERE id = :id', { id })) === 1;
     },
 
+    /** When the next delivery falls due (ms), or null: an idle worker reads this rather than try a claim (a write). */
+    async nextDue(): Promise<number | null> {
+      const row = await sql.get<{ at: number | null }>('SELECT MIN(next_attempt_at) AS at FROM webhook_deliveries WHERE next_attempt_at IS NOT NULL');
+      return num(row?.at);
+    },
+
     /** Claims up to `limit` due deliveries for `claim` until `until`, and reads what sending them needs. */
     async claimDue(now: number, until: number, claim: string, limit: number): Promise<ClaimedDelivery[]> {
       const claimed = await sql.all<{ endpoint_id: string; event_id: number; attempts: number }>(CLAIM[sql.engine], { now, until, claim, limit });
@@ -141,6 +147,10 @@ export function createWebhookData(sql: Executor, keyring: Keyring) {
         },
       );
       if (recorded === 0) return false;
+      // A disabled endpoint's other deliveries are given up with it.
+      if (outcome.disable !== undefined) {
+        await sql.run('UPDATE webhook_deliveries SET next_attempt_at = NULL WHERE endpoint_id = :id AND next_attempt_at IS NOT NULL', { id: delivery.endpoint_id });
+      }
       await sql.run(
         `UPDATE webhook_endpoints SET last_attempt_at = :at, last_status_code = :code, last_error = :error,
            disabled_at = COALESCE(disabled_at, :disabled_at), disabled_reason = COALESCE(disabled_reason, :disabled_reason)

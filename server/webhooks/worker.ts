@@ -114,7 +114,8 @@ export function startWebhookWorker(options: WebhookWorkerOptions) {
     passing = (async () => {
       const at = now();
       const room = CONCURRENCY - inFlight.size;
-      if (room > 0) {
+      const next = room > 0 ? await data.nextDue() : null;
+      if (next !== null && next <= at) {
         const due = await data.claimDue(at, at + CLAIM_MS, claim, room);
         claimed = due.length;
         for (const delivery of due) start(delivery);
