@@ -1,10 +1,10 @@
 -- Webhooks (CONTRACT section 7), as SQLite's 014-webhooks.sql: each API client's endpoints, an outbox of
 -- booking events written by a trigger on bookings in the same transaction as the change, and one delivery
--- per event per endpoint. Instants are BIGINT milliseconds, booleans 0/1, as everywhere.
+-- per event per endpoint. Instants are BIGINT milliseconds, booleans 0/1, ids COLLATE "C", as in 001-init.
 
 CREATE TABLE webhook_endpoints (
-  id               TEXT PRIMARY KEY,
-  client_id        TEXT NOT NULL REFERENCES clients(id),
+  id               TEXT COLLATE "C" PRIMARY KEY,
+  client_id        TEXT COLLATE "C" NOT NULL REFERENCES clients(id),
   url              TEXT NOT NULL,
   events           TEXT NOT NULL,
   secret_sealed    BYTEA NOT NULL,
@@ -39,15 +39,15 @@ INSERT INTO webhook_event_rules (change, from_status, to_status, type, position)
 CREATE TABLE webhook_events (
   id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   type         TEXT NOT NULL,
-  booking_id   TEXT NOT NULL,
-  practice_id  TEXT NOT NULL,
+  booking_id   TEXT COLLATE "C" NOT NULL,
+  practice_id  TEXT COLLATE "C" NOT NULL,
   booking      TEXT NOT NULL,
   occurred_at  BIGINT NOT NULL
 );
 CREATE INDEX webhook_events_occurred ON webhook_events(occurred_at);
 
 CREATE TABLE webhook_deliveries (
-  endpoint_id      TEXT NOT NULL REFERENCES webhook_endpoints(id) ON DELETE CASCADE,
+  endpoint_id      TEXT COLLATE "C" NOT NULL REFERENCES webhook_endpoints(id) ON DELETE CASCADE,
   event_id         BIGINT NOT NULL REFERENCES webhook_events(id) ON DELETE CASCADE,
   attempts         INTEGER NOT NULL DEFAULT 0,
   next_attempt_at  BIGINT,
