@@ -13,7 +13,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import Database from 'better-sqlite3';
 import type { WebhookLookup } from '../server/webhooks/url-check.js';
-import { confirm, hold, inMinutes, openBooking, patientAddress, practiceServer, release, type ApiCall } from './bff-helpers.js';
+import { confirm, hold, inMinutes, openBooking, patientAddress, practiceServer, release, schedule, type ApiCall } from './bff-helpers.js';
 import { document } from './helpers/openapi.js';
 import { freePort } from './helpers/process.js';
 import { signedWith, startReceiver, type Receiver, type Received } from './helpers/receiver.js';
@@ -206,6 +206,26 @@ describe('webhooks of one server', () => {
       ['booking.created', 'open', 30],
       ['booking.updated', 'open', 45],
     ]);
+  });
+
+  test('a week of a weekly booking held on the widget: its stand-in is booking.created then booking.held; released, booking.closed', async () => {
+    const series = await openBooking(owner, { start: inMinutes(server, 60 * 30), doctor_id: 'D-weekly', recurring: true, length: 60 });
+    const offered = await schedule(server, 'loc1', 14);
+    const week = offered.body.locations[0].slots.find((slot) => slot.booking_id === series.id && slot.start_datetime !== series.start_datetime);
+    assert.ok(week, 'a later week of the series is offered');
+    const held = await hold(server, week, { from: patientAddress(5) });
+    assert.equal(held.status, 201, held.text);
+    const standIn = held.body.booking_id;
+    assert.notEqual(standIn, series.id);
+    assert.equal((await release(server, held.body.hold_token)).status, 200);
+    await receiver.waitFor((got) => ofBooking(got, standIn).length === 3);
+    await settled(server);
+    assert.deepEqual(ofBooking(receiver.received, standIn).map((r) => [r.json.type, r.json.data.status, r.json.data.start_datetime, r.json.data.recurring]), [
+      ['booking.created', 'pending', week.start_datetime, false],
+      ['booking.held', 'pending', week.start_datetime, false],
+      ['booking.closed', 'closed', week.start_datetime, false],
+    ]);
+    assert.deepEqual(ofBooking(receiver.received, series.id).map((r) => r.json.type), ['booking.created'], 'the series itself stays open');
   });
 
   test('a delivery connects to the address it checked: a name is resolved once per attempt, not again by the connection', async () => {
