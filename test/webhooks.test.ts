@@ -183,6 +183,30 @@ describe('webhooks of one server', () => {
     }
   });
 
+  test('a redirect is not followed: the 302 counts as a failed attempt', async () => {
+    const target = await startReceiver();
+    const redirecting = await startReceiver();
+    try {
+      redirecting.answer = 302;
+      redirecting.redirectTo = target.url;
+      const made = await system('POST', '/scheduling/webhooks', { url: redirecting.url, events: ['booking.created'] });
+      await openBooking(owner, { start: inMinutes(server, 700), doctor_id: 'D-redirect' });
+      await redirecting.waitFor((got) => got.length === 1);
+      let shown;
+      for (let i = 0; i < 200; i += 1) {
+        shown = await system('GET', `/scheduling/webhooks/${made.body.id}`);
+        if (shown.body.last_delivery) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      assert.deepEqual({ ...shown!.body.last_delivery, at: undefined }, { at: undefined, status_code: 302, error: 'answered 302: redirects are not followed' });
+      assert.equal(target.received.length, 0);
+      await system('DELETE', `/scheduling/webhooks/${made.body.id}`);
+    } finally {
+      await target.close();
+      await redirecting.close();
+    }
+  });
+
   test('a rolled-back change sends nothing: the outbox is written in the change\'s own transaction', async () => {
     const booking = await openBooking(owner, { start: inMinutes(server, 520), doctor_id: 'D-rollback' });
     await receiver.waitFor((got) => ofBooking(got, booking.id).length === 1);

@@ -46,7 +46,10 @@ export function send(url: URL, to: ResolvedAddress, headers: Record<string, stri
           else if (statusCode >= 300 && statusCode < 400) resolve({ statusCode, error: `answered ${statusCode}: redirects are not followed` });
           else resolve({ statusCode, error: `answered ${statusCode}` });
         });
-        res.on('error', () => resolve({ statusCode, error: timeout.aborted ? `no answer within ${SEND_TIMEOUT_MS / 1000} s` : 'the answer broke off' }));
+        // Closed before its end (the timeout, or the receiver hung up): the first of these settles it.
+        const brokenOff = () => resolve({ statusCode, error: timeout.aborted ? `no answer within ${SEND_TIMEOUT_MS / 1000} s` : 'the answer broke off' });
+        res.on('error', brokenOff);
+        res.on('close', brokenOff);
       },
     );
     req.on('error', (error: NodeJS.ErrnoException) => {

@@ -18,6 +18,8 @@ export interface Receiver {
   received: Received[];
   /** The status to answer the next requests with (default 200). */
   answer: number | ((request: Received) => number);
+  /** Where a 3xx answer points. */
+  redirectTo?: string;
   /** Resolves once `ready(received)` holds; fails after `ms`. */
   waitFor(ready: (received: Received[]) => boolean, ms?: number): Promise<Received[]>;
   close(): Promise<void>;
@@ -33,7 +35,7 @@ export async function startReceiver(port = 0): Promise<Receiver> {
       const request: Received = { headers: req.headers, body, json: JSON.parse(body), answered: 0 };
       request.answered = typeof receiver.answer === 'function' ? receiver.answer(request) : receiver.answer;
       received.push(request);
-      res.writeHead(request.answered).end();
+      res.writeHead(request.answered, request.answered >= 300 && request.answered < 400 ? { location: receiver.redirectTo ?? '/' } : {}).end();
     });
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
