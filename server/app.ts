@@ -21,7 +21,7 @@ import { oauthRoutes } from './oauth/routes.js';
 import { openApiDocument } from './openapi/document.js';
 import { createTokens } from './oauth/tokens.js';
 import { provisionLocalBffClient } from './provision.js';
-import { createWebhookData } from './db/webhooks.js';
+import { webhookStore } from './db/webhooks.js';
 import { createWebhookEndpoints } from './webhooks/endpoints.js';
 import { systemLookup } from './webhooks/url-check.js';
 import { startWebhookWorker } from './webhooks/worker.js';
@@ -60,7 +60,7 @@ export async function createApp(config: Config): Promise<App> {
   const retention = createSignUpRetention(store, { now: config.now, days: config.patientRetentionDays });
   retention.sweep();
   const upstream: UpstreamConfig = config.upstream ?? (await provisionLocalBffClient(store, config));
-  const webhookData = createWebhookData(store.sql, store.dataKeys);
+  const webhookData = webhookStore(store);
   const webhookOptions = { allowLoopback: config.webhooksAllowLoopback ?? false, lookup: config.webhookLookup ?? systemLookup, now: config.now };
   const webhooks = createWebhookEndpoints(webhookData, webhookOptions);
   const webhookWorker = startWebhookWorker({ ...webhookOptions, data: webhookData, log: config.log });

@@ -2,7 +2,7 @@
 // object, as every CLI command does; the secret only when an endpoint is made.
 import type { Config } from './config.js';
 import type { Store } from './db/store.js';
-import { createWebhookData } from './db/webhooks.js';
+import { webhookStore } from './db/webhooks.js';
 import { HttpError } from './errors.js';
 import { createWebhookEndpoints } from './webhooks/endpoints.js';
 import { systemLookup } from './webhooks/url-check.js';
@@ -17,7 +17,7 @@ export function webhookCommands(UsageError: new (message: string) => Error, conf
     return value;
   };
   const endpointsOf = (store: Store) =>
-    createWebhookEndpoints(createWebhookData(store.sql, store.dataKeys), { allowLoopback: config().webhooksAllowLoopback ?? false, lookup: systemLookup, now: Date.now });
+    createWebhookEndpoints(webhookStore(store), { allowLoopback: config().webhooksAllowLoopback ?? false, lookup: systemLookup, now: Date.now });
   /** The service's refusals (a bad URL, an unknown id) as the CLI's one line. */
   const plainly = async <T>(work: () => Promise<T>): Promise<T> => {
     try {

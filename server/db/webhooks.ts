@@ -2,6 +2,7 @@
 // process at a time (SQLite: one conditional UPDATE under its single writer; PostgreSQL: FOR UPDATE
 // SKIP LOCKED), finished only by the claim that took them.
 import type { Executor } from './executor.js';
+import type { Store } from './store.js';
 import type { Keyring } from './keyring.js';
 import { webhookSecretContext } from './sealed-rows.js';
 import { open, seal } from './sealing.js';
@@ -183,3 +184,19 @@ export function createWebhookData(sql: Executor, keyring: Keyring) {
   };
 }
 export type WebhookData = ReturnType<typeof createWebhookData>;
+
+/** The webhook data outside any transaction (for reads), and a way to run writes in a write transaction of the store. */
+export interface WebhookStore {
+  read: WebhookData;
+  write<T>(work: (data: WebhookData) => Promise<T>): Promise<T>;
+}
+
+/**
+ * The webhook data of a store. The store's own transactions take synchronous work today, and every
+ * statement here is one SQLite statement run at once on the store's connection (between transactions,
+ * which never span a turn of the event loop), so a write runs on it directly.
+ */
+export function webhookStore(store: Pick<Store, 'sql' | 'dataKeys'>): WebhookStore {
+  const data = createWebhookData(store.sql, store.dataKeys);
+  return { read: data, write: (work) => work(data) };
+}

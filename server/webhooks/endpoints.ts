@@ -1,6 +1,6 @@
 // A client's webhook endpoints: made, listed and deleted by the CLI (`thread webhooks ...`) and by
 // the client itself (/scheduling/webhooks), with one set of rules for both.
-import type { WebhookData, WebhookEndpointRow } from '../db/webhooks.js';
+import type { WebhookEndpointRow, WebhookStore } from '../db/webhooks.js';
 import { newId } from '../domain/bookings.js';
 import { BadRequest, Conflict, NotFound } from '../errors.js';
 import { newWebhookSecret, WEBHOOK_EVENT_TYPES, type WebhookEventType } from './events.js';
@@ -46,7 +46,7 @@ export function parseEvents(given: string | readonly string[] | undefined): Webh
   return WEBHOOK_EVENT_TYPES.filter((type) => names.includes(type));
 }
 
-export function createWebhookEndpoints(data: WebhookData, options: { allowLoopback: boolean; lookup: WebhookLookup; now: () => number }) {
+export function createWebhookEndpoints(data: WebhookStore, options: { allowLoopback: boolean; lookup: WebhookLookup; now: () => number }) {
   return {
     /** Makes an endpoint for `clientId`; the answer carries its secret, the only time it is shown. */
     async create(clientId: string, input: { url: string; events?: string | readonly string[] }): Promise<WebhookEndpoint & { secret: string }> {
@@ -63,27 +63,31 @@ export function createWebhookEndpoints(data: WebhookData, options: { allowLoopba
         if (error instanceof RefusedUrl) throw new BadRequest(error.message.startsWith('url') ? error.message : `url: ${error.message}`);
         throw error;
       }
-      if ((await data.endpointsOf(clientId)).length >= MAX_ENDPOINTS_PER_CLIENT) {
-        throw new Conflict(`a client may have at most ${MAX_ENDPOINTS_PER_CLIENT} webhook endpoints; delete one first`);
-      }
       const id = `we_${newId()}`;
       const secret = newWebhookSecret();
-      await data.createEndpoint({ id, client_id: clientId, url: url.href, events: events.join(' '), secret }, options.now());
-      return { ...showEndpoint((await data.endpoint(id))!), secret };
+      // Counted and made in one write transaction: two requests at once cannot both pass the limit.
+      const row = await data.write(async (webhooks) => {
+        if ((await webhooks.endpointsOf(clientId)).length >= MAX_ENDPOINTS_PER_CLIENT) {
+          throw new Conflict(`a client may have at most ${MAX_ENDPOINTS_PER_CLIENT} webhook endpoints; delete one first`);
+        }
+        await webhooks.createEndpoint({ id, client_id: clientId, url: url.href, events: events.join(' '), secret }, options.now());
+        return (await webhooks.endpoint(id))!;
+      });
+      return { ...showEndpoint(row), secret };
     },
     async list(clientId: string): Promise<WebhookEndpoint[]> {
-      return (await data.endpointsOf(clientId)).map(showEndpoint);
+      return (await data.read.endpointsOf(clientId)).map(showEndpoint);
     },
     /** One endpoint of `clientId` (any client's when undefined: the CLI), or 404. */
     async get(clientId: string | undefined, id: string): Promise<WebhookEndpoint> {
-      const row = await data.endpoint(id);
+      const row = await data.read.endpoint(id);
       if (!row || (clientId !== undefined && row.client_id !== clientId)) throw new NotFound(`webhook endpoint "${id.slice(0, 64)}" not found`);
       return showEndpoint(row);
     },
     /** Deletes an endpoint of `clientId` (any client's when undefined) with its pending deliveries, or 404. */
     async remove(clientId: string | undefined, id: string): Promise<{ id: string; deleted: true }> {
       await this.get(clientId, id);
-      if (!(await data.deleteEndpoint(id))) throw new NotFound(`webhook endpoint "${id.slice(0, 64)}" not found`);
+      if (!(await data.write((webhooks) => webhooks.deleteEndpoint(id)))) throw new NotFound(`webhook endpoint "${id.slice(0, 64)}" not found`);
       return { id, deleted: true };
     },
   };

@@ -4,7 +4,7 @@
 // claimed again once its claim lapses.
 import { randomUUID } from 'node:crypto';
 import type { BookingStatus } from '../../shared/types.js';
-import type { ClaimedDelivery, WebhookData } from '../db/webhooks.js';
+import type { ClaimedDelivery, WebhookStore } from '../db/webhooks.js';
 import { toBooking } from '../domain/bookings.js';
 import { retryDelay, signature } from './events.js';
 import { send, SEND_TIMEOUT_MS, type SendResult } from './send.js';
@@ -21,7 +21,7 @@ const KEEP_MS = 7 * 86_400_000;
 const PRUNE_EVERY_MS = 3_600_000;
 
 export interface WebhookWorkerOptions {
-  data: WebhookData;
+  data: WebhookStore;
   now: () => number;
   allowLoopback: boolean;
   lookup: WebhookLookup;
@@ -78,13 +78,13 @@ export function startWebhookWorker(options: WebhookWorkerOptions) {
     const attempts = delivery.attempts + 1;
     const delay = result.error === null ? undefined : retryDelay(attempts);
     const givenUp = result.error !== null && delay === undefined;
-    await data.finish(delivery, claim, {
+    await data.write((webhooks) => webhooks.finish(delivery, claim, {
       at,
       statusCode: result.statusCode,
       error: result.error,
       nextAttemptAt: delay === undefined ? null : at + delay,
       disable: givenUp ? `${delivery.type} could not be delivered in ${attempts} attempts over ${Math.round((at - delivery.occurred_at) / 3_600_000)} hours; last: ${result.error}` : undefined,
-    });
+    }));
     // The endpoint's id, never its URL (a receiver may put a token in it).
     log({ level: result.error === null ? 'info' : 'warn', msg: 'webhook', endpoint: delivery.endpoint_id, event: delivery.event_id, type: delivery.type, attempt: attempts, status: result.statusCode, ...(result.error ? { error: result.error } : {}), ...(givenUp ? { disabled: true } : {}) });
   }
@@ -114,15 +114,15 @@ export function startWebhookWorker(options: WebhookWorkerOptions) {
     passing = (async () => {
       const at = now();
       const room = CONCURRENCY - inFlight.size;
-      const next = room > 0 ? await data.nextDue() : null;
+      const next = room > 0 ? await data.read.nextDue() : null;
       if (next !== null && next <= at) {
-        const due = await data.claimDue(at, at + CLAIM_MS, claim, room);
+        const due = await data.write((webhooks) => webhooks.claimDue(at, at + CLAIM_MS, claim, room));
         claimed = due.length;
         for (const delivery of due) start(delivery);
       }
       if (at - prunedAt >= PRUNE_EVERY_MS) {
         prunedAt = at;
-        await data.prune(at - KEEP_MS);
+        await data.write((webhooks) => webhooks.prune(at - KEEP_MS));
       }
     })().catch((error: Error) => log({ level: 'error', msg: `webhook worker: ${error.message}` }));
     await passing;
@@ -141,7 +141,7 @@ export function startWebhookWorker(options: WebhookWorkerOptions) {
       await passing;
       for (const { controller } of inFlight.values()) controller.abort();
       await Promise.all([...inFlight.values()].map(({ done }) => done));
-      await data.release(claim);
+      await data.write((webhooks) => webhooks.release(claim));
     },
   };
 }
