@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -204,6 +205,37 @@ describe('webhooks of one server', () => {
     } finally {
       await target.close();
       await redirecting.close();
+    }
+  });
+
+  test('a receiver that never answers is given up after 10 s, and holds up no other endpoint meanwhile', async () => {
+    const sockets = new Set<import('node:net').Socket>();
+    const hanging = http.createServer(() => {}); // takes the request, never answers
+    hanging.on('connection', (socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+    const quick = await startReceiver();
+    try {
+      const slow = await system('POST', '/scheduling/webhooks', { url: `http://127.0.0.1:${(hanging.address() as import('node:net').AddressInfo).port}/`, events: ['booking.created'] });
+      await system('POST', '/scheduling/webhooks', { url: quick.url, events: ['booking.created'] });
+      const started = Date.now();
+      const booking = await openBooking(owner, { start: inMinutes(server, 760), doctor_id: 'D-slow' });
+      await quick.waitFor((got) => got.some((r) => r.json.data.id === booking.id));
+      assert.ok(Date.now() - started < 5_000, 'the quick receiver heard while the slow one hung');
+      let shown;
+      for (let i = 0; i < 300; i += 1) {
+        shown = await system('GET', `/scheduling/webhooks/${slow.body.id}`);
+        if (shown.body.last_delivery) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.deepEqual({ ...shown!.body.last_delivery, at: undefined }, { at: undefined, status_code: null, error: 'no answer within 10 s' });
+      assert.ok(Date.now() - started >= 10_000);
+      for (const webhook of (await system('GET', '/scheduling/webhooks')).body) {
+        if (webhook.events.length === 1) await system('DELETE', `/scheduling/webhooks/${webhook.id}`);
+      }
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => hanging.close(resolve));
+      await quick.close();
     }
   });
 
