@@ -7,6 +7,7 @@ import { createHolds } from './holds.js';
 import { createKeys, createSettings } from './keys.js';
 import { createRateEvents } from './rate-events.js';
 import type { RepoOptions } from './store-types.js';
+import { createWebhookData } from './webhooks.js';
 
 /**
  * Every data module over one Executor: the store's own (its connection or pool, outside any transaction)
@@ -25,6 +26,7 @@ export function createRepos(ex: Executor, { keyring, cache }: RepoOptions) {
     holds: createHolds(ex),
     keys: createKeys(ex, keyring),
     settings: createSettings(ex),
+    webhooks: createWebhookData(ex, keyring),
   };
 }
 export type Repos = ReturnType<typeof createRepos>;

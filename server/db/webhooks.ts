@@ -2,7 +2,7 @@
 // process at a time (SQLite: one conditional UPDATE under its single writer; PostgreSQL: FOR UPDATE
 // SKIP LOCKED), finished only by the claim that took them.
 import type { Executor } from './executor.js';
-import type { Store } from './store.js';
+import type { Store } from './store-types.js';
 import type { Keyring } from './keyring.js';
 import { webhookSecretContext } from './sealed-rows.js';
 import { open, seal } from './sealing.js';
@@ -191,12 +191,7 @@ export interface WebhookStore {
   write<T>(work: (data: WebhookData) => Promise<T>): Promise<T>;
 }
 
-/**
- * The webhook data of a store. The store's own transactions take synchronous work today, and every
- * statement here is one SQLite statement run at once on the store's connection (between transactions,
- * which never span a turn of the event loop), so a write runs on it directly.
- */
-export function webhookStore(store: Pick<Store, 'sql' | 'dataKeys'>): WebhookStore {
-  const data = createWebhookData(store.sql, store.dataKeys);
-  return { read: data, write: (work) => work(data) };
+/** The webhook data of a store: reads outside any transaction, writes each as a store write (its own savepoint of the turn's transaction on SQLite). */
+export function webhookStore(store: Pick<Store, 'webhooks' | 'write'>): WebhookStore {
+  return { read: store.webhooks, write: (work) => store.write((tx) => work(tx.webhooks)) };
 }
