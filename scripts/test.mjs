@@ -1,4 +1,4 @@
-// npm test: every test. Type-checks, builds widget.js, runs the server and end-to-end tests
+// npm test: every test. Type-checks, builds widget.js and the console, runs the server and end-to-end tests
 // with node's test runner and the widget's tests in Chromium, then prints one closing line.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -28,7 +28,7 @@ function testFiles(dir) {
 
 const failures = [];
 if (run('type check', 'npx', ['tsc', '--noEmit', '-p', '.']).status !== 0) failures.push('type check');
-if (run('build widget.js', 'npx', ['vite', 'build', '--logLevel', 'warn']).status !== 0) {
+if (run('build widget.js and the console', 'npm', ['run', '-s', 'build']).status !== 0) {
   process.stdout.write('0 passed, 1 failed\n');
   process.exit(1);
 }
