@@ -287,10 +287,12 @@ describe('the patient flow (scheduling:book)', () => {
     assert.deepEqual(booked.body, { ...booking, status: 'booked' });
     assert.equal((await as.reader('GET', `/scheduling/bookings/${booking.id}`)).body.status, 'booked');
 
-    for (const status of ['pending', 'open', 'booked']) {
-      assertError(await put(as.booker, booking.id, { status }), 409, 'conflict', 'booked');
-      assertError(await put(as.booker2, booking.id, { status }), 409, 'conflict', 'booked');
-    }
+    for (const status of ['pending', 'open', 'booked']) assertError(await put(as.booker, booking.id, { status }), 409, 'conflict', 'booked');
+    for (const status of ['pending', 'booked']) assertError(await put(as.booker2, booking.id, { status }), 409, 'conflict', 'booked');
+    // The client that booked it may reopen it (a patient cancels through the widget's manage link).
+    const reopened = await put(as.booker2, booking.id, { status: 'open' });
+    assert.equal(reopened.status, 200);
+    assert.equal(reopened.body.status, 'open');
   });
 
   test('the creating client books an open booking directly, and reopens a booked one', async () => {

@@ -10,6 +10,11 @@ type Log = (line: Record<string, unknown>) => void;
 
 /** What the BFF asks for: reading the directory and bookings, and moving the patient flow. */
 const SCOPES = 'scheduling:read scheduling:book';
+/**
+ * Asked for apart, and only when a patient moves an appointment (its sign-up goes with it): a BFF
+ * client without this scope still serves every other request.
+ */
+const PATIENT_SCOPES = 'scheduling:patients';
 /** A list is followed through at most this many pages (500 bookings each) so a broken Link cannot loop. */
 const MAX_PAGES = 40;
 
@@ -38,7 +43,7 @@ function plainHttpToLoopback(raw: string, variable: string): boolean {
 }
 
 /** Access tokens from the upstream issuer, cached until shortly before they expire. */
-function createTokenSource(upstream: UpstreamConfig, options: UpstreamOptions) {
+function createTokenSource(upstream: UpstreamConfig, options: UpstreamOptions, scope: string) {
   const { now, log } = options;
   const DANGEROUSLY_ALLOW_PLAIN_HTTP_TO_LOOPBACK = plainHttpToLoopback(upstream.issuer, options.variables.issuer);
   let configuration: Promise<oidc.Configuration> | undefined;
@@ -61,7 +66,7 @@ function createTokenSource(upstream: UpstreamConfig, options: UpstreamOptions) {
 
   async function refresh(): Promise<string> {
     try {
-      const response = await oidc.clientCredentialsGrant(await discover(), { scope: SCOPES });
+      const response = await oidc.clientCredentialsGrant(await discover(), { scope });
       const lifetimeMs = (response.expiresIn() ?? TOKEN_DEFAULT_LIFETIME_S) * 1000;
       const renewAt = now() + Math.max(lifetimeMs - TOKEN_RENEW_BEFORE_MS, lifetimeMs / 2);
       current = { token: response.access_token, renewAt };
@@ -100,7 +105,8 @@ export interface UpstreamOptions {
 export function createUpstream(upstream: UpstreamConfig, options: UpstreamOptions) {
   const { log } = options;
   plainHttpToLoopback(upstream.apiUrl, options.variables.apiUrl);
-  const tokens = createTokenSource(upstream, options);
+  const tokens = createTokenSource(upstream, options, SCOPES);
+  const patientTokens = createTokenSource(upstream, options, PATIENT_SCOPES);
   const base = upstream.apiUrl.replace(/\/+$/, '');
 
   async function send(method: string, path: string, token: string, body?: unknown): Promise<Response> {
@@ -129,14 +135,14 @@ export function createUpstream(upstream: UpstreamConfig, options: UpstreamOption
    * or the issuer's keys rotated); 5xx, 429, a second 401 and unreadable bodies become 502.
    * Other 4xx answers go back to the caller, who knows what they mean.
    */
-  async function call(method: 'GET' | 'PUT', path: string, body?: unknown): Promise<UpstreamAnswer> {
-    let token = await tokens.get();
+  async function call(method: 'GET' | 'PUT', path: string, body?: unknown, source = tokens): Promise<UpstreamAnswer> {
+    let token = await source.get();
     let response = await send(method, path, token, body);
     if (response.status === 401) {
       await response.body?.cancel();
       log({ level: 'warn', msg: 'bff: booking API refused the access token; retrying once with a new one', route: routeOf(path) });
-      tokens.reject(token);
-      token = await tokens.get();
+      source.reject(token);
+      token = await source.get();
       response = await send(method, path, token, body);
     }
     if (response.status === 401 || response.status === 429 || response.status >= 500) {
@@ -158,6 +164,8 @@ export function createUpstream(upstream: UpstreamConfig, options: UpstreamOption
   return {
     get: (path: string) => call('GET', path),
     put: (path: string, body: unknown) => call('PUT', path, body),
+    /** The sign-up of a booking (GET .../patient), with a token of scheduling:patients alone; the API audits the read. */
+    patientOf: (path: string) => call('GET', `${path}/patient`, undefined, patientTokens),
 
     /**
      * Every item of a list, following its `Link: rel="next"` pages. Only the cursor is taken
