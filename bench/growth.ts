@@ -454,7 +454,7 @@ const last = targets[targets.length - 1];
 const lines = [
   '',
   `Growth (${os.cpus().length} cores, Node ${process.version}): each path ${ROUNDS} rounds, the sizes in turn, one request at a time after ${WARMUP} unmeasured ` +
-    `(the BFF: rounds of ${PRACTICES} misses after one unmeasured); CPU is the server's event loop per answer (µs), latency p50 / p99 (ms). ` +
+    `(the BFF: rounds of ${SPARSE_PRACTICES} misses, and of 5 for the dense practice, after one unmeasured round); CPU is the server's event loop per answer (µs), latency p50 / p99 (ms). ` +
     `Seeding took ${targets.map((t) => `${t.seedSeconds.toFixed(0)} s at ${label(t.size)}`).join(', ')}.`,
   '',
   `| path | ${targets.map((t) => `${label(t.size)}: CPU µs, p50 / p99 ms`).join(' | ')} | CPU ratio ${label(last.size)} / ${label(first.size)} (target ≤ 1.2) |`,
