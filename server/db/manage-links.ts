@@ -15,6 +15,11 @@ export interface ManageLinkRow {
   created_at: number;
   spent_at: number | null;
   busy_until: number | null;
+  /**
+   * HMAC-SHA256 of the sign-up booked, keyed by the link's secret (which is never stored): a move checks the
+   * booking still carries that sign-up. Null for a link issued without one.
+   */
+  sign_up_mac: string | null;
 }
 
 /** The manage links, on either engine (executor.ts). Writes go through `store.write`, as every write does. */
@@ -24,8 +29,8 @@ export function createManageLinks(sql: Executor) {
     async create(row: Omit<ManageLinkRow, 'spent_at' | 'busy_until'>): Promise<void> {
       await sql.run('DELETE FROM manage_links WHERE expires_at <= :now', { now: row.created_at });
       await sql.run(
-        `INSERT INTO manage_links (token_hash, booking_id, hold_hash, location_id, start_at, length, expires_at, created_at)
-         VALUES (:token_hash, :booking_id, :hold_hash, :location_id, :start_at, :length, :expires_at, :created_at)
+        `INSERT INTO manage_links (token_hash, booking_id, hold_hash, location_id, start_at, length, expires_at, created_at, sign_up_mac)
+         VALUES (:token_hash, :booking_id, :hold_hash, :location_id, :start_at, :length, :expires_at, :created_at, :sign_up_mac)
          ON CONFLICT (token_hash) DO NOTHING`,
         row,
       );
