@@ -195,6 +195,15 @@ describe('a manage link', () => {
     const missing = await bff<ErrorBody>(server, '/manage', { body: {} });
     assert.equal(missing.status, 400);
     assert.match(missing.body.message, /manage_token is required/);
+    // A token that cannot be one is named as such, on every manage route (never "required", never a 500).
+    for (const path of ['/manage', '/manage/cancel', '/manage/move']) {
+      for (const token of [1, '', 'x'.repeat(129)]) {
+        const target = path === '/manage/move' ? { booking_id: booking.id, start_datetime: booking.start_datetime } : {};
+        const odd = await bff<ErrorBody>(server, path, { from: patientAddress(caller++), body: { manage_token: token, ...target } });
+        assert.equal(odd.status, 400, odd.text);
+        assert.match(odd.body.message, /manage_token must be the part after # of the manage link: text of 1 to 128 characters/);
+      }
+    }
   });
 
   test('a link whose booking the practice reopened and another patient booked no longer changes it', async () => {
