@@ -356,3 +356,88 @@ describe('a move that fails part way changes nothing', () => {
     assert.equal((await bookingOf(owner, booking.id)).status, 'open');
   });
 });
+
+describe('a claim that lapsed during a slow move', () => {
+  let b: TestServer;
+  let a: TestServer;
+  let owner: ApiCall;
+  let proxy: { url: string; close: () => void };
+  /** Requests to the API that wait, once each: the first matching request is held until `release` is called. */
+  const pauses: Array<{ matches: (method: string, path: string) => boolean; reached: () => void; release: Promise<void> }> = [];
+  function pause(matches: (method: string, path: string) => boolean) {
+    let reached!: () => void;
+    let release!: () => void;
+    const seen = new Promise<void>((resolve) => (reached = resolve));
+    pauses.push({ matches, reached: () => reached(), release: new Promise<void>((resolve) => (release = resolve)) });
+    return { seen, release: () => release() };
+  }
+  before(async () => {
+    ({ server: b, owner } = await practiceServer());
+    const client = await addClient(b, { id: 'bff-of-a2', scopes: ['scheduling:read', 'scheduling:book', 'scheduling:patients'], practices: '*' });
+    const server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', async () => {
+        const index = pauses.findIndex((p) => p.matches(req.method!, req.url!));
+        if (index >= 0) {
+          const [held] = pauses.splice(index, 1);
+          held.reached();
+          await held.release;
+        }
+        const body = Buffer.concat(chunks).toString();
+        const headers: Record<string, string> = {};
+        for (const name of ['authorization', 'content-type', 'accept']) if (req.headers[name]) headers[name] = String(req.headers[name]);
+        const answer = await fetch(`${b.url}${req.url}`, { method: req.method, headers, body: body || undefined });
+        const passed: Record<string, string> = {};
+        answer.headers.forEach((value, name) => {
+          if (!['content-encoding', 'content-length', 'transfer-encoding', 'connection'].includes(name)) passed[name] = value;
+        });
+        res.writeHead(answer.status, passed);
+        res.end(Buffer.from(await answer.arrayBuffer()));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    proxy = { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
+    a = await startServer({ upstream: { issuer: b.url, apiUrl: proxy.url, clientId: client.id, clientSecret: client.secret } });
+    await a.thread.store.directory.createPractice({ id: 'P1', name: 'P1 at A' }, Date.now());
+    await a.thread.store.directory.createSite({ origin: SITE, practice_id: 'P1' }, Date.now());
+  });
+  after(async () => {
+    await a?.close();
+    proxy?.close();
+    await b?.close();
+  });
+
+  test("the slow move, when done, gives up only its own claim: a request that claimed the link since keeps it", async () => {
+    a.clock.now = b.clock.now;
+    const booking = await openBooking(owner, { start: inMinutes(b, 3 * 24 * 60), doctor_id: 'D-lapse' });
+    const target = await openBooking(owner, { start: inMinutes(b, 4 * 24 * 60), doctor_id: 'D-lapse' });
+    const { manage_url } = await book(a, booking);
+    const secret = secretOf(manage_url);
+    const busyUntil = async () =>
+      (await a.thread.store.sql.get<{ busy_until: number | null }>('SELECT busy_until FROM manage_links WHERE token_hash = :h', { h: sha256(secret) }))?.busy_until ?? null;
+
+    // The move waits on the API while holding the new time, past its claim's minute.
+    const slowHold = pause((method, path) => method === 'PUT' && path === `/scheduling/bookings/${target.id}`);
+    const moving = move(a, secret, { booking_id: target.id, start_datetime: target.start_datetime });
+    await slowHold.seen;
+    a.clock.advance(61_000);
+    // Another tab's cancel claims the lapsed link and waits on the API too.
+    const slowRead = pause((method, path) => method === 'GET' && path === `/scheduling/bookings/${booking.id}`);
+    const cancelling = cancel(a, secret);
+    await slowRead.seen;
+    const theirs = await busyUntil();
+    assert.ok(theirs !== null && theirs > a.clock.now, 'the cancel holds the claim');
+
+    slowHold.release();
+    assert.equal((await moving).status, 200);
+    assert.equal(await busyUntil(), theirs, "the move left the cancel's claim alone");
+    const third = await cancel(a, secret);
+    assert.equal(third.status, 409, third.text);
+    assert.equal(third.body.reason, 'manage_busy', 'one change of a link at a time still');
+
+    slowRead.release();
+    await cancelling;
+    assert.equal(await busyUntil(), null, 'each claim is given up by its own request');
+  });
+});

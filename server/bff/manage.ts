@@ -114,15 +114,20 @@ export async function createManageService(options: {
     };
   }
 
-  /** Runs a cancel or move with the link claimed: one at a time, in every process sharing the database. */
-  async function claimed<T>(row: ManageLinkRow, work: () => Promise<T>): Promise<T> {
-    if (!(await store.write((tx) => tx.manageLinks.claim(row.token_hash, now(), now() + MANAGE_CLAIM_MS)))) {
+  /**
+   * Runs a cancel or move with the link claimed: one at a time, in every process sharing the database. The
+   * claim is known by when it lapses (`until`), so only this request's own claim is ever given up.
+   */
+  async function claimed<T>(row: ManageLinkRow, work: (until: number) => Promise<T>): Promise<T> {
+    const at = now();
+    const until = at + MANAGE_CLAIM_MS;
+    if (!(await store.write((tx) => tx.manageLinks.claim(row.token_hash, at, until)))) {
       throw (await links.usable(row.token_hash, now())) ? busy() : linkNotFound();
     }
     try {
-      return await work();
+      return await work(until);
     } finally {
-      await store.write((tx) => tx.manageLinks.unclaim(row.token_hash));
+      await store.write((tx) => tx.manageLinks.unclaim(row.token_hash, until));
     }
   }
 
@@ -166,12 +171,12 @@ export async function createManageService(options: {
     /** Cancels: the time is offered again, the API deletes the sign-up, and the link is spent. */
     async cancel(caller: ManageCaller, token: string): Promise<ManageCancelResponse> {
       const { row } = await linkOf(caller, token);
-      return claimed(row, async () => {
+      return claimed(row, async (until) => {
         const booking = await stillBooked(row);
         if (!booking) throw noLongerBooked();
         if (!changeable(startOf(booking))) throw pastCutoff();
         if (!(await reopen(booking.id))) throw noLongerBooked();
-        await store.write((tx) => tx.manageLinks.spend(row.token_hash, now()));
+        await store.write((tx) => tx.manageLinks.spend(row.token_hash, now(), until));
         return { status: 'cancelled', booking_id: booking.id, location_id: booking.location_id, start_datetime: booking.start_datetime };
       });
     },
@@ -183,7 +188,7 @@ export async function createManageService(options: {
      */
     async move(caller: ManageCaller, token: string, address: string, target: Omit<HoldTarget, 'location_id'>, days: number): Promise<ManageView> {
       const { row, site } = await linkOf(caller, token);
-      return claimed(row, async () => {
+      return claimed(row, async (until) => {
         const booking = await stillBooked(row);
         if (!booking) throw noLongerBooked();
         if (!changeable(startOf(booking))) throw pastCutoff();
@@ -221,7 +226,7 @@ export async function createManageService(options: {
           length: moved.length,
           expires_at: start + MANAGE_LINK_AFTER_START_MS,
         };
-        await store.write((tx) => tx.manageLinks.moved(row.token_hash, next));
+        await store.write((tx) => tx.manageLinks.moved(row.token_hash, until, next));
         return viewOf({ ...row, ...next }, moved, days);
       });
     },
