@@ -46,7 +46,9 @@ export interface AttemptOutcome {
   disable?: string;
 }
 
-const ENDPOINT_COLUMNS = 'id, client_id, url, events, created_at, disabled_at, disabled_reason, last_attempt_at, last_status_code, last_error';
+// An endpoint with its last attempt (kept apart: see migration 014's webhook_endpoint_status).
+const ENDPOINTS = `SELECT e.id, e.client_id, e.url, e.events, e.created_at, e.disabled_at, e.disabled_reason, s.last_attempt_at, s.last_status_code, s.last_error
+  FROM webhook_endpoints e LEFT JOIN webhook_endpoint_status s ON s.endpoint_id = e.id`;
 const num = (value: unknown) => (value === null || value === undefined ? null : Number(value));
 /** PostgreSQL's driver gives BIGINT as text: instants and ids become numbers here. */
 const endpointRow = (row: WebhookEndpointRow): WebhookEndpointRow => ({
@@ -88,11 +90,11 @@ export function createWebhookData(sql: Executor, keyring: Keyring) {
       );
     },
     async endpoint(id: string): Promise<WebhookEndpointRow | undefined> {
-      const row = await sql.get<WebhookEndpointRow>(`SELECT ${ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE id = :id`, { id });
+      const row = await sql.get<WebhookEndpointRow>(`${ENDPOINTS} WHERE e.id = :id`, { id });
       return row && endpointRow(row);
     },
     async endpointsOf(clientId: string): Promise<WebhookEndpointRow[]> {
-      const rows = await sql.all<WebhookEndpointRow>(`SELECT ${ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE client_id = :clientId ORDER BY created_at, id`, { clientId });
+      const rows = await sql.all<WebhookEndpointRow>(`${ENDPOINTS} WHERE e.client_id = :clientId ORDER BY e.created_at, e.id`, { clientId });
       return rows.map(endpointRow);
     },
     /** Deletes an endpoint and its deliveries (ON DELETE CASCADE); false when there was none. */
@@ -148,23 +150,19 @@ export function createWebhookData(sql: Executor, keyring: Keyring) {
         },
       );
       if (recorded === 0) return false;
-      // A disabled endpoint's other deliveries are given up with it.
+      await sql.run(
+        `INSERT INTO webhook_endpoint_status (endpoint_id, last_attempt_at, last_status_code, last_error) VALUES (:id, :at, :code, :error)
+         ON CONFLICT (endpoint_id) DO UPDATE SET last_attempt_at = excluded.last_attempt_at, last_status_code = excluded.last_status_code, last_error = excluded.last_error`,
+        { id: delivery.endpoint_id, at: outcome.at, code: outcome.statusCode, error: outcome.error },
+      );
       if (outcome.disable !== undefined) {
+        await sql.run(
+          'UPDATE webhook_endpoints SET disabled_at = COALESCE(disabled_at, :at), disabled_reason = COALESCE(disabled_reason, :reason) WHERE id = :id',
+          { id: delivery.endpoint_id, at: outcome.at, reason: outcome.disable },
+        );
+        // Its other deliveries are given up with it.
         await sql.run('UPDATE webhook_deliveries SET next_attempt_at = NULL WHERE endpoint_id = :id AND next_attempt_at IS NOT NULL', { id: delivery.endpoint_id });
       }
-      await sql.run(
-        `UPDATE webhook_endpoints SET last_attempt_at = :at, last_status_code = :code, last_error = :error,
-           disabled_at = COALESCE(disabled_at, :disabled_at), disabled_reason = COALESCE(disabled_reason, :disabled_reason)
-         WHERE id = :id`,
-        {
-          id: delivery.endpoint_id,
-          at: outcome.at,
-          code: outcome.statusCode,
-          error: outcome.error,
-          disabled_at: outcome.disable === undefined ? null : outcome.at,
-          disabled_reason: outcome.disable ?? null,
-        },
-      );
       return true;
     },
 

@@ -11,13 +11,20 @@ CREATE TABLE webhook_endpoints (
   secret_sealed    BLOB NOT NULL,              -- whsec_..., sealed under the data key (sealing.ts)
   created_at       INTEGER NOT NULL,
   disabled_at      INTEGER,
-  disabled_reason  TEXT,
-  last_attempt_at  INTEGER,
-  last_status_code INTEGER,                    -- the receiver's HTTP status, NULL when none came
-  last_error       TEXT                        -- why the last attempt failed, NULL when it succeeded
+  disabled_reason  TEXT
 );
 CREATE INDEX webhook_endpoints_client ON webhook_endpoints(client_id);
 CREATE INDEX webhook_endpoints_live ON webhook_endpoints(client_id) WHERE disabled_at IS NULL;
+
+-- The last attempt to each endpoint, apart from its row: every booking write's trigger reads
+-- webhook_endpoints, and an outcome written there on each delivery would make those writes conflict
+-- with the worker's (PostgreSQL runs them SERIALIZABLE).
+CREATE TABLE webhook_endpoint_status (
+  endpoint_id      TEXT PRIMARY KEY REFERENCES webhook_endpoints(id) ON DELETE CASCADE,
+  last_attempt_at  INTEGER NOT NULL,
+  last_status_code INTEGER,                    -- the receiver's HTTP status, NULL when none came
+  last_error       TEXT                        -- why the last attempt failed, NULL when it succeeded
+);
 
 -- Which event a change of a booking is, as data: a row matches when its statuses do ('*' is any).
 -- An insert gives every matching 'insert' row, in position order (a booking created pending is

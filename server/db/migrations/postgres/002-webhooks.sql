@@ -10,13 +10,20 @@ CREATE TABLE webhook_endpoints (
   secret_sealed    BYTEA NOT NULL,
   created_at       BIGINT NOT NULL,
   disabled_at      BIGINT,
-  disabled_reason  TEXT,
-  last_attempt_at  BIGINT,
-  last_status_code INTEGER,
-  last_error       TEXT
+  disabled_reason  TEXT
 );
 CREATE INDEX webhook_endpoints_client ON webhook_endpoints(client_id);
 CREATE INDEX webhook_endpoints_live ON webhook_endpoints(client_id) WHERE disabled_at IS NULL;
+
+-- The last attempt to each endpoint, apart from its row: every booking write's trigger reads
+-- webhook_endpoints, and an outcome written there on each delivery would make those writes conflict
+-- with the worker's (PostgreSQL runs them SERIALIZABLE).
+CREATE TABLE webhook_endpoint_status (
+  endpoint_id      TEXT COLLATE "C" PRIMARY KEY REFERENCES webhook_endpoints(id) ON DELETE CASCADE,
+  last_attempt_at  BIGINT NOT NULL,
+  last_status_code INTEGER,                    -- the receiver's HTTP status, NULL when none came
+  last_error       TEXT                        -- why the last attempt failed, NULL when it succeeded
+);
 
 -- Which event a change of a booking is, as data (see 014-webhooks.sql).
 CREATE TABLE webhook_event_rules (
