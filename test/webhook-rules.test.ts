@@ -1,4 +1,4 @@
-// Which change of a booking is which webhook event: the rules of migration 014 (webhook_event_rules and
+// Which change of a booking is which webhook event: the rules of migration 018 (webhook_event_rules and
 // the triggers on bookings), cell by cell, on a real SQLite file. The triggers are the only writers of
 // the outbox, so whatever writes a booking (API, BFF, CLI, expiry) gets these events.
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// Webhook endpoints, and the deliveries the triggers of migration 014 fan out to them: claimed by one
+// Webhook endpoints, and the deliveries the triggers of migration 018 fan out to them: claimed by one
 // process at a time (SQLite: one conditional UPDATE under its single writer; PostgreSQL: FOR UPDATE
 // SKIP LOCKED), finished only by the claim that took them.
 import type { Executor } from './executor.js';
@@ -46,7 +46,7 @@ export interface AttemptOutcome {
   disable?: string;
 }
 
-// An endpoint with its last attempt (kept apart: see migration 014's webhook_endpoint_status).
+// An endpoint with its last attempt (kept apart: see migration 018's webhook_endpoint_status).
 const ENDPOINTS = `SELECT e.id, e.client_id, e.url, e.events, e.created_at, e.disabled_at, e.disabled_reason, s.last_attempt_at, s.last_status_code, s.last_error
   FROM webhook_endpoints e LEFT JOIN webhook_endpoint_status s ON s.endpoint_id = e.id`;
 const num = (value: unknown) => (value === null || value === undefined ? null : Number(value));

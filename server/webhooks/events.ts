@@ -1,6 +1,6 @@
 // What a webhook is (CONTRACT section 7): its event types, its signature (the Standard Webhooks scheme)
 // and when a failed delivery is tried again. Which change of a booking is which event is decided in the
-// database, by the rules of migration 014 (webhook_event_rules), so that every writer records it.
+// database, by the rules of migration 018 (webhook_event_rules), so that every writer records it.
 import { createHmac, randomBytes } from 'node:crypto';
 
 export const WEBHOOK_EVENT_TYPES = ['booking.created', 'booking.updated', 'booking.held', 'booking.released', 'booking.booked', 'booking.closed'] as const;

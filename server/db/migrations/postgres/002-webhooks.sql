@@ -1,4 +1,4 @@
--- Webhooks (CONTRACT section 7), as SQLite's 014-webhooks.sql: each API client's endpoints, an outbox of
+-- Webhooks (CONTRACT section 7), as SQLite's 018-webhooks.sql: each API client's endpoints, an outbox of
 -- booking events written by a trigger on bookings in the same transaction as the change, and one delivery
 -- per event per endpoint. Instants are BIGINT milliseconds, booleans 0/1, ids COLLATE "C", as in 001-init.
 
@@ -25,7 +25,7 @@ CREATE TABLE webhook_endpoint_status (
   last_error       TEXT                        -- why the last attempt failed, NULL when it succeeded
 );
 
--- Which event a change of a booking is, as data (see 014-webhooks.sql).
+-- Which event a change of a booking is, as data (see 018-webhooks.sql).
 CREATE TABLE webhook_event_rules (
   change       TEXT NOT NULL CHECK (change IN ('insert', 'update')),
   from_status  TEXT NOT NULL,
