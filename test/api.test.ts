@@ -295,6 +295,21 @@ describe('the patient flow (scheduling:book)', () => {
     assert.equal(reopened.body.status, 'open');
   });
 
+  test('the client that booked a booking reopens it only before its start; its creator still can after', async () => {
+    const booking = await create(as.owner, { start: new Date(server.clock.now + 10 * 60_000).toISOString() });
+    assert.equal((await put(as.booker2, booking.id, { status: 'pending' })).status, 200);
+    assert.equal((await put(as.booker2, booking.id, { status: 'booked', patient: PATIENT })).status, 200);
+    const was = server.clock.now;
+    server.clock.now = Date.parse(booking.start_datetime) + 60_000;
+    try {
+      assertError(await put(as.booker2, booking.id, { status: 'open' }), 409, 'conflict', 'has started');
+      assert.equal((await as.reader('GET', `/scheduling/bookings/${booking.id}`)).body.status, 'booked');
+      assert.equal((await put(as.owner, booking.id, { status: 'open' })).status, 200, 'the practice still may');
+    } finally {
+      server.clock.now = was;
+    }
+  });
+
   test('the creating client books an open booking directly, and reopens a booked one', async () => {
     const booking = await create(as.owner2);
     const booked = await put(as.owner2, booking.id, { status: 'booked' });
@@ -409,6 +424,38 @@ describe('lists', () => {
     const query = new URLSearchParams({ from: '2031-07-11T10:00:00.000-06:00', to: '2031-07-13T10:00:00.000-06:00' });
     const listed = (await as.owner('GET', `/scheduling/locations/l4/bookings?${query}`)).body.filter((b: { doctor_id: string }) => b.doctor_id === d);
     assert.deepEqual(listed.map((b: { start_datetime: string }) => b.start_datetime.slice(0, 10)), ['2031-07-11', '2031-07-12']);
+  });
+
+  test('doctor_id (repeated) narrows a list to those doctors, weekly ones and one-offs, page by page; a bad one is 400', async () => {
+    const d = doctor();
+    const mine: string[] = [];
+    mine.push((await create(as.owner, { location_id: 'l6', doctor_id: `${d}-a`, recurring: true, start: '2031-09-01T08:00:00.000-06:00' })).id);
+    for (const day of ['02', '03', '04']) mine.push((await create(as.owner, { location_id: 'l6', doctor_id: `${d}-a`, start: `2031-09-${day}T10:00:00.000-06:00` })).id);
+    mine.push((await create(as.owner, { location_id: 'l6', doctor_id: `${d}-b`, status: 'booked', start: '2031-09-05T10:00:00.000-06:00' })).id);
+    // Another doctor's, at the same place and times: never listed.
+    for (const day of ['02', '05']) await create(as.owner, { location_id: 'l6', doctor_id: `${d}-c`, start: `2031-09-${day}T10:00:00.000-06:00` });
+    const window = { from: '2031-09-02T00:00:00.000-06:00', to: '2031-09-06T00:00:00.000-06:00' };
+    for (const scope of ['/scheduling/locations/l6/bookings', '/scheduling/practices/p3/bookings']) {
+      const seen: string[] = [];
+      let next: string | undefined = `${scope}?${new URLSearchParams([...Object.entries(window), ['limit', '2'], ['doctor_id', `${d}-b`], ['doctor_id', `${d}-a`]])}`;
+      while (next) {
+        const page = await as.owner('GET', next);
+        assert.equal(page.status, 200);
+        seen.push(...page.body.map((b: { id: string }) => b.id));
+        const link = /^<([^>]+)>; rel="next"$/.exec(page.headers.get('link') ?? '');
+        next = link ? link[1].slice(server.url.length) : undefined;
+        assert.ok(seen.length < 20, 'no endless paging');
+      }
+      assert.deepEqual(seen, mine, scope);
+      const booked = await as.owner('GET', `${scope}?${new URLSearchParams([...Object.entries(window), ['status', 'booked'], ['doctor_id', `${d}-a`], ['doctor_id', `${d}-b`]])}`);
+      assert.deepEqual(booked.body.map((b: { id: string }) => b.id), [mine[4]], `${scope}, status=booked`);
+    }
+    const bad = await as.owner('GET', '/scheduling/locations/l6/bookings?doctor_id=no%20such');
+    assert.equal(bad.status, 400);
+    assert.match(bad.body.message, /^doctor_id must be a doctor id/);
+    const tooMany = await as.owner('GET', `/scheduling/locations/l6/bookings?${Array.from({ length: 51 }, (_, i) => `doctor_id=d${i}`).join('&')}`);
+    assert.equal(tooMany.status, 400);
+    assert.match(tooMany.body.message, /^doctor_id must be a doctor id, repeated at most 50 times/);
   });
 
   test('weekly bookings begun before from are listed beside the one-offs in [from, to), in order, page by page', async () => {

@@ -3,7 +3,7 @@
 // Thread-compatible API; the browser never sees a secret or a token.
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import type { Booking, ConfirmResponse, ExtendResponse, HoldChallenge, HoldResponse, Location, ManageCancelResponse, ManageView, ScheduleLocation, ScheduleResponse, Slot } from '../../shared/types.js';
+import type { ConfirmResponse, ExtendResponse, HoldChallenge, HoldResponse, Location, ManageCancelResponse, ManageView, ScheduleLocation, ScheduleResponse, Slot } from '../../shared/types.js';
 import type { Config, UpstreamConfig } from '../config.js';
 import type { Store } from '../db/store.js';
 import { TooManyRequests, withReason } from '../errors.js';
@@ -17,6 +17,7 @@ import { manageGate, type ManageState } from './manage-gate.js';
 import { createManageService } from './manage.js';
 import { CONFIRMS_PER_MINUTE, DEFAULT_DAYS, HOLDS_PER_MINUTE, MANAGE_PER_MINUTE, MAX_DAYS, RATE_WINDOW_MS, RECENT_READS_BYTES, SCHEDULE_CACHE_MS, SLOT_BYTES } from './limits.js';
 import { siteGate, type BffState } from './sites.js';
+import { bookingsForSlots } from './schedule-read.js';
 import { slotsOf } from './slots.js';
 import { createUpstream } from './upstream.js';
 import {
@@ -106,16 +107,7 @@ export async function createBff(options: { store: Store; upstream: UpstreamConfi
     const recent = recentReads.get(key);
     if (recent && config.now() - recent.at < SCHEDULE_CACHE_MS) return recent;
     const until = to + SCHEDULE_CACHE_MS;
-    const query = new URLSearchParams([
-      ['status', 'open'],
-      ['status', 'pending'],
-      ['status', 'booked'],
-      ['from', new Date(from - LONGEST_BOOKING_MS).toISOString()],
-      ['to', new Date(until).toISOString()],
-    ]);
-    const slots = upstream
-      .list<Booking>(`/scheduling/locations/${encodeURIComponent(location.id)}/bookings`, query)
-      .then((bookings) => slotsOf(bookings, location.timezone, from, until).map((slot) => ({ start: Date.parse(slot.start_datetime), slot })));
+    const slots = bookingsForSlots(upstream, location.id, from - LONGEST_BOOKING_MS, until).then((bookings) => slotsOf(bookings, location.timezone, from, until).map((slot) => ({ start: Date.parse(slot.start_datetime), slot })));
     const read: RecentRead = { at: config.now(), slots, bytes: 0 };
     // Kept by bytes, not by count: one read of a busy location for 60 days holds thousands of slots (issue 11).
     forgetRead(key);
@@ -223,7 +215,7 @@ export async function createBff(options: { store: Store; upstream: UpstreamConfi
     await throttle(confirmAttempts, ctx);
     const { hold_token, patient } = parseConfirmRequest(await readJson(ctx));
     const booked = await holds.confirm(siteOf(ctx), hold_token, patient).finally(forgetReads);
-    const manageUrl = await manage.issue(hold_token, booked);
+    const manageUrl = await manage.issue(hold_token, booked, patient);
     const body: ConfirmResponse = manageUrl ? { ...booked, manage_url: manageUrl } : booked;
     ctx.body = body;
   });
