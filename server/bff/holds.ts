@@ -9,7 +9,7 @@ import type { HoldRow } from '../db/holds.js';
 import type { Repos, Store } from '../db/store-types.js';
 import { checkSignUp } from '../../shared/sign-up.js';
 import { MINUTE, parseInstant } from '../domain/time.js';
-import { BadGateway, BadRequest, Conflict, Forbidden, Gone, NotFound, TooManyRequests, withReason } from '../errors.js';
+import { BadGateway, BadRequest, Conflict, Forbidden, Gone, HttpError, NotFound, TooManyRequests, withReason } from '../errors.js';
 import type { LocationDirectory } from './directory.js';
 import { holdRefusal, locationShare, proofBits } from './hoarding.js';
 import {
@@ -287,6 +287,23 @@ export async function createHoldService(options: { store: Store; upstream: Upstr
     },
   };
 
+  /**
+   * A limit or a proof refusal is given only for a time still open. The schedule read may be a moment old, and a
+   * hold that just won the time also raised the proof the next one needs: its loser hears that the time was taken,
+   * not that it should work harder for it.
+   */
+  async function refusedOnlyWhileOpen(bookingId: string, attempt: () => Promise<void>): Promise<void> {
+    try {
+      await attempt();
+    } catch (error) {
+      const reason = (error as HttpError).reason;
+      if (reason !== 'proof_too_weak' && reason !== 'too_many_holds') throw error;
+      const current = await upstream.get(bookingPath(bookingId));
+      if (current.status === 404 || (current.status === 200 && isBooking(current.body) && current.body.status !== 'open')) throw slotTaken();
+      throw error;
+    }
+  }
+
   /** Holds a time the schedule offers, once the proof (if one is asked) is checked: counted, claimed, then held upstream. */
   async function take(site: Site, address: string, network: string, location: Location, request: HoldTarget, proof: CheckedProof | undefined): Promise<HoldResponse> {
     const at = now();
@@ -295,7 +312,7 @@ export async function createHoldService(options: { store: Store; upstream: Upstr
     if (!open.some(({ start, slot }) => slot.booking_id === request.booking_id && start === request.start.ms)) throw slotTaken();
     // Counted and claimed in one transaction, so processes sharing the database count together.
     const claimId = randomBytes(12).toString('base64url');
-    await store.transaction(async (tx) => {
+    await refusedOnlyWhileOpen(request.booking_id, () => store.transaction(async (tx) => {
       // A refusal rolls the proof's use back: the same proof may try again.
       if (proof && !(await tx.holds.useProof(proof.hash, proof.expiresAt, at))) throw proofReused();
       const { refusal, bits } = await standing(tx.holds, network, location.id, open.length, at);
@@ -303,7 +320,7 @@ export async function createHoldService(options: { store: Store; upstream: Upstr
       if (proof && proof.bits < bits) throw proofTooWeak(bits);
       const slot = `${request.booking_id} ${request.start.ms}`;
       if (!(await tx.holds.claim({ id: claimId, network, location_id: location.id, slot, expires_at: at + CLAIM_TTL_MS }, at))) throw slotTaken();
-    });
+    }));
     try {
       return await oneAtATime(request.booking_id, () => holdUpstream(site, address, network, claimId, request));
     } finally {
