@@ -1,0 +1,83 @@
+// Which engine a test run's servers use, and the database each gets on it. npm test runs the suite twice:
+// on SQLite (a fresh file per test database, as always) and on PostgreSQL, where TEST_PG_ADMIN_URL names a
+// server (the private cluster scripts/pg-cluster.mjs starts, or PG_TEST_URL). There every test database path
+// stands for a fresh PostgreSQL database `t_<random>`, created when the first server on it starts, so tests
+// that share a database by sharing its path (two apps, a restart, the CLI) share it on either engine.
+// The databases a test file made are dropped when its process is done with them.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+
+const adminUrl = process.env.TEST_PG_ADMIN_URL || undefined;
+
+/** The engine this run's servers use. */
+export const engine: 'sqlite' | 'postgres' = adminUrl ? 'postgres' : 'sqlite';
+
+/** The PostgreSQL database made for each test database path in this process. */
+const databases = new Map<string, string>();
+let pending: Promise<unknown> = Promise.resolve();
+let dropOnExit = false;
+
+function urlOf(name: string): string {
+  const url = new URL(adminUrl!);
+  url.pathname = `/${name}`;
+  return url.href;
+}
+
+async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * On PostgreSQL: the URL of the database that stands for `databasePath`, created on first use. On SQLite:
+ * undefined (the server opens the file itself).
+ */
+export async function databaseUrlFor(databasePath: string): Promise<string | undefined> {
+  if (!adminUrl) return undefined;
+  const known = databases.get(databasePath);
+  if (known) return urlOf(known);
+  const name = `t_${randomBytes(8).toString('hex')}`;
+  databases.set(databasePath, name);
+  // One CREATE DATABASE at a time per process: PostgreSQL copies the template under a lock anyway.
+  const created = pending.then(() => admin((client) => client.query(`CREATE DATABASE ${name}`)));
+  pending = created.catch(() => undefined);
+  try {
+    await created;
+  } catch (error) {
+    databases.delete(databasePath);
+    throw error;
+  }
+  if (!dropOnExit) {
+    dropOnExit = true;
+    process.once('beforeExit', () => void dropDatabases());
+  }
+  return urlOf(name);
+}
+
+/**
+ * The environment a server process or the CLI needs for the database at `databasePath` on this run's
+ * engine: DATABASE_PATH always (files such as the key file go beside it), DATABASE_URL on PostgreSQL.
+ * On PostgreSQL the database must have been made already (a server started on it).
+ */
+export function databaseEnv(databasePath: string): { DATABASE_PATH: string; DATABASE_URL?: string } {
+  if (!adminUrl) return { DATABASE_PATH: databasePath };
+  const name = databases.get(databasePath);
+  if (!name) throw new Error(`no PostgreSQL database for ${databasePath} yet: start a server on it first (databaseUrlFor)`);
+  return { DATABASE_PATH: databasePath, DATABASE_URL: urlOf(name) };
+}
+
+/** Drops every database this process made (its servers' connections too: the file's tests are over). */
+async function dropDatabases(): Promise<void> {
+  const names = [...databases.values()];
+  databases.clear();
+  dropOnExit = false;
+  if (names.length === 0) return;
+  await admin(async (client) => {
+    for (const name of names) await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  }).catch((error: Error) => process.stderr.write(`could not drop the test databases ${names.join(', ')}: ${error.message}\n`));
+}
