@@ -63,6 +63,8 @@ export function createBff(options: { store: Store; upstream: UpstreamConfig; con
    */
   interface RecentRead {
     at: number;
+    /** The data's generation when it was read (see read-cache.ts): fronting this server, a change by any process ends its use. */
+    generation: number;
     slots: Promise<Array<{ start: number; slot: Slot }>>;
     /** What it holds, estimated once its slots are in (and its JSON, kept beside it). */
     bytes: number;
@@ -92,7 +94,10 @@ export function createBff(options: { store: Store; upstream: UpstreamConfig; con
   function slotsBetween(location: Location, from: number, to: number): RecentRead {
     const key = `${location.id} ${to - from}`;
     const recent = recentReads.get(key);
-    if (recent && config.now() - recent.at < SCHEDULE_CACHE_MS) return recent;
+    // Fronting this server, a write answered by any process sharing its database shows in the next schedule
+    // (CONTRACT section 6); fronting another API, whose changes it cannot see, the read is of use for SCHEDULE_CACHE_MS.
+    const current = config.upstream ? 0 : store.generation();
+    if (recent && config.now() - recent.at < SCHEDULE_CACHE_MS && recent.generation === current) return recent;
     const until = to + SCHEDULE_CACHE_MS;
     const query = new URLSearchParams([
       ['status', 'open'],
@@ -104,7 +109,7 @@ export function createBff(options: { store: Store; upstream: UpstreamConfig; con
     const slots = upstream
       .list<Booking>(`/scheduling/locations/${encodeURIComponent(location.id)}/bookings`, query)
       .then((bookings) => slotsOf(bookings, location.timezone, from, until).map((slot) => ({ start: Date.parse(slot.start_datetime), slot })));
-    const read: RecentRead = { at: config.now(), slots, bytes: 0 };
+    const read: RecentRead = { at: config.now(), generation: current, slots, bytes: 0 };
     // Kept by bytes, not by count: one read of a busy location for 60 days holds thousands of slots (issue 11).
     forgetRead(key);
     recentReads.set(key, read);
