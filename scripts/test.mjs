@@ -38,13 +38,11 @@ function testFiles(dir) {
  */
 const ONLY_ON = {
   sqlite: new Map([
-    ['test/at-rest.test.ts', 'file modes, the -wal and -shm files, the key file beside the .sqlite, migrating an old SQLite file'],
+    ['test/at-rest-files.test.ts', 'file modes, a copy of the .sqlite without the key file beside it, migrating an old SQLite file'],
     ['test/store.test.ts', 'better-sqlite3 connections and the checkpoint thread'],
     ['test/read-cache.test.ts', "the read cache over SQLite's data_version"],
   ]),
-  postgres: new Map([
-    ['test/at-rest-postgres.test.ts', 'patient data and signing keys never in clear in a pg_dump of the database'],
-  ]),
+  postgres: new Map(),
 };
 
 const failures = [];

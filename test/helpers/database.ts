@@ -5,7 +5,9 @@
 // that share a database by sharing its path (two apps, a restart, the CLI) share it on either engine.
 // The databases a test file made are dropped when its process is done with them.
 import { randomBytes } from 'node:crypto';
+import Database from 'better-sqlite3';
 import pg from 'pg';
+import { sqliteExecutor, type Executor, type Params } from '../../server/db/executor.js';
 
 const adminUrl = process.env.TEST_PG_ADMIN_URL || undefined;
 
@@ -80,4 +82,36 @@ async function dropDatabases(): Promise<void> {
   await admin(async (client) => {
     for (const name of names) await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   }).catch((error: Error) => process.stderr.write(`could not drop the test databases ${names.join(', ')}: ${error.message}\n`));
+}
+
+/** A connection of a test's own to a server's database, as another process (or an operator) would have. */
+export interface TestDatabase extends Executor {
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the database that stands for `databasePath` on this run's engine, for tests that look at (or move)
+ * stored rows directly: SQL in the subset both engines read, `:name` parameters (see server/db/executor.ts).
+ */
+export async function openTestDatabase(databasePath: string): Promise<TestDatabase> {
+  if (!adminUrl) {
+    const db = new Database(databasePath);
+    db.pragma('busy_timeout = 5000');
+    return { ...sqliteExecutor(db), close: async () => void db.close() };
+  }
+  const client = new pg.Client({ connectionString: databaseEnv(databasePath).DATABASE_URL });
+  await client.connect();
+  // A test's SQL is short and plain: each `:name` (not a `::cast`) becomes `$n`.
+  const query = (sql: string, params: Params = {}) => {
+    const values: unknown[] = [];
+    const text = sql.replace(/(?<!:):([A-Za-z_]\w*)/g, (_, name: string) => `$${values.push(params[name])}`);
+    return client.query(text, values);
+  };
+  return {
+    engine: 'postgres',
+    all: async <T>(sql: string, params?: Params) => (await query(sql, params)).rows as T[],
+    get: async <T>(sql: string, params?: Params) => (await query(sql, params)).rows[0] as T | undefined,
+    run: async (sql: string, params?: Params) => (await query(sql, params)).rowCount ?? 0,
+    close: () => client.end(),
+  };
 }
