@@ -41,6 +41,7 @@ const ONLY_ON = {
     ['test/at-rest-files.test.ts', 'file modes, a copy of the .sqlite without the key file beside it, migrating an old SQLite file'],
     ['test/store.test.ts', 'better-sqlite3 connections and the checkpoint thread'],
     ['test/read-cache.test.ts', "the read cache over SQLite's data_version"],
+    ['test/sqlite-migrations.test.ts', 'SQLite files written by older versions, migrated at start-up'],
   ]),
   postgres: new Map(),
 };

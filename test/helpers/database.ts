@@ -115,3 +115,12 @@ export async function openTestDatabase(databasePath: string): Promise<TestDataba
     close: () => client.end(),
   };
 }
+
+/** The tables of a test database (not the engine's own). */
+export async function tableNames(db: TestDatabase): Promise<string[]> {
+  const sql =
+    db.engine === 'sqlite'
+      ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+      : "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name";
+  return (await db.all<{ name: string }>(sql)).map((row) => row.name);
+}
