@@ -14,8 +14,8 @@ const adminUrl = process.env.TEST_PG_ADMIN_URL || undefined;
 /** The engine this run's servers use. */
 export const engine: 'sqlite' | 'postgres' = adminUrl ? 'postgres' : 'sqlite';
 
-/** The PostgreSQL database made for each test database path in this process. */
-const databases = new Map<string, string>();
+/** The PostgreSQL database made for each test database path in this process, and its creation. */
+const databases = new Map<string, { name: string; created: Promise<unknown> }>();
 let pending: Promise<unknown> = Promise.resolve();
 let dropOnExit = false;
 
@@ -42,12 +42,16 @@ async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
 export async function databaseUrlFor(databasePath: string): Promise<string | undefined> {
   if (!adminUrl) return undefined;
   const known = databases.get(databasePath);
-  if (known) return urlOf(known);
+  if (known) {
+    // Servers starting together on one path wait for the one creation.
+    await known.created;
+    return urlOf(known.name);
+  }
   const name = `t_${randomBytes(8).toString('hex')}`;
-  databases.set(databasePath, name);
   // One CREATE DATABASE at a time per process: PostgreSQL copies the template under a lock anyway.
   const created = pending.then(() => admin((client) => client.query(`CREATE DATABASE ${name}`)));
   pending = created.catch(() => undefined);
+  databases.set(databasePath, { name, created });
   try {
     await created;
   } catch (error) {
@@ -68,14 +72,14 @@ export async function databaseUrlFor(databasePath: string): Promise<string | und
  */
 export function databaseEnv(databasePath: string): { DATABASE_PATH: string; DATABASE_URL?: string } {
   if (!adminUrl) return { DATABASE_PATH: databasePath };
-  const name = databases.get(databasePath);
-  if (!name) throw new Error(`no PostgreSQL database for ${databasePath} yet: start a server on it first (databaseUrlFor)`);
-  return { DATABASE_PATH: databasePath, DATABASE_URL: urlOf(name) };
+  const known = databases.get(databasePath);
+  if (!known) throw new Error(`no PostgreSQL database for ${databasePath} yet: start a server on it first (databaseUrlFor)`);
+  return { DATABASE_PATH: databasePath, DATABASE_URL: urlOf(known.name) };
 }
 
 /** Drops every database this process made (its servers' connections too: the file's tests are over). */
 async function dropDatabases(): Promise<void> {
-  const names = [...databases.values()];
+  const names = [...databases.values()].map((known) => known.name);
   databases.clear();
   dropOnExit = false;
   if (names.length === 0) return;
