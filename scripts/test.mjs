@@ -1,7 +1,8 @@
 // npm test: every test. Type-checks, builds widget.js, runs the server and end-to-end tests with node's
 // test runner twice, on SQLite and then on PostgreSQL (a private cluster from scripts/pg-cluster.mjs, or a
 // fresh database per test server in PG_TEST_URL), runs the widget's tests in Chromium once, and prints one
-// closing line counting every pass. TEST_ENGINE=sqlite or TEST_ENGINE=postgres runs the server tests on one.
+// closing line counting every pass. TEST_ENGINE=sqlite or TEST_ENGINE=postgres runs the server tests on one;
+// test files given as arguments (npm test -- test/api.test.ts) run alone, on each engine, without the widget's tests.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -56,7 +57,8 @@ if (run('build widget.js', 'npx', ['vite', 'build', '--logLevel', 'warn']).statu
 let passed = 0;
 let failed = 0;
 fs.mkdirSync('.tmp', { recursive: true });
-const files = [...testFiles('test'), ...testFiles('server')];
+const chosen = process.argv.slice(2).map((file) => path.relative(root, path.resolve(file)));
+const files = chosen.length ? chosen : [...testFiles('test'), ...testFiles('server')];
 const engines = (process.env.TEST_ENGINE || 'sqlite,postgres').split(',');
 for (const name of engines) {
   if (!ONLY_ON[name]) failures.push(`TEST_ENGINE: no engine "${name}" (sqlite, postgres)`);
@@ -99,11 +101,13 @@ if (engines.includes('postgres')) {
   }
 }
 
-const widget = run('widget tests in Chromium (web-test-runner)', 'npx', ['wtr', '--config', 'web-test-runner.config.mjs'], { capture: true });
-const counts = [...(widget.stdout ?? '').matchAll(/(\d+) passed, (\d+) failed/g)].pop();
-passed += Number(counts?.[1] ?? 0);
-failed += Number(counts?.[2] ?? 0);
-if (widget.status !== 0 && !Number(counts?.[2])) failed += 1;
+if (!chosen.length) {
+  const widget = run('widget tests in Chromium (web-test-runner)', 'npx', ['wtr', '--config', 'web-test-runner.config.mjs'], { capture: true });
+  const counts = [...(widget.stdout ?? '').matchAll(/(\d+) passed, (\d+) failed/g)].pop();
+  passed += Number(counts?.[1] ?? 0);
+  failed += Number(counts?.[2] ?? 0);
+  if (widget.status !== 0 && !Number(counts?.[2])) failed += 1;
+}
 if (failures.length) failed += failures.length;
 
 process.stdout.write(`\n${failures.length ? `failed: ${failures.join(', ')}\n` : ''}${passed} passed, ${failed} failed\n`);
