@@ -15,7 +15,7 @@ const chrome = findChrome();
 const env = { ...process.env, CHROME_PATH: chrome };
 // A test server is on PostgreSQL only when the PostgreSQL pass says so (test/helpers/database.ts).
 delete env.DATABASE_URL;
-delete env.TEST_PG_ADMIN_URL;
+delete env.TEST_DATABASE_URL;
 
 function run(label, command, args, options = {}) {
   process.stdout.write(`\n== ${label}\n`);
@@ -44,7 +44,9 @@ const ONLY_ON = {
     ['test/read-cache.test.ts', "the read cache over SQLite's data_version"],
     ['test/sqlite-migrations.test.ts', 'SQLite files written by older versions, migrated at start-up'],
   ]),
-  postgres: new Map(),
+  postgres: new Map([
+    ['test/pg-engine.test.ts', "the PostgreSQL engine's own pieces (executor, migrations, constraints) on databases of their own"],
+  ]),
 };
 
 const failures = [];
@@ -94,7 +96,7 @@ if (engines.includes('postgres')) {
   }
   if (cluster) {
     try {
-      serverTests('postgres', { ...env, TEST_PG_ADMIN_URL: cluster.adminUrl });
+      serverTests('postgres', { ...env, TEST_DATABASE_URL: cluster.adminUrl });
     } finally {
       cluster.stop();
     }

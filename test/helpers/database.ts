@@ -1,5 +1,5 @@
 // Which engine a test run's servers use, and the database each gets on it. npm test runs the suite twice:
-// on SQLite (a fresh file per test database, as always) and on PostgreSQL, where TEST_PG_ADMIN_URL names a
+// on SQLite (a fresh file per test database, as always) and on PostgreSQL, where TEST_DATABASE_URL names a
 // server (the private cluster scripts/pg-cluster.mjs starts, or PG_TEST_URL). There every test database path
 // stands for a fresh PostgreSQL database `t_<random>`, created when the first server on it starts, so tests
 // that share a database by sharing its path (two apps, a restart, the CLI) share it on either engine.
@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { sqliteExecutor, type Executor, type Params } from '../../server/db/executor.js';
 
-const adminUrl = process.env.TEST_PG_ADMIN_URL || undefined;
+const adminUrl = process.env.TEST_DATABASE_URL || undefined;
 
 /** The engine this run's servers use. */
 export const engine: 'sqlite' | 'postgres' = adminUrl ? 'postgres' : 'sqlite';
