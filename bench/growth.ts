@@ -81,23 +81,26 @@ function mulberry32(seed: number) {
 async function seed(file: string, size: number): Promise<{ clientId: string; secret: string; openOneOffs: string[] }> {
   const store = createStore(file);
   const now = Date.now();
-  for (let p = 0; p < PRACTICES; p += 1) {
-    store.directory.createPractice({ id: `p${p}`, name: `Practice ${p}` }, now);
-    for (let i = 0; i < LOCATIONS_PER_PRACTICE; i += 1) {
-      store.directory.createLocation(
-        { id: locationId(p, i), practice_id: `p${p}`, name: `Location ${i}`, website: '', street_address: '', secondary_address: '', city: '', state: '', zip: '', timezone: zoneOf(p) },
-        now,
-      );
-    }
-    store.directory.createSite({ origin: siteOf(p), practice_id: `p${p}` }, now);
-  }
   const secret = newSecret();
   const clientId = 'growth-bench';
-  store.clients.create(
-    { id: clientId, name: clientId, secretHash: await hashSecret(secret), scopes: ['scheduling:read', 'scheduling:write', 'scheduling:book'], practices: '*' },
-    now,
-  );
-  store.close();
+  const secretHash = await hashSecret(secret);
+  await store.transaction(async (tx) => {
+    for (let p = 0; p < PRACTICES; p += 1) {
+      await tx.directory.createPractice({ id: `p${p}`, name: `Practice ${p}` }, now);
+      for (let i = 0; i < LOCATIONS_PER_PRACTICE; i += 1) {
+        await tx.directory.createLocation(
+          { id: locationId(p, i), practice_id: `p${p}`, name: `Location ${i}`, website: '', street_address: '', secondary_address: '', city: '', state: '', zip: '', timezone: zoneOf(p) },
+          now,
+        );
+      }
+      await tx.directory.createSite({ origin: siteOf(p), practice_id: `p${p}` }, now);
+    }
+    await tx.clients.create(
+      { id: clientId, name: clientId, secretHash, scopes: ['scheduling:read', 'scheduling:write', 'scheduling:book'], practices: '*' },
+      now,
+    );
+  });
+  await store.close();
 
   // The bookings in bulk, in one transaction, as the data layer would write them.
   const db = openDatabase(file);

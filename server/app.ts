@@ -8,7 +8,8 @@ import { apiRoutes } from './api/routes.js';
 import { createBff } from './bff/routes.js';
 import { allowReading } from './bff/sites.js';
 import type { Config, UpstreamConfig } from './config.js';
-import { createStore, type Store } from './db/store.js';
+import { createStore } from './db/store.js';
+import type { Store } from './db/store-types.js';
 import { createBookingService } from './domain/bookings.js';
 import { createSignUpRetention } from './domain/retention.js';
 import { answerWithError, refuseUnrouted } from './http/errors.js';
@@ -52,9 +53,9 @@ export async function createApp(config: Config): Promise<App> {
   const keys = await loadKeys(store, config.now());
   const tokens = createTokens(keys, { issuer: config.publicUrl, audience: `${config.publicUrl}/scheduling`, now: config.now });
   const bookings = createBookingService(store, { now: config.now, holdMinutes: config.holdMinutes });
-  bookings.releaseExpiredHolds();
+  await bookings.releaseExpiredHolds();
   const retention = createSignUpRetention(store, { now: config.now, days: config.patientRetentionDays });
-  retention.sweep();
+  await retention.sweep();
   const upstream: UpstreamConfig = config.upstream ?? (await provisionLocalBffClient(store, config));
 
   // Behind N reverse proxies the client is the N-th nearest X-Forwarded-For hop; Koa takes the last N
@@ -88,7 +89,7 @@ export async function createApp(config: Config): Promise<App> {
       // Every error becomes the JSON error body here, in the same middleware, so a request passes one
       // async layer of ours on its way in and out, not two.
       try {
-        malformed.refuse(ctx, generation);
+        await malformed.refuse(ctx, generation);
         await next();
         refuseUnrouted(ctx);
       } catch (caught) {
@@ -139,7 +140,7 @@ export async function createApp(config: Config): Promise<App> {
     ctx.body = { status: ready ? 'ready' : 'stopping' };
   });
 
-  const bff = createBff({ store, upstream, config, answers });
+  const bff = await createBff({ store, upstream, config, answers });
   // Each router is asked only about the paths it serves: a request runs one router's matching, not four.
   const routers: Array<[serves: (path: string) => boolean, router: Router]> = [
     [(path) => path.startsWith('/scheduling/'), apiRoutes({ store, tokens, bookings, answers, publicUrl: config.publicUrl, now: config.now })],
@@ -154,13 +155,11 @@ export async function createApp(config: Config): Promise<App> {
   }
 
   const sweeper = setInterval(() => {
-    bookings.releaseExpiredHolds();
-    try {
-      retention.sweepIfDue();
-    } catch (error) {
+    bookings.releaseExpiredHolds().catch((error: Error) => config.log({ level: 'error', msg: `hold expiry sweep failed: ${error.message}` }));
+    retention.sweepIfDue().catch((error: Error) => {
       // The database busy past its timeout, say: the next sweep (in RETENTION_SWEEP_EVERY) tries again.
-      config.log({ level: 'error', msg: `patient retention sweep failed: ${(error as Error).message}` });
-    }
+      config.log({ level: 'error', msg: `patient retention sweep failed: ${error.message}` });
+    });
   }, 1000);
   sweeper.unref();
   const koa = app.callback();

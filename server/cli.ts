@@ -29,8 +29,8 @@ function optionalId(options: Options): string {
   return id;
 }
 
-function practiceOf(store: Store, id: string): string {
-  if (!store.directory.practice(id)) throw new UsageError(`no practice "${id}"`);
+async function practiceOf(store: Store, id: string): Promise<string> {
+  if (!(await store.directory.practice(id))) throw new UsageError(`no practice "${id}"`);
   return id;
 }
 
@@ -44,19 +44,19 @@ function origin(text: string): string {
 }
 
 const commands: Record<string, (store: Store, options: Options) => Promise<object> | object> = {
-  'practices create'(store, options) {
+  async 'practices create'(store, options) {
     const practice = { id: optionalId(options), name: required(options, 'name') };
-    if (store.directory.practice(practice.id)) throw new UsageError(`practice "${practice.id}" already exists`);
-    store.directory.createPractice(practice, Date.now());
+    if (await store.directory.practice(practice.id)) throw new UsageError(`practice "${practice.id}" already exists`);
+    await store.transaction((tx) => tx.directory.createPractice(practice, Date.now()));
     return practice;
   },
 
-  'locations create'(store, options) {
+  async 'locations create'(store, options) {
     const timezone = required(options, 'timezone');
     if (!isTimeZone(timezone)) throw new UsageError(`--timezone "${timezone}" is not an IANA time zone such as America/Denver`);
     const location = {
       id: optionalId(options),
-      practice_id: practiceOf(store, required(options, 'practice')),
+      practice_id: await practiceOf(store, required(options, 'practice')),
       name: required(options, 'name'),
       website: options.website ?? '',
       street_address: options['street-address'] ?? '',
@@ -67,8 +67,8 @@ const commands: Record<string, (store: Store, options: Options) => Promise<objec
       timezone,
     };
     if (location.website && !/^https?:\/\/\S+$/.test(location.website)) throw new UsageError('--website must be an http(s) URL');
-    if (store.directory.location(location.id)) throw new UsageError(`location "${location.id}" already exists`);
-    store.directory.createLocation(location, Date.now());
+    if (await store.directory.location(location.id)) throw new UsageError(`location "${location.id}" already exists`);
+    await store.transaction((tx) => tx.directory.createLocation(location, Date.now()));
     return location;
   },
 
@@ -78,38 +78,41 @@ const commands: Record<string, (store: Store, options: Options) => Promise<objec
     const unknown = scopes.find((s) => !(SCOPES as readonly string[]).includes(s));
     if (unknown) throw new UsageError(`unknown scope "${unknown}"; scopes are ${SCOPES.join(' ')}`);
     const practicesText = required(options, 'practices');
-    const practices = practicesText === '*' ? ('*' as const) : practicesText.split(',').map((p) => practiceOf(store, p.trim()));
+    const practices: '*' | string[] = [];
+    if (practicesText !== '*') for (const p of practicesText.split(',')) practices.push(await practiceOf(store, p.trim()));
     const id = optionalId(options);
-    if (store.clients.get(id)) throw new UsageError(`client "${id}" already exists`);
+    if (await store.clients.get(id)) throw new UsageError(`client "${id}" already exists`);
     const secret = newSecret();
-    store.clients.create({ id, name, secretHash: await hashSecret(secret), scopes, practices }, Date.now());
-    return { client_id: id, client_secret: secret, name, scopes: scopes.join(' '), practices };
+    const secretHash = await hashSecret(secret);
+    const granted = practicesText === '*' ? ('*' as const) : practices;
+    await store.transaction((tx) => tx.clients.create({ id, name, secretHash, scopes, practices: granted }, Date.now()));
+    return { client_id: id, client_secret: secret, name, scopes: scopes.join(' '), practices: granted };
   },
 
-  'clients revoke'(store, options) {
+  async 'clients revoke'(store, options) {
     const id = required(options, 'client');
-    if (!store.clients.get(id)) throw new UsageError(`no client "${id}"`);
-    store.clients.revoke(id, Date.now());
+    if (!(await store.clients.get(id))) throw new UsageError(`no client "${id}"`);
+    await store.transaction((tx) => tx.clients.revoke(id, Date.now()));
     return { client_id: id, revoked: true };
   },
 
-  'sites create'(store, options) {
-    const site = { origin: origin(required(options, 'origin')), practice_id: practiceOf(store, required(options, 'practice')) };
-    const existing = store.directory.site(site.origin);
+  async 'sites create'(store, options) {
+    const site = { origin: origin(required(options, 'origin')), practice_id: await practiceOf(store, required(options, 'practice')) };
+    const existing = await store.directory.site(site.origin);
     if (existing) throw new UsageError(`site ${site.origin} is already registered (practice "${existing.practice_id}")`);
-    store.directory.createSite(site, Date.now());
+    await store.transaction((tx) => tx.directory.createSite(site, Date.now()));
     return site;
   },
 
   // Who read which sign-ups of a practice, and who was refused (CONTRACT section 11), oldest first.
-  audit(store, options) {
-    const practiceId = practiceOf(store, required(options, 'practice'));
+  async audit(store, options) {
+    const practiceId = await practiceOf(store, required(options, 'practice'));
     let since: number | undefined;
     if (options.since !== undefined) {
       since = parseInstant(options.since.trim())?.ms;
       if (since === undefined) throw new UsageError(`--since "${options.since.slice(0, 64)}" is not an ISO 8601 date-time such as 2026-01-31T09:00:00Z`);
     }
-    const events = store.audit.ofPractice(practiceId, since ?? -8.64e15).map((event) => ({
+    const events = (await store.audit.ofPractice(practiceId, since ?? -8.64e15)).map((event) => ({
       at: new Date(event.at).toISOString(),
       actor: { kind: event.actor_kind, id: event.actor_id },
       booking_id: event.booking_id,
@@ -153,7 +156,7 @@ async function run(argv: string[]): Promise<void> {
     const result = await command(store, values as Options);
     process.stdout.write(JSON.stringify(result) + '\n');
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

@@ -50,19 +50,19 @@ function demoOrigins(publicUrl: string): string[] {
 /** Creates or refreshes the demo practice, its sites and three weeks of open times. Idempotent. */
 export async function seedDemo(store: Store, config: Pick<Config, 'publicUrl' | 'now' | 'holdMinutes'>) {
   const at = config.now();
-  const ownerHash = store.clients.get(DEMO_OWNER) ? undefined : await hashSecret(newSecret());
+  const ownerHash = (await store.clients.get(DEMO_OWNER)) ? undefined : await hashSecret(newSecret());
   const origins = demoOrigins(config.publicUrl);
-  store.transaction(() => {
-    store.directory.createPractice(DEMO_PRACTICE, at, true);
-    for (const location of DEMO_LOCATIONS) store.directory.createLocation(location, at, true);
+  await store.transaction(async (tx) => {
+    await tx.directory.createPractice(DEMO_PRACTICE, at, true);
+    for (const location of DEMO_LOCATIONS) await tx.directory.createLocation(location, at, true);
     if (ownerHash) {
-      store.clients.create(
+      await tx.clients.create(
         { id: DEMO_OWNER, name: 'Demo practice management system', secretHash: ownerHash, scopes: ['scheduling:read', 'scheduling:write'], practices: [DEMO_PRACTICE.id] },
         at,
         { ifMissing: true }, // a second process seeding at the same moment made it first
       );
     }
-    for (const origin of origins) store.directory.createSite({ origin, practice_id: DEMO_PRACTICE.id }, at, true);
+    for (const origin of origins) await tx.directory.createSite({ origin, practice_id: DEMO_PRACTICE.id }, at, true);
   });
 
   const service = createBookingService(store, config);
@@ -109,13 +109,13 @@ export async function seedDemo(store: Store, config: Pick<Config, 'publicUrl' | 
     }
   }
   await Promise.all(offers); // one commit for them all
-  store.settings.set('demo_seeded_at', String(at));
+  await store.transaction((tx) => tx.settings.set('demo_seeded_at', String(at)));
   return { practice_id: DEMO_PRACTICE.id, location_ids: DEMO_LOCATIONS.map((l) => l.id), sites: origins, bookings_created: created };
 }
 
 /** Seeds the demo data when this database has never had it. */
 export async function seedDemoOnFirstStart(store: Store, config: Pick<Config, 'publicUrl' | 'now' | 'holdMinutes'>): Promise<boolean> {
-  if (store.settings.get('demo_seeded_at')) return false;
+  if (await store.settings.get('demo_seeded_at')) return false;
   await seedDemo(store, config);
   return true;
 }

@@ -14,15 +14,15 @@ export function dataKeyCommands(UsageError: new (message: string) => Error): Rec
     /** A new signing key signs from each server's next start; the old ones stay in the JWKS and keep verifying. */
     async 'keys rotate-signing'(store) {
       const key = await newSigningKey();
-      const newest = store.keys.publicKeys()[0];
+      const newest = (await store.keys.publicKeys())[0];
       // Newest first is by created_at: never tie with, or fall behind, the key it replaces.
-      store.keys.insert(key, Math.max(Date.now(), (newest?.created_at ?? 0) + 1));
-      return { signing_kid: key.kid, verifying_kids: store.keys.publicKeys().map((k) => k.kid) };
+      await store.transaction((tx) => tx.keys.insert(key, Math.max(Date.now(), (newest?.created_at ?? 0) + 1)));
+      return { signing_kid: key.kid, verifying_kids: (await store.keys.publicKeys()).map((k) => k.kid) };
     },
 
     /** Drops every key but the newest, once the tokens the old ones signed have all expired. */
-    'keys drop-previous-signing'(store) {
-      const [newest, ...older] = store.keys.publicKeys();
+    async 'keys drop-previous-signing'(store) {
+      const [newest, ...older] = await store.keys.publicKeys();
       const safeFrom = newest.created_at + TOKEN_LIFETIME * 1000;
       if (older.length > 0 && Date.now() < safeFrom) {
         throw new UsageError(
@@ -30,7 +30,9 @@ export function dataKeyCommands(UsageError: new (message: string) => Error): Rec
             'drop them after then, once every server has restarted since rotate-signing',
         );
       }
-      for (const key of older) store.keys.delete(key.kid);
+      await store.transaction(async (tx) => {
+        for (const key of older) await tx.keys.delete(key.kid);
+      });
       return { signing_kid: newest.kid, dropped_kids: older.map((k) => k.kid) };
     },
 
@@ -39,21 +41,21 @@ export function dataKeyCommands(UsageError: new (message: string) => Error): Rec
      * seals everything again under it. With PATIENT_DATA_KEY: seals everything under that key, the old
      * one given in PATIENT_DATA_KEY_PREVIOUS.
      */
-    'keys rotate-data'(store) {
+    async 'keys rotate-data'(store) {
       const keyring = store.dataKeys;
       if (keyring.file) writeKeyFile(keyring.file, [newDataKey(), ...keyring.all().map((k) => k.key)]);
       else if (keyring.all().length === 1) {
         throw new UsageError('PATIENT_DATA_KEY_PREVIOUS is not set: set PATIENT_DATA_KEY to the new key and PATIENT_DATA_KEY_PREVIOUS to the old one');
       }
-      const resealed = store.resealAll();
+      const resealed = await store.resealAll();
       const [current, ...previous] = keyring.all();
       return { data_key_id: hex(current.id), previous_key_ids: previous.map((k) => hex(k.id)), resealed, key_file: keyring.file ?? null };
     },
 
     /** Seals whatever is still under a previous key again (a server not yet restarted may have written some), then forgets the previous keys. */
-    'keys drop-previous-data'(store) {
+    async 'keys drop-previous-data'(store) {
       const keyring = store.dataKeys;
-      const resealed = store.resealAll();
+      const resealed = await store.resealAll();
       const [current, ...previous] = keyring.all();
       if (keyring.file) writeKeyFile(keyring.file, [current.key]);
       return { data_key_id: hex(current.id), dropped_key_ids: previous.map((k) => hex(k.id)), resealed, key_file: keyring.file ?? null };

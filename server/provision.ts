@@ -24,21 +24,21 @@ function bffSecret(dataKey: Buffer): string {
 export async function provisionLocalBffClient(store: Store, config: Config): Promise<UpstreamConfig> {
   // Made once per database: of processes starting together, the first to write it wins and all read it.
   const fresh = `bff_${randomBytes(12).toString('base64url')}`;
-  const clientId = store.settings.getOrSet(BFF_CLIENT_SETTING, fresh);
-  if (clientId === fresh) store.clients.revoke(LEGACY_BFF_CLIENT, config.now());
+  const clientId = await store.transaction((tx) => tx.settings.getOrSet(BFF_CLIENT_SETTING, fresh));
+  if (clientId === fresh) await store.transaction((tx) => tx.clients.revoke(LEGACY_BFF_CLIENT, config.now()));
   const upstream = (clientSecret: string): UpstreamConfig => ({ issuer: config.publicUrl, apiUrl: config.publicUrl, clientId, clientSecret });
 
-  const existing = store.clients.get(clientId);
+  const existing = await store.clients.get(clientId);
   const candidates = store.dataKeys.all().map((key) => bffSecret(key.key));
   for (const secret of candidates) {
     if (existing && !existing.revoked && (await verifySecret(secret, existing.secret_hash))) return upstream(secret);
   }
   const secret = candidates[0];
   const secretHash = await hashSecret(secret);
-  store.transaction(() => {
-    if (store.clients.get(clientId)) store.clients.setSecret(clientId, secretHash);
+  await store.transaction(async (tx) => {
+    if (await tx.clients.get(clientId)) await tx.clients.setSecret(clientId, secretHash);
     else {
-      store.clients.create(
+      await tx.clients.create(
         { id: clientId, name: 'Widget BFF (this server)', secretHash, scopes: ['scheduling:read', 'scheduling:book'], practices: '*' },
         config.now(),
         { ifMissing: true },

@@ -18,7 +18,7 @@ before(async () => {
   server = await startServer({ holdMinutes: HOLD_MINUTES });
   // Bookings here are in 2031: the server's clock is set where they lie within the API's horizon.
   server.clock.now = Date.parse('2030-12-01T00:00:00.000Z');
-  addPractice(server, { id: 'p1' }, [{ id: 'l1', timezone: 'America/Denver' }]);
+  await addPractice(server, { id: 'p1' }, [{ id: 'l1', timezone: 'America/Denver' }]);
   const clients = await addClients(server, [
     { id: 'owner', scopes: ['scheduling:read', 'scheduling:write'], practices: ['p1'] },
     { id: 'booker', scopes: ['scheduling:read', 'scheduling:book'], practices: ['p1'] },

@@ -19,7 +19,7 @@ before(async () => {
   server = await startServer({ malformedPerMinute: Infinity });
   // Bookings here are in 2031: the server's clock is set where they lie within the API's horizon.
   server.clock.now = Date.parse('2030-12-01T00:00:00.000Z');
-  addPractice(server, { id: 'p1' }, [{ id: 'l1', timezone: 'America/Denver' }]);
+  await addPractice(server, { id: 'p1' }, [{ id: 'l1', timezone: 'America/Denver' }]);
   const [client] = await addClients(server, [
     { id: 'all', scopes: ['scheduling:read', 'scheduling:write', 'scheduling:book', 'scheduling:patients'], practices: '*' },
   ]);
@@ -308,7 +308,7 @@ describe('query parameters', () => {
 describe('a fault inside the server', () => {
   test('is 500 internal_error with no detail in the body, and is logged', async () => {
     // A location row with a zone the CLI would refuse, written straight into the database.
-    server.thread.store.directory.createLocation(
+    await server.thread.store.directory.createLocation(
       { id: 'broken', practice_id: 'p1', name: 'Broken', website: '', street_address: '', secondary_address: '', city: '', state: '', zip: '', timezone: 'Not/A_Zone' },
       Date.now(),
     );

@@ -19,7 +19,7 @@ let ownerToken: string;
 
 before(async () => {
   server = await startServer();
-  addPractice(server, { id: 'p1' }, [{ id: 'l1', timezone: 'America/Denver' }]);
+  await addPractice(server, { id: 'p1' }, [{ id: 'l1', timezone: 'America/Denver' }]);
   const ids = Array.from({ length: N }, (_, i) => `patient-app-${i}`);
   await addClients(server, [
     { id: 'owner', scopes: ['scheduling:read', 'scheduling:write'], practices: ['p1'] },

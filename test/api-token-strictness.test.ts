@@ -73,7 +73,7 @@ describe('token times', () => {
   });
 
   test('a token without iat or without exp is 401 naming the claim', async () => {
-    const [key] = server.thread.store.keys.all();
+    const [key] = await server.thread.store.keys.all();
     const privateKey = await importJWK(JSON.parse(key.private_jwk) as JWK, key.alg);
     const sign = async (times: { iat?: number; exp?: number }) => {
       const token = await new SignJWT({ scope: 'scheduling:read', ...times })

@@ -44,12 +44,12 @@ before(async () => {
   server = await startServer();
   // Bookings here are in 2031 and 2032: the server's clock is set where they lie within the API's horizon.
   server.clock.now = Date.parse('2030-12-01T00:00:00.000Z');
-  addPractice(server, { id: 'p1', name: 'ABC 123 Orthodontics' }, [
+  await addPractice(server, { id: 'p1', name: 'ABC 123 Orthodontics' }, [
     { id: 'l1', timezone: 'America/Denver', name: 'Springfield' },
     { id: 'l2', timezone: 'America/Chicago', name: 'Lafayette' },
   ]);
-  addPractice(server, { id: 'p2', name: 'Acme Orthodontic Group' }, [{ id: 'l3', timezone: 'America/New_York' }]);
-  addPractice(server, { id: 'p3', name: 'List Practice' }, [
+  await addPractice(server, { id: 'p2', name: 'Acme Orthodontic Group' }, [{ id: 'l3', timezone: 'America/New_York' }]);
+  await addPractice(server, { id: 'p3', name: 'List Practice' }, [
     { id: 'l4', timezone: 'America/Denver' },
     { id: 'l5', timezone: 'Europe/Madrid' },
     { id: 'l6', timezone: 'America/Denver' },
@@ -576,7 +576,7 @@ describe('GET /scheduling/bookings/:id/patient', () => {
     assert.equal((await as.booker('PUT', `/scheduling/bookings/${booking.id}`, { status: 'booked', patient: PATIENT })).status, 200);
     assert.equal((await as.owner('PUT', `/scheduling/bookings/${booking.id}`, { status: 'open' })).status, 200);
     assertError(await as.owner('GET', `/scheduling/bookings/${booking.id}/patient`), 404, 'not_found');
-    assert.equal(server.thread.store.bookings.signUp(booking.id), undefined, 'the patient\'s details are not kept in the database');
+    assert.equal(await server.thread.store.bookings.signUp(booking.id), undefined, 'the patient\'s details are not kept in the database');
 
     const next = { ...PATIENT, first_name: 'Ottoline', email: 'ottoline@example.org' };
     await as.booker('PUT', `/scheduling/bookings/${booking.id}`, { status: 'pending' });

@@ -46,8 +46,8 @@ test('two server processes starting together on a fresh database agree on one BF
   const databasePath = tempDatabasePath('bff-id');
   // Migrated, and marked as seeded: the processes race over the BFF's client alone, not the demo's seeding.
   const store = createStore(databasePath);
-  store.settings.set('demo_seeded_at', String(Date.now()));
-  store.close();
+  await store.settings.set('demo_seeded_at', String(Date.now()));
+  await store.close();
   const env = { DATABASE_PATH: databasePath, THREAD_DEMO: 'off' };
   processes.push(...(await Promise.all([startServerProcess(env), startServerProcess(env)])));
   const clients = bffClients(databasePath);
@@ -58,8 +58,8 @@ test('two server processes starting together on a fresh database agree on one BF
 test('a database from before keeps no live client under the old public id thread-bff-local', async () => {
   const databasePath = tempDatabasePath('legacy');
   const store = createStore(databasePath);
-  store.clients.create({ id: 'thread-bff-local', name: BFF_NAME, secretHash: 'scrypt$old', scopes: ['scheduling:read', 'scheduling:book'], practices: '*' }, Date.now());
-  store.close();
+  await store.clients.create({ id: 'thread-bff-local', name: BFF_NAME, secretHash: 'scrypt$old', scopes: ['scheduling:read', 'scheduling:book'], practices: '*' }, Date.now());
+  await store.close();
   const server = await startServer({ databasePath });
   await server.close();
   const clients = bffClients(databasePath);

@@ -82,9 +82,9 @@ export async function practiceServer(
   const { locations = [{ id: 'loc1', timezone: 'America/Chicago', name: 'Springfield' }], clockAt, ...rest } = options;
   const server = await startServer(rest);
   if (clockAt) server.clock.now = Date.parse(clockAt);
-  addPractice(server, { id: 'P1' }, locations);
-  addPractice(server, { id: 'P2' }, [{ id: 'other', timezone: 'America/New_York' }]);
-  server.thread.store.directory.createSite({ origin: SITE, practice_id: 'P1' }, Date.now());
+  await addPractice(server, { id: 'P1' }, locations);
+  await addPractice(server, { id: 'P2' }, [{ id: 'other', timezone: 'America/New_York' }]);
+  await server.thread.store.directory.createSite({ origin: SITE, practice_id: 'P1' }, Date.now());
   const client = await addClient(server, { id: 'pms', scopes: ['scheduling:read', 'scheduling:write', 'scheduling:patients'], practices: '*' });
   return { server, owner: api(server.url, await getToken(server.url, client)) };
 }

@@ -44,7 +44,7 @@ describe('one actor cannot hold every open time', () => {
       // The server's own page (no Origin header counts as PUBLIC_URL) and its other spelling are sites too.
       const port = new URL(server.url).port;
       for (const origin of [`http://127.0.0.1:${port}`, `http://localhost:${port}`]) {
-        server.thread.store.directory.createSite({ origin, practice_id: 'P1' }, Date.now());
+        await server.thread.store.directory.createSite({ origin, practice_id: 'P1' }, Date.now());
       }
       const bookings = await openTimes(server, owner, 50);
       const origins = [undefined, null, `http://localhost:${port}`];

@@ -59,7 +59,7 @@ describe('holding, releasing and confirming a one-off booking', () => {
     );
     assert.equal(answer.headers['access-control-allow-origin'], SITE);
     assert.equal(await bookingStatus(owner, booking.id), 'pending');
-    const stored = server.thread.store.holds.get(sha256(body.hold_token));
+    const stored = await server.thread.store.holds.get(sha256(body.hold_token));
     assert.equal(stored?.booking_id, booking.id);
     assert.ok(!JSON.stringify(stored).includes(body.hold_token), 'the token itself is not stored');
     // The slot is gone from the schedule while held.
@@ -142,7 +142,7 @@ describe('holding, releasing and confirming a one-off booking', () => {
       assert.equal((releaseAnswer.body as ErrorBody).reason, 'hold_not_found');
     }
     // Another registered site of the same practice does not get at it either.
-    server.thread.store.directory.createSite({ origin: 'https://other-site.example', practice_id: 'P1' }, Date.now());
+    await server.thread.store.directory.createSite({ origin: 'https://other-site.example', practice_id: 'P1' }, Date.now());
     const elsewhere = await release(server, held.hold_token, { origin: 'https://other-site.example' });
     assert.equal(elsewhere.status, 404);
     assert.equal(await bookingStatus(owner, booking.id), 'pending');
@@ -356,7 +356,7 @@ describe('expiry', () => {
       const list = await schedule(restarted);
       assert.ok(list.body.locations[0].slots.some((s) => s.booking_id === booking.id), 'back in the schedule');
       assert.equal((await read('GET', `/scheduling/bookings/${booking.id}`)).body.status, 'open');
-      assert.equal(restarted.thread.store.holds.get(sha256(held.hold_token))?.state, 'released', 'swept by the BFF too');
+      assert.equal((await restarted.thread.store.holds.get(sha256(held.hold_token)))?.state, 'released', 'swept by the BFF too');
       assert.equal((await confirm(restarted, held.hold_token)).status, 410);
     } finally {
       await restarted.close();

@@ -236,7 +236,7 @@ describe('sites and CORS', () => {
     assert.match((unregistered.body as unknown as ErrorBody).message, new RegExp(server.url.replace(/[.]/g, '\\.')));
     assert.equal(unregistered.headers['access-control-allow-origin'], undefined);
 
-    server.thread.store.directory.createSite({ origin: server.url, practice_id: 'P1' }, Date.now());
+    await server.thread.store.directory.createSite({ origin: server.url, practice_id: 'P1' }, Date.now());
     const own = await schedule(server, 'loc1', 14, { origin: null });
     assert.equal(own.status, 200);
     assert.equal(own.headers['access-control-allow-origin'], undefined);

@@ -24,8 +24,8 @@ async function bffServer(upstream: UpstreamConfig, databasePath?: string): Promi
   // Only when given: startServer spreads its options over its own fresh database path.
   const a = await startServer(databasePath ? { upstream, databasePath } : { upstream });
   if (!databasePath) {
-    a.thread.store.directory.createPractice({ id: 'P1', name: 'P1 at A' }, Date.now());
-    a.thread.store.directory.createSite({ origin: SITE, practice_id: 'P1' }, Date.now());
+    await a.thread.store.directory.createPractice({ id: 'P1', name: 'P1 at A' }, Date.now());
+    await a.thread.store.directory.createSite({ origin: SITE, practice_id: 'P1' }, Date.now());
   }
   return a;
 }
@@ -51,7 +51,7 @@ describe('the BFF fronting a separate server', () => {
     const list = await schedule(a);
     assert.equal(list.status, 200, list.text);
     assert.deepEqual(list.body.locations[0].slots.map((s) => s.booking_id), [booking.id]);
-    assert.equal(a.thread.store.directory.location('loc1'), undefined);
+    assert.equal(await a.thread.store.directory.location('loc1'), undefined);
 
     const held = await hold(a, booking);
     assert.equal(held.status, 201, held.text);
@@ -143,7 +143,7 @@ describe('token exchange', () => {
     try {
       const ownersToken = tokenRequests(b).length;
       assert.equal((await schedule(a)).status, 200);
-      b.thread.store.clients.revoke(upstream.clientId, Date.now());
+      await b.thread.store.clients.revoke(upstream.clientId, Date.now());
       const apiCallsBefore = requestsTo(b, /^\/scheduling\//).length;
       a.clock.advance(SCHEDULE_CACHE_MS); // past the BFF's reuse of the first read
       const answer = await schedule(a);

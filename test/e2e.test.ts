@@ -94,7 +94,7 @@ async function fillSignUp(page: Page): Promise<void> {
 before(async () => {
   assert.ok(fs.existsSync('dist/widget.js'), 'dist/widget.js is missing: run npm run build first (npm test does)');
   server = await startServer({ realClock: true });
-  addPractice(server, { id: 'p1', name: 'Front Range Orthodontics' }, [{ id: 'den', timezone: ZONE, name: 'Denver' }]);
+  await addPractice(server, { id: 'p1', name: 'Front Range Orthodontics' }, [{ id: 'den', timezone: ZONE, name: 'Denver' }]);
   const practice = await addClient(server, { id: 'pms', scopes: ['scheduling:read', 'scheduling:write', 'scheduling:patients'], practices: ['p1'] });
   call = api(server.url, await getToken(server.url, practice));
   patients = call;
@@ -124,7 +124,7 @@ before(async () => {
   });
   await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
   hostUrl = `http://127.0.0.1:${(host.address() as AddressInfo).port}`;
-  server.thread.store.directory.createSite({ origin: hostUrl, practice_id: 'p1' }, Date.now());
+  await server.thread.store.directory.createSite({ origin: hostUrl, practice_id: 'p1' }, Date.now());
 
   browser = await chromium.launch({
     executablePath: CHROME_PATH,
@@ -237,7 +237,7 @@ test('a site that is not registered sees a clear message, never a blank box', as
 
 test('More time extends the hold: the BFF answers a later expiry and the API booking is held longer', async () => {
   const booking = extended;
-  const heldUntil = () => server.thread.store.bookings.get(booking.id)!.hold_expires_at!;
+  const heldUntil = async () => (await server.thread.store.bookings.get(booking.id))!.hold_expires_at!;
   const { page, console } = await openWidget();
   await showAllDays(page);
   await pickTime(page, booking.start_datetime, console);
@@ -245,7 +245,7 @@ test('More time extends the hold: the BFF answers a later expiry and the API boo
   assert.equal(await status(booking.id), 'pending');
   assert.match(await page.getByRole('timer').innerText(), /^0?[23]:\d{2}$/, 'a first hold is short');
 
-  let before = { bff: 0, api: heldUntil() };
+  let before = { bff: 0, api: await heldUntil() };
   for (const left of [19, 18]) {
     const answered = page.waitForResponse((response) => response.url().endsWith('/bff/v1/holds/extend'));
     await page.getByRole('button', { name: 'More time' }).click();
@@ -255,9 +255,9 @@ test('More time extends the hold: the BFF answers a later expiry and the API boo
     assert.equal(body.extensions_left, left);
     assert.ok(body.expires_in >= 599 && body.expires_in <= 600, `held for HOLD_MINUTES from now: ${body.expires_in}`);
     assert.ok(Date.parse(body.expires_at) > before.bff, 'the BFF answers a later expiry');
-    assert.ok(heldUntil() > before.api, 'the API booking is held longer');
+    assert.ok((await heldUntil()) > before.api, 'the API booking is held longer');
     await page.getByRole('timer').filter({ hasText: /^(10|0?9):\d{2}$/ }).waitFor();
-    before = { bff: Date.parse(body.expires_at), api: heldUntil() };
+    before = { bff: Date.parse(body.expires_at), api: await heldUntil() };
   }
   assert.equal(await status(booking.id), 'pending');
 

@@ -240,8 +240,8 @@ async function snapshot(): Promise<string> {
 
 before(async () => {
   server = await startServer();
-  addPractice(server, { id: 'p1' }, [{ id: 'loc1', timezone: 'America/Denver' }]);
-  server.thread.store.directory.createSite({ origin: SITE, practice_id: 'p1' }, Date.now());
+  await addPractice(server, { id: 'p1' }, [{ id: 'loc1', timezone: 'America/Denver' }]);
+  await server.thread.store.directory.createSite({ origin: SITE, practice_id: 'p1' }, Date.now());
   const client = await addClient(server, { id: 'c1', scopes: ['scheduling:read', 'scheduling:write', 'scheduling:book', 'scheduling:patients'], practices: ['p1'] });
   token = await getToken(server.url, client);
   const call = api(server.url, token);

@@ -18,8 +18,8 @@ describe('a list of bookings asked for again', () => {
     server = await startServer();
     // Bookings here are in 2031: the server's clock is set where they lie within the API's horizon.
     server.clock.now = Date.parse('2030-12-01T00:00:00.000Z');
-    addPractice(server, { id: 'p1' }, [{ id: 'l1', timezone: 'America/Denver' }]);
-    addPractice(server, { id: 'p2' }, [{ id: 'l2', timezone: 'America/Denver' }]);
+    await addPractice(server, { id: 'p1' }, [{ id: 'l1', timezone: 'America/Denver' }]);
+    await addPractice(server, { id: 'p2' }, [{ id: 'l2', timezone: 'America/Denver' }]);
     const client = await addClient(server, { id: 'owner', scopes: ['scheduling:read', 'scheduling:write'], practices: ['p1'] });
     ownerToken = await getToken(server.url, client);
     owner = api(server.url, ownerToken);
@@ -81,7 +81,7 @@ describe('a list of bookings asked for again', () => {
     const revokedCall = api(server.url, await getToken(server.url, revokedClient));
     assert.equal((await revokedCall('GET', PAGE)).status, 200);
     assert.equal((await revokedCall('GET', PAGE)).status, 200);
-    server.thread.store.clients.revoke('to-revoke', Date.now());
+    await server.thread.store.clients.revoke('to-revoke', Date.now());
     assert.equal((await revokedCall('GET', PAGE)).status, 401);
   });
 
@@ -103,7 +103,7 @@ describe('booking data and caches', () => {
     const server = await startServer();
     server.clock.now = Date.parse('2030-12-01T00:00:00.000Z'); // the booking below lies within the API's 730 days
     try {
-      addPractice(server, { id: 'p1' }, [{ id: 'l1', timezone: 'America/Denver' }]);
+      await addPractice(server, { id: 'p1' }, [{ id: 'l1', timezone: 'America/Denver' }]);
       const client = await addClient(server, { id: 'reader', scopes: ['scheduling:read', 'scheduling:write', 'scheduling:patients'], practices: ['p1'] });
       const token = await getToken(server.url, client);
       const made = await api(server.url, token)('POST', '/scheduling/bookings', { start: '2031-03-03T10:00:00.000-07:00', location_id: 'l1', doctor_id: 'd1', status: 'open' });

@@ -13,7 +13,7 @@ describe('malformed requests from one address', () => {
   let client: { id: string; secret: string };
   before(async () => {
     server = await startServer();
-    addPractice(server, { id: 'p1' }, [{ id: 'l1', timezone: 'America/Denver' }]);
+    await addPractice(server, { id: 'p1' }, [{ id: 'l1', timezone: 'America/Denver' }]);
     client = await addClient(server, { id: 'c1', scopes: ['scheduling:read', 'scheduling:write'], practices: ['p1'] });
     auth = { authorization: `Bearer ${await getToken(server.url, client)}` };
   });

@@ -33,7 +33,7 @@ describe('authorization server', () => {
 
   before(async () => {
     server = await startServer();
-    addPractice(server, { id: 'p1' }, [{ id: 'l1', timezone: 'America/Denver' }]);
+    await addPractice(server, { id: 'p1' }, [{ id: 'l1', timezone: 'America/Denver' }]);
     [full, reader] = await Promise.all([
       addClient(server, { id: 'full-client', scopes: ALL_SCOPES, practices: '*' }),
       addClient(server, { id: 'reader', scopes: ['scheduling:read'], practices: ['p1'] }),
@@ -203,7 +203,7 @@ describe('authorization server', () => {
     const client = await addClient(server, { id: 'rotated', scopes: ['scheduling:read'], practices: '*' });
     await getToken(server.url, client); // the old secret has just been checked
     const fresh = newSecret();
-    server.thread.store.clients.setSecret(client.id, await hashSecret(fresh));
+    await server.thread.store.clients.setSecret(client.id, await hashSecret(fresh));
     assertOAuthError(await token(server, 'grant_type=client_credentials', { authorization: basic(client) }), 401, 'invalid_client');
     const renewed = await token(server, 'grant_type=client_credentials', { authorization: basic({ id: client.id, secret: fresh }) });
     assert.equal(renewed.status, 200);
@@ -215,7 +215,7 @@ describe('authorization server', () => {
     const old = await getToken(server.url, client);
     assert.equal((await api(server.url, old)('GET', '/scheduling/practices')).status, 200);
 
-    server.thread.store.clients.revoke(client.id, Date.now());
+    await server.thread.store.clients.revoke(client.id, Date.now());
     const again = await token(server, 'grant_type=client_credentials', { authorization: basic(client) });
     assertOAuthError(again, 401, 'invalid_client');
     const unknown = await token(server, 'grant_type=client_credentials', { authorization: basic({ id: 'never-was', secret: client.secret }) });

@@ -12,7 +12,7 @@ let token: string;
 
 before(async () => {
   server = await startServer();
-  addPractice(server, { id: 'p1' }, [{ id: 'l1', timezone: 'America/Denver' }]);
+  await addPractice(server, { id: 'p1' }, [{ id: 'l1', timezone: 'America/Denver' }]);
   token = await getToken(server.url, await addClient(server, { id: 'c1', scopes: ['scheduling:read', 'scheduling:write'], practices: ['p1'] }));
 });
 after(() => server.close());

@@ -66,8 +66,8 @@ test('SIGTERM: stops accepting, finishes the request in flight, closes the datab
 test('logs: one JSON line per request with its request id; no token, secret or patient data', async () => {
   const server = await startServer();
   try {
-    addPractice(server, { id: 'p1' }, [{ id: 'loc1', timezone: 'America/Denver' }]);
-    server.thread.store.directory.createSite({ origin: 'https://ortho.example', practice_id: 'p1' }, Date.now());
+    await addPractice(server, { id: 'p1' }, [{ id: 'loc1', timezone: 'America/Denver' }]);
+    await server.thread.store.directory.createSite({ origin: 'https://ortho.example', practice_id: 'p1' }, Date.now());
     const client = await addClient(server, { id: 'c1', scopes: ['scheduling:read', 'scheduling:write'], practices: ['p1'] });
     const token = await getToken(server.url, client);
     const created = await api(server.url, token)('POST', '/scheduling/bookings', {

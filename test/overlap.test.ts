@@ -16,7 +16,7 @@ before(async () => {
   server = await startServer();
   // Bookings here are in 2031 and 2032: the server's clock is set where they lie within the API's horizon.
   server.clock.now = Date.parse('2030-12-01T00:00:00.000Z');
-  addPractice(server, { id: 'p1' }, [
+  await addPractice(server, { id: 'p1' }, [
     { id: 'denver', timezone: 'America/Denver' },
     { id: 'chicago', timezone: 'America/Chicago' },
     { id: 'phoenix', timezone: 'America/Phoenix' },

@@ -67,8 +67,8 @@ const readPatient = (client: string, bookingId: string, localAddress = '127.0.0.
 before(async () => {
   server = await startServer();
   server.clock.now = Date.parse('2030-12-01T00:00:00.000Z'); // the bookings below, in 2032, lie within the API's 730 days
-  addPractice(server, { id: 'p1' }, [{ id: 'l1', timezone: 'America/Denver' }]);
-  addPractice(server, { id: 'p2' }, [{ id: 'l2', timezone: 'Europe/Madrid' }]);
+  await addPractice(server, { id: 'p1' }, [{ id: 'l1', timezone: 'America/Denver' }]);
+  await addPractice(server, { id: 'p2' }, [{ id: 'l2', timezone: 'Europe/Madrid' }]);
   const created = await addClients(server, [
     { id: 'owner', scopes: ['scheduling:read', 'scheduling:write', 'scheduling:patients'], practices: ['p1'] },
     { id: 'booker', scopes: ['scheduling:read', 'scheduling:book'], practices: ['p1'] },
@@ -181,7 +181,7 @@ describe('PATIENT_RETENTION_DAYS', () => {
   test('the sweep deletes a sign-up that many days after the appointment\'s start, and not before', async () => {
     const local = await startServer({ patientRetentionDays: 2 });
     try {
-      addPractice(local, { id: 'p1' }, [{ id: 'l1', timezone: 'America/Denver' }]);
+      await addPractice(local, { id: 'p1' }, [{ id: 'l1', timezone: 'America/Denver' }]);
       const [client] = await addClients(local, [{ id: 'owner', scopes: ['scheduling:read', 'scheduling:write', 'scheduling:book'], practices: ['p1'] }]);
       const call = api(local.url, await getToken(local.url, client));
       const book = async (startsIn: number) => {
@@ -208,7 +208,7 @@ describe('PATIENT_RETENTION_DAYS', () => {
     const first = await startServer({ patientRetentionDays: 1 });
     let bookingId: string;
     try {
-      addPractice(first, { id: 'p1' }, [{ id: 'l1', timezone: 'America/Denver' }]);
+      await addPractice(first, { id: 'p1' }, [{ id: 'l1', timezone: 'America/Denver' }]);
       const [client] = await addClients(first, [{ id: 'owner', scopes: ['scheduling:read', 'scheduling:write', 'scheduling:book'], practices: ['p1'] }]);
       const call = api(first.url, await getToken(first.url, client));
       const start = new Date(first.clock.now - 2 * DAY).toISOString();

@@ -21,7 +21,7 @@ before(async () => {
   server = await startServer();
   server.clock.now = NOW;
   // A UTC location: a weekly booking's weeks are exactly 7 days apart.
-  addPractice(server, { id: 'p1' }, [{ id: 'l1', timezone: 'Etc/UTC' }]);
+  await addPractice(server, { id: 'p1' }, [{ id: 'l1', timezone: 'Etc/UTC' }]);
   const clients = await addClients(server, [
     { id: 'owner', scopes: ['scheduling:read', 'scheduling:write'], practices: ['p1'] },
     { id: 'booker', scopes: ['scheduling:read', 'scheduling:book'], practices: ['p1'] },

@@ -32,8 +32,8 @@ describe('two apps on one database file sweep each lapsed hold once', () => {
       // A spy that calls through: each app's domain sweeps through its own store's data layer.
       const bookings = server.thread.store.bookings;
       const release = bookings.releaseExpiredHolds;
-      bookings.releaseExpiredHolds = (now: number) => {
-        const count = release(now);
+      bookings.releaseExpiredHolds = async (now: number) => {
+        const count = await release(now);
         released += count;
         return count;
       };

@@ -19,8 +19,8 @@ const doctor = () => `DD-${++seq}`;
 before(async () => {
   server = await startServer();
   // UTC locations: a weekly booking's weeks are exactly 7 days apart whatever today's date.
-  addPractice(server, { id: 'pa' }, [{ id: 'la', timezone: 'Etc/UTC' }]);
-  addPractice(server, { id: 'pb' }, [{ id: 'lb', timezone: 'Etc/UTC' }]);
+  await addPractice(server, { id: 'pa' }, [{ id: 'la', timezone: 'Etc/UTC' }]);
+  await addPractice(server, { id: 'pb' }, [{ id: 'lb', timezone: 'Etc/UTC' }]);
   const clients = await addClients(server, [
     { id: 'a', scopes: ALL_SCOPES, practices: ['pa'] },
     { id: 'a2', scopes: ALL_SCOPES, practices: ['pa'] },

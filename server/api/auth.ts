@@ -1,5 +1,5 @@
 import type { Context, Next } from 'koa';
-import type { Store } from '../db/store.js';
+import type { Store } from '../db/store-types.js';
 import type { Actor } from '../domain/bookings.js';
 import { Forbidden, Unauthorized } from '../errors.js';
 import type { AccessClaims, Tokens } from '../oauth/tokens.js';
@@ -21,8 +21,8 @@ function unauthorized(message: string): Unauthorized {
  * A token seen before is admitted at once; only a new one waits for its signature check.
  */
 export function authenticate(tokens: Tokens, store: Store) {
-  const admit = (ctx: Context, claims: AccessClaims): void => {
-    const client = store.clients.get(claims.clientId);
+  const admit = async (ctx: Context, claims: AccessClaims): Promise<void> => {
+    const client = await store.clients.get(claims.clientId);
     if (!client || client.revoked) throw unauthorized('access token belongs to a revoked client');
     // Scopes taken from the client since the token was issued no longer count.
     const scopes = new Set([...claims.scopes].filter((s) => client.scopes.includes(s)));
@@ -35,13 +35,10 @@ export function authenticate(tokens: Tokens, store: Store) {
     const token = header.replace(/^Bearer\s+/i, '');
     if (token.length >= 4096) throw unauthorized('access token is invalid or expired');
     const known = tokens.remembered(token);
-    if (known) {
-      admit(ctx, known);
-      return next();
-    }
-    return tokens.verify(token).then((verification) => {
+    if (known) return admit(ctx, known).then(next);
+    return tokens.verify(token).then(async (verification) => {
       if ('refused' in verification) throw unauthorized(verification.refused);
-      admit(ctx, verification.claims);
+      await admit(ctx, verification.claims);
       return next();
     });
   };

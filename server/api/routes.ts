@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { BookingStatus, Location } from '../../shared/types.js';
-import type { Store } from '../db/store.js';
+import type { Store } from '../db/store-types.js';
 import type { BookingService } from '../domain/bookings.js';
 import { BadRequest } from '../errors.js';
 import { readJson } from '../http/body.js';
@@ -77,18 +77,18 @@ export function apiRoutes(options: {
   router.use(authenticate(tokens, store));
   const read = requireScope('scheduling:read');
 
-  router.get('/practices', read, (ctx) => {
-    ctx.body = store.directory.practices(actorOf(ctx).practices);
+  router.get('/practices', read, async (ctx) => {
+    ctx.body = await store.directory.practices(actorOf(ctx).practices);
   });
 
-  router.get('/locations', read, (ctx) => {
-    ctx.body = store.directory.locations(actorOf(ctx).practices).map(publicLocation);
+  router.get('/locations', read, async (ctx) => {
+    ctx.body = (await store.directory.locations(actorOf(ctx).practices)).map(publicLocation);
   });
 
   const pageBodies = new WeakMap<object, string>();
-  const list = (scope: 'location_id' | 'practice_id') => (ctx: Context) => {
+  const list = (scope: 'location_id' | 'practice_id') => async (ctx: Context) => {
     const { params, ...query } = listQuery(ctx);
-    const page = bookings.list(actorOf(ctx), { [scope]: pathId(ctx, 'id') } as { location_id: string }, query);
+    const page = await bookings.list(actorOf(ctx), { [scope]: pathId(ctx, 'id') } as { location_id: string }, query);
     if (page.next) {
       ctx.set('Link', `<${publicUrl}${ctx.path}?${params.with('cursor', encodeCursor(page.next)).toString()}>; rel="next"`);
     }
@@ -103,8 +103,8 @@ export function apiRoutes(options: {
   router.get('/practices/:id/bookings', read, list('practice_id'));
   router.get('/locations/:id/bookings', read, list('location_id'));
 
-  router.get('/bookings/:id', read, (ctx) => {
-    ctx.body = bookings.get(actorOf(ctx), pathId(ctx, 'id'));
+  router.get('/bookings/:id', read, async (ctx) => {
+    ctx.body = await bookings.get(actorOf(ctx), pathId(ctx, 'id'));
   });
 
   // The scope is checked by readSignUp, not here: a refused attempt goes into the audit trail too.

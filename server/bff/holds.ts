@@ -6,7 +6,7 @@ import type { Static } from '@sinclair/typebox';
 import type { Booking, ConfirmResponse, ExtendResponse, FieldProblem, HoldChallenge, HoldResponse, Location, SignUpField } from '../../shared/types.js';
 import type { Config } from '../config.js';
 import type { HoldRow } from '../db/holds.js';
-import type { Store } from '../db/store.js';
+import type { Repos, Store } from '../db/store-types.js';
 import { checkSignUp } from '../../shared/sign-up.js';
 import { MINUTE, parseInstant } from '../domain/time.js';
 import { BadGateway, BadRequest, Conflict, Forbidden, Gone, NotFound, TooManyRequests, withReason } from '../errors.js';
@@ -92,14 +92,15 @@ function isBooking(value: unknown): value is Booking {
   return typeof b?.id === 'string' && typeof b.location_id === 'string' && typeof b.start_datetime === 'string' && typeof b.length === 'number' && typeof b.status === 'string';
 }
 
-export function createHoldService(options: { store: Store; upstream: Upstream; directory: LocationDirectory; config: Config; openTimes: OpenTimes }) {
+export async function createHoldService(options: { store: Store; upstream: Upstream; directory: LocationDirectory; config: Config; openTimes: OpenTimes }) {
   const { store, upstream, directory, config, openTimes } = options;
   const { now, log } = config;
   // Holding, releasing, confirming and sweeping one booking take turns, so a lapsed hold's
   // late release can never open the hold a second patient has just made of the same booking.
   const oneAtATime = createKeyedQueue();
-  const proofs = createProofs(Buffer.from(store.settings.getOrSet(PROOF_SECRET_SETTING, randomBytes(32).toString('base64url')), 'base64url'), now);
-  let nextExpiry = store.holds.nextExpiry();
+  const proofSecret = await store.transaction((tx) => tx.settings.getOrSet(PROOF_SECRET_SETTING, randomBytes(32).toString('base64url')));
+  const proofs = createProofs(Buffer.from(proofSecret, 'base64url'), now);
+  let nextExpiry = await store.holds.nextExpiry();
   let sweeping: Promise<void> | undefined;
   let sweepRetryAt = 0;
   let closed = false;
@@ -111,8 +112,8 @@ export function createHoldService(options: { store: Store; upstream: Upstream; d
   }
 
   /** How the location and the network stand: what share of the open times holds may take, and the proof a hold needs. */
-  function standing(network: string, locationId: string, openCount: number, at: number) {
-    const counts = store.holds.counts(network, locationId, at);
+  async function standing(holds: Repos['holds'], network: string, locationId: string, openCount: number, at: number) {
+    const counts = await holds.counts(network, locationId, at);
     const share = locationShare(openCount, counts.location);
     return { refusal: holdRefusal(counts, share), bits: proofBits(counts, share) };
   }
@@ -136,28 +137,28 @@ export function createHoldService(options: { store: Store; upstream: Upstream; d
   }
 
   /** The hold a token names, for the site it was made on; 404 for any other token. */
-  function holdOf(site: Site, token: string): HoldRow {
-    const row = store.holds.get(hashToken(token));
+  async function holdOf(site: Site, token: string): Promise<HoldRow> {
+    const row = await store.holds.get(hashToken(token));
     if (!row || row.site_origin !== site.origin) throw holdNotFound();
     return row;
   }
 
   async function sweep(): Promise<void> {
-    for (const row of store.holds.expired(now(), SWEEP_BATCH)) {
+    for (const row of await store.holds.expired(now(), SWEEP_BATCH)) {
       await oneAtATime(row.booking_id, async () => {
         // Every process sharing the database sweeps: the one whose conditional UPDATE claims the hold
         // releases it; the others leave it (still active, expired, or claimed) alone.
-        if (closed || !store.holds.claimRelease(row.token_hash, now(), now() + CLAIM_TTL_MS)) return;
+        if (closed || !(await store.write((tx) => tx.holds.claimRelease(row.token_hash, now(), now() + CLAIM_TTL_MS))) || closed) return;
         try {
           await releaseUpstream(row.booking_id, true);
         } catch (error) {
-          if (!closed) store.holds.dropReleaseClaim(row.token_hash);
+          if (!closed) await store.write((tx) => tx.holds.dropReleaseClaim(row.token_hash));
           throw error;
         }
-        if (!closed) store.holds.finish(row.token_hash, 'released');
+        if (!closed) await store.write((tx) => tx.holds.finish(row.token_hash, 'released'));
       });
     }
-    if (!closed) nextExpiry = store.holds.nextExpiry();
+    if (!closed) nextExpiry = await store.holds.nextExpiry();
   }
 
   const service = {
@@ -183,7 +184,7 @@ export function createHoldService(options: { store: Store; upstream: Upstream; d
       const at = now();
       const network = networkOf(address);
       const open = await offered(location, at);
-      const { bits } = standing(network, location.id, open.length, at);
+      const { bits } = await standing(store.holds, network, location.id, open.length, at);
       return proofs.issue(location.id, network, bits);
     },
 
@@ -198,19 +199,19 @@ export function createHoldService(options: { store: Store; upstream: Upstream; d
       if (!open.some(({ start, slot }) => slot.booking_id === request.booking_id && start === request.start.ms)) throw slotTaken();
       // Counted and claimed in one transaction, so processes sharing the database count together.
       const claimId = randomBytes(12).toString('base64url');
-      store.transaction(() => {
+      await store.transaction(async (tx) => {
         // A refusal rolls the proof's use back: the same proof may try again.
-        if (!store.holds.useProof(proof.hash, proof.expiresAt, at)) throw proofReused();
-        const { refusal, bits } = standing(network, location.id, open.length, at);
+        if (!(await tx.holds.useProof(proof.hash, proof.expiresAt, at))) throw proofReused();
+        const { refusal, bits } = await standing(tx.holds, network, location.id, open.length, at);
         if (refusal) throw tooManyHolds(refusal);
         if (proof.bits < bits) throw proofTooWeak(bits);
         const slot = `${request.booking_id} ${request.start.ms}`;
-        if (!store.holds.claim({ id: claimId, network, location_id: location.id, slot, expires_at: at + CLAIM_TTL_MS }, at)) throw slotTaken();
+        if (!(await tx.holds.claim({ id: claimId, network, location_id: location.id, slot, expires_at: at + CLAIM_TTL_MS }, at))) throw slotTaken();
       });
       try {
         return await oneAtATime(request.booking_id, () => holdUpstream(site, address, network, claimId, request));
       } finally {
-        store.holds.dropClaim(claimId);
+        await store.write((tx) => tx.holds.dropClaim(claimId));
       }
     },
 
@@ -220,21 +221,21 @@ export function createHoldService(options: { store: Store; upstream: Upstream; d
      * and at most MAX_EXTEND_CALLS times. The booking API's hold is renewed first.
      */
     async extend(site: Site, token: string): Promise<ExtendResponse> {
-      const row = holdOf(site, token);
+      const row = await holdOf(site, token);
       if (row.state !== 'active' || row.expires_at <= now()) throw holdExpired();
       if (row.extend_calls >= MAX_EXTEND_CALLS) throw extendLimit();
       return oneAtATime(row.booking_id, async () => {
-        const fresh = store.holds.get(row.token_hash)!;
+        const fresh = (await store.holds.get(row.token_hash))!;
         const at = now();
         if (fresh.state !== 'active' || fresh.expires_at <= at) throw holdExpired();
         const hold = config.holdMinutes * MINUTE;
         const until = Math.min(at + hold, fresh.created_at + (1 + MAX_HOLD_EXTENSIONS) * hold);
         if (until > fresh.expires_at) await renewUpstream(fresh);
-        if (!store.holds.extend(fresh.token_hash, until, at, MAX_EXTEND_CALLS)) {
-          if (store.holds.get(fresh.token_hash)!.extend_calls >= MAX_EXTEND_CALLS) throw extendLimit();
+        if (!(await store.write((tx) => tx.holds.extend(fresh.token_hash, until, at, MAX_EXTEND_CALLS)))) {
+          if ((await store.holds.get(fresh.token_hash))!.extend_calls >= MAX_EXTEND_CALLS) throw extendLimit();
           throw holdExpired();
         }
-        const updated = store.holds.get(fresh.token_hash)!;
+        const updated = (await store.holds.get(fresh.token_hash))!;
         return {
           expires_at: new Date(updated.expires_at).toISOString(),
           expires_in: Math.max(0, Math.round((updated.expires_at - now()) / 1000)),
@@ -244,38 +245,38 @@ export function createHoldService(options: { store: Store; upstream: Upstream; d
     },
 
     async release(site: Site, token: string): Promise<ReleaseResponse> {
-      const row = holdOf(site, token);
+      const row = await holdOf(site, token);
       if (row.state !== 'active') return { status: row.state };
       return oneAtATime(row.booking_id, async () => {
-        const fresh = store.holds.get(row.token_hash)!;
+        const fresh = (await store.holds.get(row.token_hash))!;
         if (fresh.state !== 'active') return { status: fresh.state };
         await releaseUpstream(fresh.booking_id, fresh.expires_at <= now());
-        store.holds.finish(fresh.token_hash, 'released');
-        nextExpiry = store.holds.nextExpiry();
+        await store.write((tx) => tx.holds.finish(fresh.token_hash, 'released'));
+        nextExpiry = await store.holds.nextExpiry();
         return { status: 'released' as const };
       });
     },
 
     async confirm(site: Site, token: string, patient: unknown): Promise<ConfirmResponse> {
-      const row = holdOf(site, token);
+      const row = await holdOf(site, token);
       if (row.state === 'booked') return confirmed(row);
       if (row.state !== 'active' || row.expires_at <= now()) throw holdExpired();
       const checked = checkSignUp(patient, todayUtc(now()));
       if (checked.problems) throw invalidFields(checked.problems);
       return oneAtATime(row.booking_id, async () => {
         // A double click waited here for the first confirm: it gets the same answer.
-        const fresh = store.holds.get(row.token_hash)!;
+        const fresh = (await store.holds.get(row.token_hash))!;
         if (fresh.state === 'booked') return confirmed(fresh);
         if (fresh.state !== 'active' || fresh.expires_at <= now()) throw holdExpired();
         const answer = await upstream.put(bookingPath(fresh.booking_id), { status: 'booked', patient: checked.signUp });
         if (answer.status === 200) {
-          store.holds.finish(fresh.token_hash, 'booked');
-          nextExpiry = store.holds.nextExpiry();
+          await store.write((tx) => tx.holds.finish(fresh.token_hash, 'booked'));
+          nextExpiry = await store.holds.nextExpiry();
           return confirmed(fresh);
         }
         if (answer.status === 404 || answer.status === 409) {
           // The API let the hold go (its own expiry, or the practice closed the booking).
-          store.holds.finish(fresh.token_hash, 'released');
+          await store.write((tx) => tx.holds.finish(fresh.token_hash, 'released'));
           throw holdExpired();
         }
         return upstream.unexpected(answer, 'PUT', bookingPath(fresh.booking_id));
@@ -301,7 +302,7 @@ export function createHoldService(options: { store: Store; upstream: Upstream; d
       if (current.status === 200 && isBooking(current.body) && current.body.status === 'pending') return;
     }
     if (answer.status === 404 || answer.status === 409) {
-      store.holds.finish(row.token_hash, 'released');
+      await store.write((tx) => tx.holds.finish(row.token_hash, 'released'));
       throw holdExpired();
     }
     upstream.unexpected(answer, 'PUT', bookingPath(row.booking_id));
@@ -352,7 +353,7 @@ export function createHoldService(options: { store: Store; upstream: Upstream; d
       extend_calls: 0,
     };
     try {
-      store.holds.insert(row, claimId);
+      await store.write((tx) => tx.holds.insert(row, claimId));
     } catch (error) {
       await releaseUpstream(held.id).catch(() => undefined);
       throw error;
@@ -373,7 +374,7 @@ export function createHoldService(options: { store: Store; upstream: Upstream; d
   timer.unref();
   return service;
 }
-export type HoldService = ReturnType<typeof createHoldService>;
+export type HoldService = Awaited<ReturnType<typeof createHoldService>>;
 
 /** 400 with one problem per sign-up field, naming the fields and never their values. */
 function invalidFields(problems: Partial<Record<SignUpField, FieldProblem>>): BadRequest {

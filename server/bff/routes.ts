@@ -31,7 +31,7 @@ export interface Bff {
   close(): void;
 }
 
-export function createBff(options: { store: Store; upstream: UpstreamConfig; config: Config; answers: KeptAnswers }): Bff {
+export async function createBff(options: { store: Store; upstream: UpstreamConfig; config: Config; answers: KeptAnswers }): Promise<Bff> {
   const { store, config, answers } = options;
   // With no THREAD_* settings the BFF fronts this server, at PUBLIC_URL.
   const variables = config.upstream ? { issuer: 'THREAD_ISSUER', apiUrl: 'THREAD_API_URL' } : { issuer: 'PUBLIC_URL', apiUrl: 'PUBLIC_URL' };
@@ -42,7 +42,7 @@ export function createBff(options: { store: Store; upstream: UpstreamConfig; con
     const from = config.now();
     return slotsBetween(location, from, from + MAX_DAYS * DAY).slots;
   };
-  const holds = createHoldService({ store, upstream, directory, config, openTimes });
+  const holds = await createHoldService({ store, upstream, directory, config, openTimes });
   // Counted in the database, so every process sharing it counts an address's attempts together. Each
   // attempt is checked and counted in one small write of its own, grouped into the commit of the turn
   // (store.write): holds and confirms write anyway, and the read benchmark (`npm run bench`: the list and

@@ -99,7 +99,7 @@ export function siteGate(store: Store, publicUrl: string) {
     const origin = header ? exactOrigin(header) : ownOrigin;
     ctx.vary('Origin');
     ctx.set('Cache-Control', 'no-store');
-    const site = origin ? store.directory.site(origin) : undefined;
+    const site = origin ? await store.directory.site(origin) : undefined;
     if (ctx.method === 'OPTIONS') {
       // No CORS header at all: the browser refuses the preflight, and the widget has learnt why from
       // the schedule (a simple GET, whose 403 it may read).

@@ -1,4 +1,4 @@
-import type { Db } from './database.js';
+import type { Executor, Params } from './executor.js';
 
 /** Who did it: an API client, or (later) a person in the practice console. */
 export type AuditActorKind = 'api_client' | 'console';
@@ -19,21 +19,22 @@ export interface AuditEvent {
 }
 
 /** The audit trail: it can be appended to and listed, and nothing else (the table refuses updates and deletes too). */
-export function createAudit(db: Db) {
-  const statements = {
-    insert: db.prepare(
-      `INSERT INTO audit_events (at, practice_id, booking_id, actor_kind, actor_id, address, action, outcome)
-       VALUES (:at, :practice_id, :booking_id, :actor_kind, :actor_id, :address, :action, :outcome)`,
-    ),
-    ofPractice: db.prepare(
-      `SELECT at, practice_id, booking_id, actor_kind, actor_id, address, action, outcome FROM audit_events
-       WHERE practice_id = :practice_id AND at >= :since ORDER BY at, seq`,
-    ),
-  };
+export function createAudit(ex: Executor) {
   return {
-    record: (event: AuditEvent) => void statements.insert.run(event),
+    async record(event: AuditEvent): Promise<void> {
+      await ex.run(
+        `INSERT INTO audit_events (at, practice_id, booking_id, actor_kind, actor_id, address, action, outcome)
+         VALUES (:at, :practice_id, :booking_id, :actor_kind, :actor_id, :address, :action, :outcome)`,
+        event as unknown as Params, // an interface has no index signature; its fields are the parameters
+      );
+    },
     /** A practice's events from `since` (ms) on, oldest first. */
-    ofPractice: (practiceId: string, since: number) => statements.ofPractice.all({ practice_id: practiceId, since }) as AuditEvent[],
+    ofPractice: (practiceId: string, since: number) =>
+      ex.all<AuditEvent>(
+        `SELECT at, practice_id, booking_id, actor_kind, actor_id, address, action, outcome FROM audit_events
+         WHERE practice_id = :practice_id AND at >= :since ORDER BY at, seq`,
+        { practice_id: practiceId, since },
+      ),
   };
 }
 export type Audit = ReturnType<typeof createAudit>;

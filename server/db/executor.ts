@@ -30,11 +30,21 @@ export function sqliteExecutor(db: Db): Executor {
     if (!kept) prepared.set(sql, (kept = db.prepare(sql)));
     return kept;
   };
-  const args = (params?: Params) => (params ? [params] : []);
+  // No spread of an argument list: these run on every statement of every request.
   return {
     engine: 'sqlite',
-    all: async <T>(sql: string, params?: Params) => statement(sql).all(...args(params)) as T[],
-    get: async <T>(sql: string, params?: Params) => statement(sql).get(...args(params)) as T | undefined,
-    run: async (sql: string, params?: Params) => statement(sql).run(...args(params)).changes,
+    all: async <T>(sql: string, params?: Params) => (params ? statement(sql).all(params) : statement(sql).all()) as T[],
+    get: async <T>(sql: string, params?: Params) => (params ? statement(sql).get(params) : statement(sql).get()) as T | undefined,
+    run: async (sql: string, params?: Params) => (params ? statement(sql).run(params) : statement(sql).run()).changes,
   };
+}
+
+/**
+ * Whether `error` is a unique (or primary key) constraint refusing a row, on either engine: better-sqlite3's
+ * SQLITE_CONSTRAINT_UNIQUE / SQLITE_CONSTRAINT_PRIMARYKEY, PostgreSQL's unique_violation (23505).
+ */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return false;
+  return code === '23505' || code.startsWith('SQLITE_CONSTRAINT_UNIQUE') || code.startsWith('SQLITE_CONSTRAINT_PRIMARYKEY');
 }

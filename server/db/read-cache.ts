@@ -1,4 +1,3 @@
-import type { Statement } from 'better-sqlite3';
 import type { Db } from './database.js';
 
 /** How long a read without a request around it (a timer, the CLI) trusts the last look at other connections' commits. */
@@ -18,10 +17,13 @@ const UNREFRESHED_MS = 50;
  * client again. Nothing is kept from inside a transaction, where it might yet be rolled back.
  * Callers treat what they get as read-only: it is shared until the next change.
  *
- * Correct by construction: a key names everything its read depends on; the directory's writers get
- * their statements through `directoryStatement`, whose every run drops the directory shelf; each
+ * Correct by construction: a key names everything its read depends on; the directory's writers run
+ * their statements through `directoryWriter` (repos.ts), whose every run drops the directory shelf; each
  * shelf is bounded by an estimate of its bytes, oldest first out. `enabled: false` (CACHE=off)
  * reads through every time, so a test suite run both ways tells a cache bug from a logic bug.
+ *
+ * Reads are async (the data modules run on an Executor) but on SQLite run at once; a value is kept only
+ * if nothing changed while it was read (a read of several statements spans microtasks).
  */
 export function createReadCache(db: Db, options: { enabled?: boolean; maxBytes?: number } = {}) {
   const enabled = options.enabled ?? true;
@@ -59,14 +61,16 @@ export function createReadCache(db: Db, options: { enabled?: boolean; maxBytes?:
     }
   }
 
-  function keep<T>(shelf: Shelf, key: string, read: () => T, bytes: (value: T) => number): T {
+  async function keep<T>(shelf: Shelf, key: string, read: () => Promise<T>, bytes: (value: T) => number): Promise<T> {
     if (!enabled) return read();
     sync(performance.now() - checkedAt > UNREFRESHED_MS);
     const kept = shelf.get(key);
     if (kept !== undefined) return kept.value as T;
-    const value = read();
+    const before = generation;
+    const value = await read();
     if (db.inTransaction) return value;
-    shelf.set(key, value, key.length * 2 + bytes(value));
+    sync(false);
+    if (generation === before) shelf.set(key, value, key.length * 2 + bytes(value));
     return value;
   }
 
@@ -96,21 +100,11 @@ export function createReadCache(db: Db, options: { enabled?: boolean; maxBytes?:
       return generation;
     },
     /** A read of bookings; `key` names everything it depends on; `bytes` estimates what the value holds. */
-    bookings: <T>(key: string, read: () => T, bytes: (value: T) => number = () => ROW_BYTES): T => keep(bookings, key, read, bytes),
+    bookings: <T>(key: string, read: () => Promise<T>, bytes: (value: T) => number = () => ROW_BYTES): Promise<T> => keep(bookings, key, read, bytes),
     /** A read of clients, practices, locations or sites (a row or two). */
-    directory: <T>(key: string, read: () => T): T => keep(directory, key, read, () => ROW_BYTES),
-    /** The only way to write clients, practices, locations or sites: every run drops what the directory shelf kept. */
-    directoryStatement(statement: Statement) {
-      return {
-        run(...params: unknown[]) {
-          try {
-            return statement.run(...params);
-          } finally {
-            directoryChanged();
-          }
-        },
-      };
-    },
+    directory: <T>(key: string, read: () => Promise<T>): Promise<T> => keep(directory, key, read, () => ROW_BYTES),
+    /** Drops what the directory shelf kept: called by every run of a directory writer (repos.ts). */
+    directoryChanged,
   };
 }
 

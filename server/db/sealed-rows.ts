@@ -1,5 +1,6 @@
 import type { SignUp } from '../../shared/types.js';
 import type { Db } from './database.js';
+import type { Executor } from './executor.js';
 import type { Keyring } from './keyring.js';
 import { open, seal, sealedWith } from './sealing.js';
 
@@ -21,20 +22,21 @@ export function sealSignUp(keyring: Keyring, bookingId: string, signUp: SignUp):
 /**
  * Seals what migration 005 set aside in clear (rows written before it), then drops the clear tables.
  * One transaction; with secure_delete on, the freed pages are zeroed, and the log is emptied after.
+ * SQLite only (its migration 005 set them aside; PostgreSQL starts sealed), so on the connection itself.
  */
 export function sealUnsealedRows(db: Db, keyring: Keyring): void {
   const aside = (name: string) => db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
   if (!aside('unsealed_sign_ups') && !aside('unsealed_signing_keys')) return;
   db.transaction(() => {
     if (aside('unsealed_sign_ups')) {
-      const insert = db.prepare('INSERT OR IGNORE INTO sign_ups (booking_id, sealed, created_at) VALUES (?, ?, ?)');
+      const insert = db.prepare('INSERT INTO sign_ups (booking_id, sealed, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
       for (const row of db.prepare('SELECT * FROM unsealed_sign_ups').all() as Array<SignUp & { booking_id: string; created_at: number }>) {
         insert.run(row.booking_id, sealSignUp(keyring, row.booking_id, row), row.created_at);
       }
       db.exec('DROP TABLE unsealed_sign_ups');
     }
     if (aside('unsealed_signing_keys')) {
-      const insert = db.prepare('INSERT OR IGNORE INTO signing_keys (kid, alg, private_sealed, public_jwk, created_at) VALUES (?, ?, ?, ?, ?)');
+      const insert = db.prepare('INSERT INTO signing_keys (kid, alg, private_sealed, public_jwk, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING');
       for (const row of db.prepare('SELECT * FROM unsealed_signing_keys').all() as Array<{ kid: string; alg: string; private_jwk: string; public_jwk: string; created_at: number }>) {
         insert.run(row.kid, row.alg, seal(keyring, row.private_jwk, signingKeyContext(row.kid)), row.public_jwk, row.created_at);
       }
@@ -46,23 +48,23 @@ export function sealUnsealedRows(db: Db, keyring: Keyring): void {
 }
 
 /**
- * Seals every blob not under the current key again under it, in one transaction; returns how many per table.
- * After this, keys other than the current one may be dropped.
+ * Seals every blob not under the current key again under it; returns how many per table. Run it in one
+ * transaction (`ex` a transaction's executor). After this, keys other than the current one may be dropped.
  */
-export function resealAll(db: Db, keyring: Keyring): Record<string, number> {
-  return db.transaction(() => {
-    const current = keyring.current().id;
-    const counts: Record<string, number> = {};
-    for (const { table, key, column, context } of SEALED) {
-      const update = db.prepare(`UPDATE ${table} SET ${column} = ? WHERE ${key} = ?`);
-      let count = 0;
-      for (const row of db.prepare(`SELECT ${key} AS id, ${column} AS blob FROM ${table}`).all() as Array<{ id: string; blob: Buffer }>) {
-        if (sealedWith(row.blob).equals(current)) continue;
-        update.run(seal(keyring, open(keyring, row.blob, context(row.id)), context(row.id)), row.id);
-        count += 1;
-      }
-      counts[table] = count;
+export async function resealAll(ex: Executor, keyring: Keyring): Promise<Record<string, number>> {
+  const current = keyring.current().id;
+  const counts: Record<string, number> = {};
+  for (const { table, key, column, context } of SEALED) {
+    let count = 0;
+    for (const row of await ex.all<{ id: string; blob: Buffer }>(`SELECT ${key} AS id, ${column} AS blob FROM ${table}`)) {
+      if (sealedWith(row.blob).equals(current)) continue;
+      await ex.run(`UPDATE ${table} SET ${column} = :blob WHERE ${key} = :id`, {
+        blob: seal(keyring, open(keyring, row.blob, context(row.id)), context(row.id)),
+        id: row.id,
+      });
+      count += 1;
     }
-    return counts;
-  }).immediate();
+    counts[table] = count;
+  }
+  return counts;
 }

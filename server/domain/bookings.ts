@@ -3,7 +3,7 @@ import type { Booking, BookingStatus, SignUp } from '../../shared/types.js';
 import type { AuditActorKind, SignUpReadOutcome } from '../db/audit.js';
 import type { BookingRow, ListedBooking, ListQuery } from '../db/bookings.js';
 import type { LocationRow } from '../db/directory.js';
-import type { Store } from '../db/store.js';
+import type { Repos, Store } from '../db/store-types.js';
 import { BadRequest, Conflict, Forbidden, NotFound, Unprocessable } from '../errors.js';
 import { findOverlap } from './overlap.js';
 import { transition, type Effect, type Roles } from './transitions.js';
@@ -76,33 +76,38 @@ export function toBooking(row: ListedBooking): Booking {
   };
 }
 
+/**
+ * The booking rules over the store. Reads run on the store's data modules; each write runs in
+ * `store.write` on the transaction's own (`tx`), so on PostgreSQL it runs on that transaction's connection.
+ */
 export function createBookingService(store: Store, options: { now: () => number; holdMinutes: number }) {
-  const { bookings, directory } = store;
   const now = options.now;
-  let nextExpiry: number | null = bookings.nextHoldExpiry();
-  /** The data's generation when `nextExpiry` was read from the database. */
-  let expiryReadAt = store.generation();
+  let nextExpiry: number | null = null;
+  /** The data's generation when `nextExpiry` was read from the database (none yet: read at the first request). */
+  let expiryReadAt = -1;
 
   const granted = (actor: Pick<Actor, 'practices'>, practiceId: string) => actor.practices === '*' || actor.practices.has(practiceId);
 
   /** A location the actor may see, or 404. */
-  function visibleLocation(actor: Actor, id: string): LocationRow {
-    const location = directory.location(id);
+  async function visibleLocation(actor: Actor, id: string): Promise<LocationRow> {
+    const location = await store.directory.location(id);
     if (!location || !granted(actor, location.practice_id)) throw new NotFound(`location "${id}" not found`);
     return location;
   }
 
   /** A booking the actor may see, with its location, or 404. */
-  function visibleBooking(actor: Actor, id: string): { row: BookingRow; location: LocationRow } {
-    const row = bookings.get(id);
-    const location = row && directory.location(row.location_id);
+  async function visibleBooking(db: Repos, actor: Actor, id: string): Promise<{ row: BookingRow; location: LocationRow }> {
+    const row = await db.bookings.get(id);
+    const location = row && (await db.directory.location(row.location_id));
     if (!row || !location || !granted(actor, location.practice_id)) throw new NotFound(`booking "${id}" not found`);
     return { row, location };
   }
 
-  function assertNoOverlap(row: BookingRow, location: LocationRow): void {
+  /** Inside a write: its doctor's other writers wait (bookings.lockDoctor) until it commits. */
+  async function assertNoOverlap(tx: Repos, row: BookingRow, location: LocationRow): Promise<void> {
     if (row.status === 'closed') return;
-    const other = findOverlap(bookings, {
+    await tx.bookings.lockDoctor(row.practice_id, row.doctor_id);
+    const other = await findOverlap(tx.bookings, {
       id: row.id,
       practice_id: row.practice_id,
       doctor_id: row.doctor_id,
@@ -121,18 +126,18 @@ export function createBookingService(store: Store, options: { now: () => number;
    * Called before a request's own transaction, never inside it: a rollback there would undo
    * the release after the next expiry had been moved on.
    */
-  function releaseExpiredHolds(): void {
+  async function releaseExpiredHolds(): Promise<void> {
     // Another process may have made a hold since this one last looked (and may be gone before it runs
     // out): the next expiry is read again whenever the data has changed.
     const generation = store.generation();
     if (generation !== expiryReadAt) {
-      nextExpiry = bookings.nextHoldExpiry();
+      nextExpiry = await store.bookings.nextHoldExpiry();
       expiryReadAt = generation;
     }
     const at = now();
     if (nextExpiry === null || nextExpiry > at) return;
-    store.transaction(() => bookings.releaseExpiredHolds(at));
-    nextExpiry = bookings.nextHoldExpiry();
+    await store.transaction((tx) => tx.bookings.releaseExpiredHolds(at));
+    nextExpiry = await store.bookings.nextHoldExpiry();
   }
 
   /** The status machine's effect (transitions.ts) of moving `row` to `to`, or its refusal thrown as the HTTP error. */
@@ -146,7 +151,7 @@ export function createBookingService(store: Store, options: { now: () => number;
   const requestHash = (body: unknown) => createHash('sha256').update(JSON.stringify(body)).digest('base64url');
 
   /** A hold of one week of a weekly booking: a one-off booking stands in for that week. */
-  function holdOccurrence(actor: Actor, series: BookingRow, location: LocationRow, start: Instant | undefined, expiresAt: number | null) {
+  async function holdOccurrence(tx: Repos, actor: Actor, series: BookingRow, location: LocationRow, start: Instant | undefined, expiresAt: number | null) {
     if (!start) throw new Unprocessable('start: name the week of this weekly booking to hold (its start_datetime)');
     if (start.ms < series.start_at) {
       throw new BadRequest(`start must be on or after the first week of booking "${series.id}", ${formatInstant(series.start_at, series.start_offset)}`);
@@ -154,7 +159,7 @@ export function createBookingService(store: Store, options: { now: () => number;
     if (occurrenceWeek(series.start_at, location.timezone, start.ms) === undefined) {
       throw new Unprocessable(`start: ${formatInstant(start.ms, start.offset)} is not a week of booking "${series.id}"`);
     }
-    const existing = bookings.standIn(series.id, start.ms);
+    const existing = await tx.bookings.standIn(series.id, start.ms);
     if (existing) throw new Conflict(`that week of booking "${series.id}" is already taken: ${existing.status}`);
     const at = now();
     const row: BookingRow = {
@@ -171,8 +176,8 @@ export function createBookingService(store: Store, options: { now: () => number;
       created_at: at,
       updated_at: at,
     };
-    assertNoOverlap(row, location);
-    bookings.insert(row);
+    await assertNoOverlap(tx, row, location);
+    await tx.bookings.insert(row);
     return row;
   }
 
@@ -181,24 +186,24 @@ export function createBookingService(store: Store, options: { now: () => number;
     /** When the first hold this process knows of runs out (ms), Infinity with none: reads up to then stay true. */
     nextHoldExpiry: (): number => nextExpiry ?? Infinity,
 
-    get(actor: Actor, id: string): Booking {
-      releaseExpiredHolds();
-      return toBooking(visibleBooking(actor, id).row);
+    async get(actor: Actor, id: string): Promise<Booking> {
+      await releaseExpiredHolds();
+      return toBooking((await visibleBooking(store, actor, id)).row);
     },
 
     /**
      * Bookings of a location or practice the actor may see; one more row than `limit` says there is a next page.
      * The page is shared until the database changes: callers do not modify it.
      */
-    list(actor: Actor, scope: { location_id: string } | { practice_id: string }, query: Omit<ListQuery, 'location_id' | 'practice_id'>) {
-      releaseExpiredHolds();
-      if ('location_id' in scope) visibleLocation(actor, scope.location_id);
-      else if (!directory.practice(scope.practice_id) || !granted(actor, scope.practice_id)) {
+    async list(actor: Actor, scope: { location_id: string } | { practice_id: string }, query: Omit<ListQuery, 'location_id' | 'practice_id'>) {
+      await releaseExpiredHolds();
+      if ('location_id' in scope) await visibleLocation(actor, scope.location_id);
+      else if (!(await store.directory.practice(scope.practice_id)) || !granted(actor, scope.practice_id)) {
         throw new NotFound(`practice "${scope.practice_id}" not found`);
       }
       // Integrators poll the same pages, and the widget's BFF reads the same locations, over and over.
-      return store.cached(`list ${JSON.stringify([scope, query])}`, () => {
-        const rows = bookings.list({ ...query, ...scope, limit: query.limit + 1 });
+      return store.cached(`list ${JSON.stringify([scope, query])}`, async () => {
+        const rows = await store.bookings.list({ ...query, ...scope, limit: query.limit + 1 });
         const page = rows.slice(0, query.limit);
         const last = page[page.length - 1];
         return {
@@ -208,8 +213,8 @@ export function createBookingService(store: Store, options: { now: () => number;
       }, (page) => 256 + page.bookings.length * BOOKING_BYTES);
     },
 
-    create(actor: Actor, input: NewBooking, idempotencyKey?: string): Promise<{ booking: Booking; replayed: boolean }> {
-      const location = directory.location(input.location_id);
+    async create(actor: Actor, input: NewBooking, idempotencyKey?: string): Promise<{ booking: Booking; replayed: boolean }> {
+      const location = await store.directory.location(input.location_id);
       // An ungranted practice's location answers like an unknown one, and as the contract says: 403.
       if (!location || !granted(actor, location.practice_id)) {
         throw new Forbidden(`location_id: no location "${input.location_id}" you may book at`);
@@ -221,13 +226,13 @@ export function createBookingService(store: Store, options: { now: () => number;
         throw new Unprocessable(`status: a weekly booking is offered open; hold or book one of its weeks instead of "${status}"`);
       }
       const hash = idempotencyKey ? requestHash(input) : '';
-      releaseExpiredHolds();
-      return store.write(() => {
+      await releaseExpiredHolds();
+      return store.write(async (tx) => {
         if (idempotencyKey) {
-          const seen = bookings.idempotencyKey(actor.clientId, idempotencyKey);
+          const seen = await tx.bookings.idempotencyKey(actor.clientId, idempotencyKey);
           if (seen) {
             if (seen.request_hash !== hash) throw new Unprocessable('Idempotency-Key was already used with another body');
-            return { booking: toBooking(bookings.get(seen.booking_id)!), replayed: true };
+            return { booking: toBooking((await tx.bookings.get(seen.booking_id))!), replayed: true };
           }
         }
         const at = now();
@@ -250,20 +255,20 @@ export function createBookingService(store: Store, options: { now: () => number;
           created_at: at,
           updated_at: at,
         };
-        assertNoOverlap(row, location);
-        bookings.insert(row);
-        if (idempotencyKey) bookings.saveIdempotencyKey(actor.clientId, idempotencyKey, hash, row.id, at);
+        await assertNoOverlap(tx, row, location);
+        await tx.bookings.insert(row);
+        if (idempotencyKey) await tx.bookings.saveIdempotencyKey(actor.clientId, idempotencyKey, hash, row.id, at);
         return { booking: toBooking(row), replayed: false };
       });
     },
 
     /** PUT: the creator edits any field; a `scheduling:book` client moves the patient flow. */
-    update(actor: Actor, id: string, change: BookingChange): Promise<{ booking: Booking; created: boolean }> {
+    async update(actor: Actor, id: string, change: BookingChange): Promise<{ booking: Booking; created: boolean }> {
       // A new start, a held week's included, is bounded as a new booking's is.
       if (change.start) assertStartInBounds(change.start.ms, now());
-      releaseExpiredHolds();
-      return store.write(() => {
-        const { row, location: currentLocation } = visibleBooking(actor, id);
+      await releaseExpiredHolds();
+      return store.write(async (tx) => {
+        const { row, location: currentLocation } = await visibleBooking(tx, actor, id);
         const at = now();
         const creator = row.created_by === actor.clientId && actor.scopes.has('scheduling:write');
         const booker = actor.scopes.has('scheduling:book');
@@ -285,7 +290,7 @@ export function createBookingService(store: Store, options: { now: () => number;
         if (occurrenceHold) {
           // The series itself stays open: the hold is of one week, by a stand-in (holdOccurrence).
           const hold = decide(row, 'pending', actor, { creator, holder: false })!;
-          return { booking: toBooking(holdOccurrence(actor, row, currentLocation, change.start, hold.hold_expires_at)), created: true };
+          return { booking: toBooking(await holdOccurrence(tx, actor, row, currentLocation, change.start, hold.hold_expires_at)), created: true };
         }
 
         // Status moves that make sense (transitions.ts); anything else is refused naming the current status.
@@ -296,7 +301,7 @@ export function createBookingService(store: Store, options: { now: () => number;
 
         let location = currentLocation;
         if (change.location_id !== undefined && change.location_id !== row.location_id) {
-          const moved = directory.location(change.location_id);
+          const moved = await tx.directory.location(change.location_id);
           if (!moved || !granted(actor, moved.practice_id)) {
             throw new Forbidden(`location_id: no location "${change.location_id}" you may book at`);
           }
@@ -321,21 +326,21 @@ export function createBookingService(store: Store, options: { now: () => number;
         );
         // Only a move can make an overlap. A change of status alone cannot: every live status blocks alike, the
         // booking was checked when it became live or last moved, and a closed one never comes back (transitions.ts).
-        if (moved) assertNoOverlap(next, location);
-        if (!bookings.update(next, row)) throw new Conflict(`booking "${id}" changed meanwhile; read it and try again`);
+        if (moved) await assertNoOverlap(tx, next, location);
+        if (!(await tx.bookings.update(next, row))) throw new Conflict(`booking "${id}" changed meanwhile; read it and try again`);
         // Only a booked booking has a sign-up: reopening or closing it lets the sign-up go (bookings.update does).
-        if (next.status === 'booked' && change.patient) bookings.saveSignUp(id, change.patient, at);
+        if (next.status === 'booked' && change.patient) await tx.bookings.saveSignUp(id, change.patient, at);
         return { booking: toBooking(next), created: false };
       });
     },
 
     /** DELETE: closes a booking its creator no longer offers. */
-    remove(actor: Actor, id: string): Promise<{ id: string; status: 'closed' }> {
-      releaseExpiredHolds();
-      return store.write(() => {
-        const { row } = visibleBooking(actor, id);
+    async remove(actor: Actor, id: string): Promise<{ id: string; status: 'closed' }> {
+      await releaseExpiredHolds();
+      return store.write(async (tx) => {
+        const { row } = await visibleBooking(tx, actor, id);
         const effect = decide(row, 'closed', actor, { creator: row.created_by === actor.clientId, holder: row.held_by === actor.clientId });
-        if (effect) bookings.close(id, now());
+        if (effect) await tx.bookings.close(id, now());
         return { id, status: 'closed' as const };
       });
     },
@@ -346,13 +351,13 @@ export function createBookingService(store: Store, options: { now: () => number;
      * or practice grant are recorded too (an unknown booking names no practice to record it under).
      */
     async readSignUp(reader: SignUpReader, id: string): Promise<SignUp> {
-      releaseExpiredHolds();
-      const outcome = await store.write(() => {
-        const row = bookings.get(id);
-        const location = row && directory.location(row.location_id);
-        const record = (outcome: SignUpReadOutcome) =>
-          location &&
-          store.audit.record({
+      await releaseExpiredHolds();
+      const outcome = await store.write(async (tx) => {
+        const row = await tx.bookings.get(id);
+        const location = row && (await tx.directory.location(row.location_id));
+        const record = async (outcome: SignUpReadOutcome) => {
+          if (!location) return;
+          await tx.audit.record({
             at: now(),
             practice_id: location.practice_id,
             booking_id: id,
@@ -362,18 +367,19 @@ export function createBookingService(store: Store, options: { now: () => number;
             action: 'sign_up.read',
             outcome,
           });
+        };
         // Refused alike whether the booking exists or not: the answer tells nothing about other practices.
         if (!reader.mayReadPatients) {
-          record('refused_scope');
+          await record('refused_scope');
           return { error: new Forbidden('this needs the scheduling:patients scope') };
         }
         if (!row || !location) return { error: new NotFound(`booking "${id}" not found`) };
         if (!granted(reader, location.practice_id)) {
-          record('refused_practice');
+          await record('refused_practice');
           return { error: new NotFound(`booking "${id}" not found`) };
         }
-        const signUp = row.status === 'booked' ? bookings.signUp(id) : undefined;
-        record(signUp ? 'read' : 'no_sign_up');
+        const signUp = row.status === 'booked' ? await tx.bookings.signUp(id) : undefined;
+        await record(signUp ? 'read' : 'no_sign_up');
         return signUp ? { signUp } : { error: new NotFound(`booking "${id}" has no sign-up`) };
       });
       // Thrown only now: a throw inside the transaction would undo its audit line.

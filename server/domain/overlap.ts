@@ -46,11 +46,11 @@ const between = (x: number, lo: number, hi: number) => {
  * of the week: those whose occurrences, drifting up to DRIFT either way, can reach the candidate's
  * (itself drifting as much when weekly). The rest of the doctor's weekly bookings are never read.
  */
-function seriesNear(bookings: Bookings, candidate: Candidate, before: number): SeriesRow[] {
+async function seriesNear(bookings: Bookings, candidate: Candidate, before: number): Promise<SeriesRow[]> {
   const doctor = { practice_id: candidate.practice_id, doctor_id: candidate.doctor_id };
   const at = weekMinute(candidate.start_at);
   const reach = DRIFT + (candidate.recurring ? DRIFT : 0);
-  const rows = bookings.seriesNear(doctor, Math.floor(at - LONGEST - reach), Math.ceil(at + candidate.length + reach) + 1, before, candidate.id);
+  const rows = await bookings.seriesNear(doctor, Math.floor(at - LONGEST - reach), Math.ceil(at + candidate.length + reach) + 1, before, candidate.id);
   return rows.filter((other) => between(other.week_minute, at - other.length - reach, at + candidate.length + reach));
 }
 
@@ -106,18 +106,18 @@ function seriesMeet(a: Weekly, b: Weekly): boolean {
  * by one step back from each span to check (bookings.oneOffMeeting), weekly bookings by their minute of
  * the week (seriesNear). `npm run bench` measures it at 10k and 1M bookings (bench/growth.ts).
  */
-export function findOverlap(bookings: Bookings, candidate: Candidate): string | undefined {
+export async function findOverlap(bookings: Bookings, candidate: Candidate): Promise<string | undefined> {
   const end = candidate.start_at + candidate.length * MINUTE;
   const doctor = { practice_id: candidate.practice_id, doctor_id: candidate.doctor_id };
 
   if (!candidate.recurring) {
-    const oneOff = bookings.oneOffMeeting(doctor, [[candidate.start_at, end]], candidate.id, '');
+    const oneOff = await bookings.oneOffMeeting(doctor, [[candidate.start_at, end]], candidate.id, '');
     if (oneOff) return oneOff;
-    for (const other of seriesNear(bookings, candidate, end)) {
+    for (const other of await seriesNear(bookings, candidate, end)) {
       for (const start of occurrencesNear(other.start_at, other.timezone, candidate.start_at)) {
         if (!overlaps(candidate.start_at, end, start, start + other.length * MINUTE)) continue;
         if (other.id === candidate.series_id && start === candidate.start_at) continue;
-        if (bookings.standIn(other.id, start)) continue;
+        if (await bookings.standIn(other.id, start)) continue;
         return other.id;
       }
     }
@@ -126,14 +126,14 @@ export function findOverlap(bookings: Bookings, candidate: Candidate): string | 
 
   // A weekly candidate: each of its weeks within the span of the doctor's live one-offs against them
   // (one that overlaps a week starts less than a day before it ends)...
-  const starts = bookings.startsFrom(doctor, candidate.start_at - DAY);
+  const starts = await bookings.startsFrom(doctor, candidate.start_at - DAY);
   if (starts) {
     const from = Math.max(candidate.start_at, starts.first - DAY);
     const weeks = occurrencesBetween(candidate.start_at, candidate.timezone, from, starts.last + DAY);
     const spans = weeks.map(({ start }) => [start, start + candidate.length * MINUTE] as const);
-    const oneOff = bookings.oneOffMeeting(doctor, spans, candidate.id, candidate.id);
+    const oneOff = await bookings.oneOffMeeting(doctor, spans, candidate.id, candidate.id);
     if (oneOff) return oneOff;
   }
   // ...and the weekly bookings near its time of the week, week by week for a year from when both run.
-  return seriesNear(bookings, candidate, Number.MAX_SAFE_INTEGER).find((other) => seriesMeet(candidate, other))?.id;
+  return (await seriesNear(bookings, candidate, Number.MAX_SAFE_INTEGER)).find((other) => seriesMeet(candidate, other))?.id;
 }

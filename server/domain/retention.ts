@@ -1,4 +1,4 @@
-import type { Store } from '../db/store.js';
+import type { Store } from '../db/store-types.js';
 import { MINUTE } from './time.js';
 
 const DAY = 24 * 60 * MINUTE;
@@ -15,13 +15,13 @@ export function createSignUpRetention(store: Store, options: { now: () => number
   let nextSweep = -Infinity;
 
   /** Deletes every sign-up past retention now; returns how many. */
-  function sweep(): number {
+  async function sweep(): Promise<number> {
     const at = options.now();
     nextSweep = at + RETENTION_SWEEP_EVERY;
     const before = at - options.days * DAY;
     let deleted = 0;
     for (let batch = BATCH; batch === BATCH; ) {
-      batch = store.bookings.deleteSignUpsStartedBefore(before, BATCH);
+      batch = await store.transaction((tx) => tx.bookings.deleteSignUpsStartedBefore(before, BATCH));
       deleted += batch;
     }
     return deleted;
@@ -30,6 +30,8 @@ export function createSignUpRetention(store: Store, options: { now: () => number
   return {
     sweep,
     /** Sweeps when the last sweep is RETENTION_SWEEP_EVERY old by the server's clock: call it as often as you like. */
-    sweepIfDue: (): void => void (options.now() >= nextSweep && sweep()),
+    sweepIfDue: async (): Promise<void> => {
+      if (options.now() >= nextSweep) await sweep();
+    },
   };
 }

@@ -19,8 +19,8 @@ export function createMalformedThrottle(store: Store, options: { perMinute?: num
   const counter = createRateCounter(store, { name: 'malformed', limit: options.perMinute ?? MALFORMED_PER_MINUTE, windowMs: 60_000, now: options.now });
   return {
     /** Before the request is read: a 429 with Retry-After for an address over the limit; `generation` is the store's as the request began. */
-    refuse(ctx: Context, generation: number): void {
-      const wait = counter.retryAfter(ctx.ip, generation);
+    async refuse(ctx: Context, generation: number): Promise<void> {
+      const wait = await counter.retryAfter(ctx.ip, generation);
       if (wait > 0) throw new TooManyRequests(`too many malformed requests from this address; retry in ${wait} s`, wait);
     },
     /**

@@ -39,9 +39,9 @@ export function createClientThrottle(store: Store, now: () => number) {
      * database nothing while no failure was counted anywhere (see rate-counter.ts): the token benchmark
      * (`npm run bench`, token issuance) runs on this path.
      */
-    lockedFor(clientId: string, address: string): number {
+    async lockedFor(clientId: string, address: string): Promise<number> {
       const keys = keysOf(clientId, address);
-      return Math.max(failures.retryAfter(keys.pair), failures.retryAfter(keys.address));
+      return Math.max(await failures.retryAfter(keys.pair), await failures.retryAfter(keys.address));
     },
     /**
      * Counts an attempt as a failure before its slow secret check, in the same transaction that
@@ -50,13 +50,13 @@ export function createClientThrottle(store: Store, now: () => number) {
      */
     begin(clientId: string, address: string): Promise<Attempt | { retryAfter: number }> {
       const keys = keysOf(clientId, address);
-      return store.write(() => {
+      return store.write(async (tx) => {
         const at = now();
-        const wait = Math.max(failures.inWrite.retryAfter(keys.pair, at), failures.inWrite.retryAfter(keys.address, at));
+        const wait = Math.max(await failures.inWrite.retryAfter(tx, keys.pair, at), await failures.inWrite.retryAfter(tx, keys.address, at));
         if (wait > 0) return { retryAfter: wait };
-        const earlier = failures.inWrite.count(keys.client, at);
+        const earlier = await failures.inWrite.count(tx, keys.client, at);
         const counted = [keys.pair, keys.address, keys.client];
-        for (const key of counted) failures.inWrite.record(key, at);
+        for (const key of counted) await failures.inWrite.record(tx, key, at);
         const past = earlier + 1 - FAILURE_LIMIT;
         return { keys: counted, at, failureDelayMs: past > 0 ? Math.min(DELAY_MAX_MS, past * DELAY_STEP_MS) : 0 };
       });

@@ -32,14 +32,17 @@ export async function newSigningKey(): Promise<SigningKeyRow> {
 
 /** Loads the signing keys, creating the first one on first start; every key is imported once. */
 export async function loadKeys(store: Store, now: number): Promise<KeySet> {
-  if (store.keys.publicKeys().length === 0) store.keys.insert(await newSigningKey(), now);
-  const newest = store.keys.all()[0];
+  if ((await store.keys.publicKeys()).length === 0) {
+    const key = await newSigningKey();
+    await store.transaction((tx) => tx.keys.insert(key, now));
+  }
+  const newest = (await store.keys.all())[0];
   const signingKey = (await importJWK(JSON.parse(newest.private_jwk) as JWK, newest.alg)) as CryptoKey;
 
   const verifying = new Map<string, CryptoKey>();
   const jwks: { keys: JWK[] } = { keys: [] };
   async function load(): Promise<void> {
-    const rows = store.keys.publicKeys();
+    const rows = await store.keys.publicKeys();
     for (const row of rows) {
       if (!verifying.has(row.kid)) verifying.set(row.kid, (await importJWK(JSON.parse(row.public_jwk) as JWK, row.alg)) as CryptoKey);
     }

@@ -108,9 +108,9 @@ export function oauthRoutes(options: { store: Store; keys: KeySet; tokens: Token
 
       // A lockout is checked before anything else, the remembered secret included: otherwise a locked-out
       // guesser would still learn which guess is right.
-      const wait = throttle.lockedFor(id, ctx.ip);
+      const wait = await throttle.lockedFor(id, ctx.ip);
       if (wait > 0) throw tooMany(wait);
-      const client = store.clients.get(id);
+      const client = await store.clients.get(id);
       if (!client || client.revoked || !secrets.remembers(secret, client.secret_hash)) {
         const attempt = await throttle.begin(id, ctx.ip);
         if ('retryAfter' in attempt) throw tooMany(attempt.retryAfter);

@@ -80,16 +80,16 @@ export async function startServer(options: Partial<Omit<Config, 'now' | 'log'>> 
 }
 
 /** Creates a practice with a location (the time zone given), straight in the store. */
-export function addPractice(
+export async function addPractice(
   server: TestServer,
   practice: { id: string; name?: string },
   locations: Array<{ id: string; timezone: string; name?: string }>,
-): void {
+): Promise<void> {
   const { directory } = server.thread.store;
   const now = Date.now();
-  directory.createPractice({ id: practice.id, name: practice.name ?? `Practice ${practice.id}` }, now);
+  await directory.createPractice({ id: practice.id, name: practice.name ?? `Practice ${practice.id}` }, now);
   for (const location of locations) {
-    directory.createLocation(
+    await directory.createLocation(
       {
         id: location.id,
         practice_id: practice.id,
@@ -113,7 +113,7 @@ export async function addClient(
   client: { id: string; scopes: string[]; practices: '*' | string[] },
 ): Promise<{ id: string; secret: string }> {
   const secret = newSecret();
-  server.thread.store.clients.create(
+  await server.thread.store.clients.create(
     { id: client.id, name: client.id, secretHash: await hashSecret(secret), scopes: client.scopes, practices: client.practices },
     Date.now(),
   );
@@ -160,7 +160,7 @@ export async function addClients(
   const secret = newSecret();
   const secretHash = await hashSecret(secret);
   for (const client of clients) {
-    server.thread.store.clients.create({ id: client.id, name: client.id, secretHash, scopes: client.scopes, practices: client.practices }, Date.now());
+    await server.thread.store.clients.create({ id: client.id, name: client.id, secretHash, scopes: client.scopes, practices: client.practices }, Date.now());
   }
   return clients.map((c) => ({ id: c.id, secret }));
 }
@@ -172,7 +172,7 @@ export async function addClients(
  * refuses. The signature is put in low-S form, as the server's own are (WebCrypto signs with either S).
  */
 export async function mintToken(server: TestServer, clientId: string, scopes: string[], times?: { iat: number; exp: number }): Promise<string> {
-  const [key] = server.thread.store.keys.all();
+  const [key] = await server.thread.store.keys.all();
   const privateKey = await importJWK(JSON.parse(key.private_jwk) as JWK, key.alg);
   const iat = times?.iat ?? Math.floor(server.thread.config.now() / 1000);
   const issuer = server.thread.config.publicUrl;
