@@ -1,4 +1,4 @@
-// npm test: every test. Type-checks, builds widget.js, runs the server and end-to-end tests with node's
+// npm test: every test. Type-checks, builds widget.js and the console, runs the server and end-to-end tests with node's
 // test runner twice, on SQLite and then on PostgreSQL (a private cluster from scripts/pg-cluster.mjs, or a
 // fresh database per test server in PG_TEST_URL), runs the widget's tests in Chromium once, and prints one
 // closing line counting every pass. TEST_ENGINE=sqlite or TEST_ENGINE=postgres runs the server tests on one;
@@ -51,7 +51,7 @@ const ONLY_ON = {
 
 const failures = [];
 if (run('type check', 'npx', ['tsc', '--noEmit', '-p', '.']).status !== 0) failures.push('type check');
-if (run('build widget.js', 'npx', ['vite', 'build', '--logLevel', 'warn']).status !== 0) {
+if (run('build widget.js and the console', 'npm', ['run', '-s', 'build']).status !== 0) {
   process.stdout.write('0 passed, 1 failed\n');
   process.exit(1);
 }

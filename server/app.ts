@@ -8,6 +8,7 @@ import { apiRoutes } from './api/routes.js';
 import { createBff } from './bff/routes.js';
 import { allowReading } from './bff/sites.js';
 import type { Config, UpstreamConfig } from './config.js';
+import { consoleRoutes } from './console/routes.js';
 import { createStore } from './db/store.js';
 import type { Store } from './db/store-types.js';
 import { createBookingService } from './domain/bookings.js';
@@ -146,6 +147,10 @@ export async function createApp(config: Config): Promise<App> {
     [(path) => path.startsWith('/scheduling/'), apiRoutes({ store, tokens, bookings, answers, publicUrl: config.publicUrl, now: config.now })],
     [(path) => path.startsWith('/bff/'), bff.router],
     [(path) => path.startsWith('/oauth2/') || path.startsWith('/.well-known/'), oauthRoutes({ store, keys, tokens, issuer: config.publicUrl, now: config.now })],
+    [
+      (path) => path === '/console' || path.startsWith('/console/'),
+      consoleRoutes({ store, bookings, publicUrl: config.publicUrl, now: config.now, answers, bffRoutes: bff.router.routes() as Koa.Middleware, root }),
+    ],
     [() => true, pages],
   ];
   for (const [serves, router] of routers) {

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { checkSiteOrigin } from './bff/sites.js';
 import { ID } from './http/assert.js';
 import { ConfigError, loadConfig } from './config.js';
+import { createConsoleData } from './db/console.js';
 import { createStore, type Store } from './db/store.js';
 import { dataKeyCommands } from './keys-cli.js';
 import { seedDemo } from './demo.js';
@@ -121,6 +122,15 @@ const commands: Record<string, (store: Store, options: Options) => Promise<objec
       outcome: event.outcome,
     }));
     return { practice_id: practiceId, since: since === undefined ? null : new Date(since).toISOString(), events };
+  },
+
+  // A one-time sign-in link to the practice's console (CONTRACT section 9): the secret only in the
+  // fragment, which browsers never send to a server or put in a Referer.
+  async 'console-link'(store, options) {
+    const practiceId = await practiceOf(store, required(options, 'practice'));
+    const link = await store.transaction((tx) => createConsoleData(tx.sql).issueLink(practiceId, Date.now()));
+    const { publicUrl } = loadConfig();
+    return { url: `${publicUrl}/console#${link.secret}`, expires_at: new Date(link.expiresAt).toISOString(), link_id: link.id };
   },
 
   demo(store) {

@@ -12,6 +12,8 @@ export interface Site {
 
 export interface BffState {
   site: Site;
+  /** Set by the practice console's preview (never by a request): its session's practice, in place of the Origin's site. */
+  previewSite?: Site;
 }
 
 const LOOPBACK = ['localhost', '127.0.0.1', '[::1]'];
@@ -99,7 +101,7 @@ export function siteGate(store: Store, publicUrl: string) {
     const origin = header ? exactOrigin(header) : ownOrigin;
     ctx.vary('Origin');
     ctx.set('Cache-Control', 'no-store');
-    const site = origin ? await store.directory.site(origin) : undefined;
+    const site = (ctx.state as BffState).previewSite ?? (origin ? await store.directory.site(origin) : undefined);
     if (ctx.method === 'OPTIONS') {
       // No CORS header at all: the browser refuses the preflight, and the widget has learnt why from
       // the schedule (a simple GET, whose 403 it may read).

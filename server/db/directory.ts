@@ -66,6 +66,10 @@ export function createDirectory(ex: Executor, cache: RepoCache) {
         now,
       });
     },
+    /** Removes a practice's site (only its own): the number of sites removed, 0 or 1. */
+    removeSite(site: { origin: string; practice_id: string }): Promise<number> {
+      return write.run('DELETE FROM sites WHERE origin = :origin AND practice_id = :practice_id', { origin: site.origin, practice_id: site.practice_id });
+    },
     /** Read on every BFF request; an origin too long to be a site is not kept. */
     site(origin: string): Promise<{ origin: string; practice_id: string } | undefined> {
       const read = () => ex.get<{ origin: string; practice_id: string }>('SELECT origin, practice_id FROM sites WHERE origin = :origin', { origin });

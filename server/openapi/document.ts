@@ -4,6 +4,7 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import * as api from '../api/schemas.js';
 import * as bff from '../bff/schemas.js';
+import * as consoleApi from '../console/schemas.js';
 import { ErrorBody, Id } from '../http/schemas.js';
 import * as oauth from '../oauth/schemas.js';
 import { SCOPES } from '../oauth/tokens.js';
@@ -37,6 +38,16 @@ const COMPONENTS: Record<string, TSchema> = {
   ReleaseResponse: bff.ReleaseResponse,
   ConfirmRequest: bff.ConfirmRequest,
   ConfirmResponse: bff.ConfirmResponse,
+  ConsoleSessionRequest: consoleApi.SessionRequest,
+  ConsoleSession: consoleApi.SessionResponse,
+  ConsoleMe: consoleApi.Me,
+  ConsoleLocation: consoleApi.ConsoleLocation,
+  ConsoleLocations: consoleApi.Locations,
+  ConsoleSite: consoleApi.Site,
+  ConsoleSites: consoleApi.Sites,
+  ConsoleNewSite: consoleApi.NewSite,
+  ConsoleAppointment: consoleApi.Appointment,
+  ConsoleAppointments: consoleApi.Appointments,
   Health: Type.Object({ status: Type.Literal('ok') }, { additionalProperties: false, title: 'Health' }),
   Readiness: Type.Object({ status: Type.Union([Type.Literal('ready'), Type.Literal('stopping')]) }, { additionalProperties: false, title: 'Readiness' }),
 };
@@ -63,8 +74,8 @@ const json = (schema: unknown) => ({ 'application/json': { schema } });
 
 const ERROR_RESPONSES: Record<string, string> = {
   400: 'The request is malformed: a field, parameter, header or body the message names (or a bound of them passed)',
-  401: 'No access token, or one that is invalid, expired or of a revoked client',
-  403: 'Not allowed: a scope the token lacks, or a practice or location not granted',
+  401: 'No access token, or one that is invalid, expired or of a revoked client (the console: no live session)',
+  403: "Not allowed: a scope the token lacks, or a practice or location not granted (the console: a change without its CSRF token or from another Origin)",
   404: 'No such thing, or one this client may not see',
   405: 'The path does not take this method; Allow names the ones it takes',
   409: 'It conflicts with the current state: a doctor already booked then, a booking changed meanwhile, a time just taken',
@@ -315,6 +326,100 @@ const serverPaths = {
   '/demo.css': { get: { tags: ['Widget'], operationId: 'demoCss', summary: "The demo page's style sheet", security: [], responses: { 200: text('text/css', 'The style sheet'), 304: { description: 'Not modified (ETag)' }, ...errors(404, ...ANY) } } },
 };
 
+// ---------------------------------------------------------------- the practice console
+
+const consoleSession = [{ consoleSession: [] }];
+const CSRF = { name: 'X-CSRF-Token', in: 'header', required: true, description: 'The csrf_token of GET /console/api/me', schema: { type: 'string' } };
+const consoleOperation = (operation: Json, statuses: number[], options: { change?: boolean; open?: boolean } = {}) => ({
+  tags: ['Practice console'],
+  security: options.open ? [] : consoleSession,
+  ...operation,
+  ...(options.change && !options.open ? { parameters: [CSRF, ...((operation.parameters as unknown[]) ?? [])] } : {}),
+  responses: { ...(operation.responses as Json), ...errors(...statuses, ...(options.open ? [] : [401]), ...(options.change ? [403] : []), ...ANY) },
+});
+const noContent = (description: string) => ({ description });
+const consolePaths = {
+  '/console': {
+    get: { tags: ['Practice console'], operationId: 'consolePage', summary: 'The console page', security: [], responses: { 200: text('text/html', 'The page'), 304: { description: 'Not modified (ETag)' }, 503: text('text/plain', 'Not built on this server'), ...errors(...ANY) } },
+  },
+  '/console/console.js': {
+    get: { tags: ['Practice console'], operationId: 'consoleScript', summary: "The console's script", security: [], responses: { 200: text('text/javascript', 'The script'), 304: { description: 'Not modified (ETag)' }, ...errors(404, ...ANY) } },
+  },
+  '/console/console.css': {
+    get: { tags: ['Practice console'], operationId: 'consoleCss', summary: "The console page's style sheet", security: [], responses: { 200: text('text/css', 'The style sheet'), 304: { description: 'Not modified (ETag)' }, ...errors(404, ...ANY) } },
+  },
+  '/console/api/session': {
+    post: consoleOperation(
+      {
+        operationId: 'consoleSignIn',
+        summary: 'Trades a sign-in link (once, within 15 minutes) for the session cookie',
+        description: 'Sets thread_console (HttpOnly; SameSite=Strict; Path=/console; Secure unless on localhost). 409: the link was used; 410: it expired; 404: no such link.',
+        requestBody: body('ConsoleSessionRequest'),
+        responses: { 201: answer('Signed in', ref('ConsoleSession')) },
+      },
+      [400, 404, 409, 410, 413, 415],
+      { change: true, open: true },
+    ),
+    delete: consoleOperation({ operationId: 'consoleSignOut', summary: 'Signs out: the session ends for every process', responses: { 204: noContent('Signed out') } }, [], { change: true }),
+  },
+  '/console/api/me': {
+    get: consoleOperation({ operationId: 'consoleMe', summary: "The session's practice and CSRF token", responses: { 200: answer('The session', ref('ConsoleMe')) } }, []),
+  },
+  '/console/api/locations': {
+    get: consoleOperation({ operationId: 'consoleLocations', summary: "The practice's locations", responses: { 200: answer('Locations', ref('ConsoleLocations')) } }, []),
+  },
+  '/console/api/sites': {
+    get: consoleOperation({ operationId: 'consoleSites', summary: "The practice's registered web sites", responses: { 200: answer('Sites', ref('ConsoleSites')) } }, []),
+    post: consoleOperation(
+      { operationId: 'consoleAddSite', summary: 'Registers a web site (checked as thread sites create checks it)', requestBody: body('ConsoleNewSite'), responses: { 201: answer('Registered', ref('ConsoleSite')) } },
+      [400, 409, 413, 415],
+      { change: true },
+    ),
+  },
+  '/console/api/sites/{origin}': {
+    delete: consoleOperation(
+      {
+        operationId: 'consoleRemoveSite',
+        summary: 'Removes a registered web site of the practice',
+        parameters: [{ name: 'origin', in: 'path', required: true, description: 'The origin, URL-encoded', schema: { type: 'string' } }],
+        responses: { 204: noContent('Removed') },
+      },
+      [404],
+      { change: true },
+    ),
+  },
+  '/console/api/locations/{id}/appointments': {
+    get: consoleOperation(
+      {
+        operationId: 'consoleAppointments',
+        summary: "A location's upcoming booked appointments, a page at a time",
+        parameters: [pathId('A location of the practice'), ...queryParameters(consoleApi.AppointmentsQuery)],
+        responses: { 200: answer('Appointments', ref('ConsoleAppointments')) },
+      },
+      [400, 404],
+    ),
+  },
+  '/console/api/bookings/{id}/sign-up': {
+    get: consoleOperation(
+      { operationId: 'consoleSignUp', summary: "A booked appointment's sign-up (audited, as in the API)", parameters: [pathId('A booking of the practice')], responses: { 200: answer('The sign-up', ref('SignUp')) } },
+      [400, 404],
+    ),
+  },
+  '/console/preview/bff/v1/schedule': {
+    get: consoleOperation(
+      {
+        operationId: 'consolePreviewSchedule',
+        summary: "The BFF's schedule for the console's live preview: the session's practice stands for the site",
+        description: 'The whole BFF (/bff/v1/...) is served again under /console/preview for the preview, with the session (and, for changes, X-CSRF-Token) in place of a registered Origin.',
+        parameters: queryParameters(bff.ScheduleQuery),
+        responses: { 200: answer('The schedule', ref('ScheduleResponse')) },
+      },
+      [400, 403, 404, 502],
+    ),
+    options: consoleOperation({ operationId: 'consolePreviewPreflight', summary: 'Not needed (the preview is same-origin); answered as the BFF answers it', responses: { 204: noContent('Approved') } }, []),
+  },
+};
+
 /** Every path answers OPTIONS (the BFF's with its CORS preflight, the others with the methods they take). */
 function withOptions(paths: Record<string, Json>): Record<string, Json> {
   const allow = { Allow: { required: true, description: 'The methods this path takes', schema: { type: 'string' } } };
@@ -350,8 +455,8 @@ export function openApiDocument(publicUrl: string): Json {
         'A path that does not exist is 404 and a method a path does not take is 405, both with that error body.',
     },
     servers: [{ url: publicUrl }],
-    tags: [{ name: 'Booking API' }, { name: 'OAuth 2.0' }, { name: 'Widget BFF' }, { name: 'Widget' }, { name: 'Operations' }],
-    paths: withOptions({ ...bookingPaths, ...oauthPaths(publicUrl), ...bffPaths, ...serverPaths }),
+    tags: [{ name: 'Booking API' }, { name: 'OAuth 2.0' }, { name: 'Widget BFF' }, { name: 'Widget' }, { name: 'Practice console' }, { name: 'Operations' }],
+    paths: withOptions({ ...bookingPaths, ...oauthPaths(publicUrl), ...bffPaths, ...consolePaths, ...serverPaths }),
     components: {
       schemas: Object.fromEntries(Object.entries(COMPONENTS).map(([name, schema]) => [name, plain(schema)])),
       responses: Object.fromEntries(Object.keys(ERROR_RESPONSES).map((status) => [`E${status}`, errorResponse(status)])),
@@ -364,6 +469,7 @@ export function openApiDocument(publicUrl: string): Json {
         },
         bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An access token from /oauth2/token' },
         basic: { type: 'http', scheme: 'basic', description: 'client_id:client_secret, for /oauth2/token' },
+        consoleSession: { type: 'apiKey', in: 'cookie', name: 'thread_console', description: 'The practice console session, from POST /console/api/session' },
       },
     },
   };
