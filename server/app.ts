@@ -149,7 +149,7 @@ export async function createApp(config: Config): Promise<App> {
     [(path) => path.startsWith('/oauth2/') || path.startsWith('/.well-known/'), oauthRoutes({ store, keys, tokens, issuer: config.publicUrl, now: config.now })],
     [
       (path) => path === '/console' || path.startsWith('/console/'),
-      consoleRoutes({ store, bookings, publicUrl: config.publicUrl, now: config.now, answers, bffRoutes: bff.router.routes() as Koa.Middleware, root }),
+      consoleRoutes({ store, bookings, publicUrl: config.publicUrl, now: config.now, answers, bffRoutes: bff.router.routes() as Koa.Middleware, root, log: config.log }),
     ],
     [() => true, pages],
   ];

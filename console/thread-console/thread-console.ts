@@ -116,6 +116,7 @@ export class ThreadConsole extends LitElement {
     if (signingIn && error.status === 409) return this.t.linkUsed;
     if (signingIn && error.status === 410) return this.t.linkExpired;
     if (signingIn && (error.status === 404 || error.status === 400)) return this.t.linkUnknown;
+    if (signingIn && error.status === 429) return this.t.tooManySignIns;
     if (error.status === 401) return this.t.sessionEnded;
     return error.message;
   }

@@ -19,6 +19,7 @@ export interface ConsoleTranslation {
   linkUsed: string;
   linkExpired: string;
   linkUnknown: string;
+  tooManySignIns: string;
   sessionEnded: string;
   networkError: string;
   sections: { locations: string; sites: string; snippet: string; appointments: string };
@@ -103,6 +104,7 @@ export const en: ConsoleTranslation = {
   linkUsed: 'This sign-in link was already used. Each link signs in once: ask for a new one.',
   linkExpired: 'This sign-in link has expired (links last 15 minutes). Ask for a new one.',
   linkUnknown: 'This sign-in link is not valid. Check that it was copied whole, or ask for a new one.',
+  tooManySignIns: 'Too many sign-in links were tried from your network. Wait a minute, then open your link again.',
   sessionEnded: 'Your session has ended. Sign in again with a new link.',
   networkError: 'The server could not be reached. Check your connection and try again.',
   sections: { locations: 'Locations', sites: 'Web sites', snippet: 'Embed builder', appointments: 'Appointments' },
@@ -183,6 +185,7 @@ export const es: ConsoleTranslation = {
   linkUsed: 'Este enlace de inicio de sesión ya se usó. Cada enlace sirve una sola vez: pida uno nuevo.',
   linkExpired: 'Este enlace de inicio de sesión caducó (los enlaces duran 15 minutos). Pida uno nuevo.',
   linkUnknown: 'Este enlace de inicio de sesión no es válido. Compruebe que se copió entero o pida uno nuevo.',
+  tooManySignIns: 'Se probaron demasiados enlaces de inicio de sesión desde su red. Espere un minuto y vuelva a abrir su enlace.',
   sessionEnded: 'Su sesión terminó. Inicie sesión de nuevo con un enlace nuevo.',
   networkError: 'No se pudo contactar con el servidor. Compruebe su conexión e inténtelo de nuevo.',
   sections: { locations: 'Sedes', sites: 'Sitios web', snippet: 'Generador de código', appointments: 'Citas' },

@@ -136,10 +136,13 @@ export async function createHoldService(options: { store: Store; upstream: Upstr
     return { booking_id: row.booking_id, location_id: row.location_id, start_datetime: row.start_datetime, length: row.length, status: 'booked' };
   }
 
-  /** The hold a token names, for the site it was made on; 404 for any other token. */
+  /** The hold a token names, for the site it was made on and that site's practice; 404 for any other token. */
   async function holdOf(site: Site, token: string): Promise<HoldRow> {
     const row = await store.holds.get(hashToken(token));
     if (!row || row.site_origin !== site.origin) throw holdNotFound();
+    // One origin may stand for several practices (every console's preview is on the server's own origin,
+    // which may also be a registered site): the hold's location must be the site's practice's too.
+    if ((await directory.find(row.location_id))?.practiceId !== site.practice_id) throw holdNotFound();
     return row;
   }
 

@@ -7,12 +7,12 @@ import type { Context, Middleware } from 'koa';
 import type { SignUp } from '../../shared/types.js';
 import type { BffState } from '../bff/sites.js';
 import { checkSiteOrigin } from '../bff/sites.js';
-import { createConsoleData, LINK_MINUTES } from '../db/console.js';
+import { createConsoleData, LINK_MINUTES, type LinkRefusal } from '../db/console.js';
 import { createConsoleReads } from '../db/console-reads.js';
 import type { Store } from '../db/store-types.js';
 import type { BookingService } from '../domain/bookings.js';
 import { formatInstant } from '../domain/time.js';
-import { BadRequest, Conflict, Gone, NotFound } from '../errors.js';
+import { BadRequest, Conflict, Gone, NotFound, TooManyRequests, withReason } from '../errors.js';
 import { ID } from '../http/assert.js';
 import { readJson } from '../http/body.js';
 import type { KeptAnswers } from '../http/kept-answers.js';
@@ -22,6 +22,7 @@ import { idMessage } from '../http/schemas.js';
 import { loadAsset, sendAsset } from '../http/static.js';
 import * as schemas from './schemas.js';
 import { consoleGuards, cookieHeader, csrfTokenOf, type ConsoleState } from './session.js';
+import { createSignInThrottle } from './sign-in-throttle.js';
 
 /**
  * No script or style but our own files (Lit's constructed style sheets are not inline styles), no
@@ -29,6 +30,8 @@ import { consoleGuards, cookieHeader, csrfTokenOf, type ConsoleState } from './s
  */
 export const CONSOLE_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+const CORS_HEADERS = ['Access-Control-Allow-Origin', 'Access-Control-Allow-Methods', 'Access-Control-Allow-Headers', 'Access-Control-Expose-Headers', 'Access-Control-Max-Age'];
 
 const parseSession = checker(schemas.SessionRequest, { what: 'body', missing: { '/secret': 'secret is required: the part of the sign-in link after #' } });
 const ORIGIN_FORM = 'origin must be https://host[:port], like https://www.example-practice.com';
@@ -54,12 +57,14 @@ export function consoleRoutes(options: {
   answers: KeptAnswers;
   /** The BFF's routes (/bff/v1/...), served again under /console/preview for the preview. */
   bffRoutes: Middleware;
+  log: (line: Record<string, unknown>) => void;
   root: string;
 }): Router {
   const { store, bookings, publicUrl, now } = options;
   // Links and sessions are written only through store.write, as every write is; reads go straight to the store.
   const reads = createConsoleReads(store.sql);
   const guards = consoleGuards({ store, publicUrl, now });
+  const signIns = createSignInThrottle(store, now);
   const ownOrigin = new URL(publicUrl).origin;
 
   const page = loadAsset(path.join(options.root, 'console/index.html'), 'text/html; charset=utf-8');
@@ -96,12 +101,25 @@ export function consoleRoutes(options: {
     guards.sameOrigin(ctx);
     const { secret } = parseSession(await readJson(ctx));
     const at = now();
-    // The link used and the session started in one transaction: a used link always has its session.
-    const used = await store.write(async (tx) => {
+    // The link used and the session started in one transaction: a used link always has its session. The
+    // address's failed trades are checked and counted in it too: a guesser is stopped across processes.
+    type Traded = LinkRefusal | { wait: number } | { link_id: string; practice_id: string; token: string };
+    const used = await store.write(async (tx): Promise<Traded> => {
+      const wait = await signIns.waitOf(tx, ctx.ip, at);
+      if (wait > 0) return { wait };
       const data = createConsoleData(tx.sql);
       const link = await data.useLink(secret, at);
-      return typeof link === 'string' ? link : { ...link, token: await data.startSession(link, at) };
+      // Only a secret never issued is a guess: a used or expired link was a real one (two tabs racing, say).
+      if (link === 'link_unknown') await signIns.failed(tx, ctx.ip, at);
+      if (typeof link === 'string') return link;
+      // The browser's session before this one ends with it: its cookie is replaced, and a copy of it must not live on.
+      const before = guards.cookieToken(ctx);
+      if (before && before.length <= 128) await data.endSession(before);
+      return { ...link, token: await data.startSession(link, at) };
     });
+    if (typeof used === 'object' && 'wait' in used) {
+      throw withReason(new TooManyRequests(`Too many sign-in links tried from this address. Please wait ${used.wait} seconds and try again.`, used.wait), 'rate_limited');
+    }
     if (used === 'link_used') throw new Conflict('This sign-in link was already used. Each link signs in once: ask for a new one.');
     if (used === 'link_expired') throw new Gone(`This sign-in link has expired (links last ${LINK_MINUTES} minutes). Ask for a new one.`);
     if (used === 'link_unknown') throw new NotFound('This sign-in link is not valid. Check that it was copied whole, or ask for a new one.');
@@ -112,33 +130,35 @@ export function consoleRoutes(options: {
     ctx.body = { practice: { id: used.practice_id, name: practice?.name ?? used.practice_id } };
   });
 
+  // The session is checked by each route itself, not by api.use(): the router matches a route's path in
+  // any case (/console/API/me) but a prefix's middleware only as written, so a guard there could be passed by.
   const api = new Router({ prefix: '/console/api' });
-  api.use(guards.signedIn);
+  const { signedIn } = guards;
 
-  api.get('/me', async (ctx) => {
+  api.get('/me', signedIn, async (ctx) => {
     const session = stateOf(ctx);
     const practice = await store.directory.practice(session.practice_id);
     ctx.body = { practice: { id: session.practice_id, name: practice?.name ?? session.practice_id }, csrf_token: csrfTokenOf(session.token), origin: ownOrigin };
   });
 
-  api.delete('/session', async (ctx) => {
+  api.delete('/session', signedIn, async (ctx) => {
     const { token } = stateOf(ctx);
     await store.write((tx) => createConsoleData(tx.sql).endSession(token));
     ctx.set('Set-Cookie', cookieHeader(publicUrl, '', true));
     ctx.status = 204;
   });
 
-  api.get('/locations', async (ctx) => {
+  api.get('/locations', signedIn, async (ctx) => {
     ctx.body = { locations: await reads.locations(stateOf(ctx).practice_id) };
   });
 
-  api.get('/sites', async (ctx) => {
+  api.get('/sites', signedIn, async (ctx) => {
     const sites = await reads.sites(stateOf(ctx).practice_id);
     ctx.body = { sites: sites.map((site) => ({ origin: site.origin, created_at: new Date(Number(site.created_at)).toISOString() })) };
   });
 
   // Validated exactly as `thread sites create` validates --origin.
-  api.post('/sites', async (ctx) => {
+  api.post('/sites', signedIn, async (ctx) => {
     const practiceId = stateOf(ctx).practice_id;
     const { origin: text } = parseNewSite(await readJson(ctx));
     let origin: string;
@@ -163,7 +183,7 @@ export function consoleRoutes(options: {
     ctx.body = { origin, created_at: new Date(now()).toISOString() };
   });
 
-  api.delete('/sites/:origin', async (ctx) => {
+  api.delete('/sites/:origin', signedIn, async (ctx) => {
     const origin = (ctx.params as { origin: string }).origin;
     const site = { origin, practice_id: stateOf(ctx).practice_id };
     const removed = origin.length <= 300 ? await store.write((tx) => tx.directory.removeSite(site)) : 0;
@@ -171,7 +191,7 @@ export function consoleRoutes(options: {
     ctx.status = 204;
   });
 
-  api.get('/locations/:id/appointments', async (ctx) => {
+  api.get('/locations/:id/appointments', signedIn, async (ctx) => {
     const location = await reads.location(stateOf(ctx).practice_id, pathId(ctx, 'id', 'location id'));
     if (!location) throw new NotFound(`location "${(ctx.params as { id: string }).id}" not found`);
     const query = appointmentsQuery(paramsObject(parseParams(ctx.querystring, 'query'), schemas.AppointmentsQuery));
@@ -191,7 +211,7 @@ export function consoleRoutes(options: {
   });
 
   // The sign-up, through the same audited read as the API's: one line in the audit trail per view.
-  api.get('/bookings/:id/sign-up', async (ctx) => {
+  api.get('/bookings/:id/sign-up', signedIn, async (ctx) => {
     const session = stateOf(ctx);
     const signUp: SignUp = await bookings.readSignUp(
       { kind: 'console', id: session.link_id, address: ctx.ip, practices: new Set([session.practice_id]), mayReadPatients: true },
@@ -204,12 +224,28 @@ export function consoleRoutes(options: {
 
   // The live preview: the real BFF, for this session's practice only, as if on a site of its own. Never
   // kept in memory (a kept answer would be given without this check), and every change CSRF-checked.
+  // The page is same-origin, so it needs no CORS: what the BFF grants any Origin is taken back, errors
+  // included, so no other origin may ever read an answer made with the session.
   const previewGate: Middleware = async (ctx, next) => {
-    await guards.signedIn(ctx, async () => {
-      options.answers.neverKeep(ctx);
-      (ctx.state as BffState).previewSite = { origin: ownOrigin, practice_id: stateOf(ctx).practice_id };
-      await next();
-    });
+    try {
+      await guards.signedIn(ctx, async () => {
+        options.answers.neverKeep(ctx);
+        const { practice_id, link_id } = stateOf(ctx);
+        (ctx.state as BffState).previewSite = { origin: ownOrigin, practice_id };
+        // A hold or booking made in the preview is real: the log says whose console made it (the link, as in the audit trail).
+        const logChange = (status: number) =>
+          ctx.method === 'POST' && options.log({ level: 'info', req_id: ctx.state.requestId, msg: 'console preview change', practice_id, link_id, path: ctx.path, status });
+        try {
+          await next();
+        } catch (error) {
+          logChange((error as { status?: number }).status ?? 500);
+          throw error;
+        }
+        logChange(ctx.status);
+      });
+    } finally {
+      for (const name of CORS_HEADERS) ctx.remove(name);
+    }
   };
   router.use('/console/preview', previewGate, options.bffRoutes);
   return router;

@@ -1,7 +1,8 @@
 // The console's session cookie, its CSRF token and the Origin check (CONTRACT section 9).
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Context, Next } from 'koa';
-import { createConsoleData, type ConsoleSession } from '../db/console.js';
+import { createConsoleData, SESSION_IDLE_HOURS, type ConsoleSession } from '../db/console.js';
+import { MINUTE } from '../domain/time.js';
 import type { Store } from '../db/store-types.js';
 import { Forbidden, Unauthorized } from '../errors.js';
 
@@ -58,6 +59,8 @@ export function consoleGuards(options: { store: Store; publicUrl: string; now: (
     if (!origins.has(origin)) throw new Forbidden(`changes to the console are taken only from its own page (Origin ${origin ? origin.slice(0, 100) : 'missing'})`);
   }
 
+  const SESSION_IDLE_MS = SESSION_IDLE_HOURS * 60 * MINUTE;
+
   return {
     sameOrigin,
 
@@ -67,9 +70,12 @@ export function consoleGuards(options: { store: Store; publicUrl: string; now: (
       sameOrigin(ctx);
       const token = cookieToken(ctx);
       const at = options.now();
-      // Found and its idle limit moved on in one conditional UPDATE, a write like any other.
-      const session = token && token.length <= 128 ? await options.store.write((tx) => createConsoleData(tx.sql).session(token, at)) : undefined;
-      if (!token || !session) throw new Unauthorized('You are not signed in to the console, or your session ended. Ask for a new sign-in link.');
+      const found = token && token.length <= 128 ? await createConsoleData(options.store.sql).session(token, at) : undefined;
+      if (!token || !found) throw new Unauthorized('You are not signed in to the console, or your session ended. Ask for a new sign-in link.');
+      // The idle limit moves on at most once a minute: a write on every request would make every process drop
+      // its read caches (any write does) for as long as someone keeps a console open.
+      if (at + SESSION_IDLE_MS - found.expires_at >= MINUTE) await options.store.write((tx) => createConsoleData(tx.sql).touchSession(token, at));
+      const session = { practice_id: found.practice_id, link_id: found.link_id };
       if (!safe(ctx.method)) {
         const sent = Buffer.from(ctx.get('x-csrf-token'));
         const expected = Buffer.from(csrfTokenOf(token));

@@ -66,14 +66,21 @@ export function createConsoleData(sql: Executor) {
       return token;
     },
 
-    /** The live session a cookie's token names, its idle limit moved on by this request; undefined when none. */
-    async session(token: string, now: number): Promise<ConsoleSession | undefined> {
-      return sql.get<ConsoleSession>(
-        `UPDATE console_sessions SET expires_at = :until
-         WHERE token_hash = :hash AND expires_at > :now
-         RETURNING practice_id, link_id`,
-        { hash: hashConsoleSecret(token), now, until: now + SESSION_IDLE_HOURS * 60 * MINUTE },
+    /** The live session a cookie's token names, and when its idle limit ends; undefined when none. A read. */
+    async session(token: string, now: number): Promise<(ConsoleSession & { expires_at: number }) | undefined> {
+      return sql.get<ConsoleSession & { expires_at: number }>(
+        'SELECT practice_id, link_id, expires_at FROM console_sessions WHERE token_hash = :hash AND expires_at > :now',
+        { hash: hashConsoleSecret(token), now },
       );
+    },
+
+    /** Moves a live session's idle limit on to SESSION_IDLE_HOURS from now. */
+    async touchSession(token: string, now: number): Promise<void> {
+      await sql.run('UPDATE console_sessions SET expires_at = :until WHERE token_hash = :hash AND expires_at > :now', {
+        hash: hashConsoleSecret(token),
+        now,
+        until: now + SESSION_IDLE_HOURS * 60 * MINUTE,
+      });
     },
 
     /** Signs out: the session is gone for every process at once. */
