@@ -54,7 +54,9 @@ export default defineConfig({
       output: {
         minify: true,
         comments: { legal: true, annotation: false, jsdoc: false },
-        chunkFileNames: 'widget-[name]-[hash].js',
+        // The server serves widget-<letters, digits, _ and -><hash>.js (server/http/widget-assets.ts): a chunk
+        // named after a module such as after-pick.styles.ts (shared by the after-pick and manage chunks) loses its dot.
+        chunkFileNames: (chunk) => `widget-${chunk.name.replace(/[^\w-]/g, '-')}-[hash].js`,
       },
     },
   },

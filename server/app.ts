@@ -113,11 +113,22 @@ export async function createApp(config: Config): Promise<App> {
   const pages = new Router();
   const demoPage = loadAsset(path.join(root, 'widget/demo/index.html'), 'text/html; charset=utf-8');
   const demoCss = loadAsset(path.join(root, 'widget/demo/demo.css'), 'text/css; charset=utf-8');
+  const managePage = loadAsset(path.join(root, 'widget/manage/index.html'), 'text/html; charset=utf-8');
+  const manageCss = loadAsset(path.join(root, 'widget/manage/manage.css'), 'text/css; charset=utf-8');
   pages.use(widgetRoutes(path.join(root, 'dist')).routes());
   pages.get('/', (ctx) => {
     if (!demoPage || !config.demo) return;
     ctx.set('Content-Security-Policy', PAGE_CSP);
     sendAsset(ctx, demoPage, 'no-cache');
+  });
+  // Where a patient's manage link leads (PUBLIC_URL/manage#<secret>), demo or not.
+  pages.get('/manage', (ctx) => {
+    if (!managePage) return;
+    ctx.set('Content-Security-Policy', PAGE_CSP);
+    sendAsset(ctx, managePage, 'no-cache');
+  });
+  pages.get('/manage.css', (ctx) => {
+    if (manageCss) sendAsset(ctx, manageCss, 'public, max-age=300');
   });
   pages.get('/demo.css', (ctx) => {
     if (demoCss) sendAsset(ctx, demoCss, 'public, max-age=300');

@@ -29,6 +29,8 @@ export interface Config {
   patientDataKeys?: DataKeys;
   /** Where the BFF gets its bookings; undefined: this server itself, with a provisioned client. */
   upstream?: UpstreamConfig;
+  /** How many hours before an appointment's start a patient can no longer cancel or move it online (default 24). */
+  cancelCutoffHours?: number;
   /** Malformed requests (answered 400, 413 or 415) an address may send a minute before it gets 429s; default 50. */
   malformedPerMinute?: number;
   /** The clock; tests inject their own. */
@@ -128,6 +130,7 @@ export function loadConfig(env: Env = process.env): Config {
   const patientRetentionDays = integer(env, 'PATIENT_RETENTION_DAYS', 365, 1, 3650);
   const databasePath = path.resolve(env.DATABASE_PATH || './data/thread.sqlite');
   const trustProxy = integer(env, 'TRUST_PROXY', 0, 0, 10);
+  const cancelCutoffHours = integer(env, 'CANCEL_CUTOFF_HOURS', 24, 0, 8760);
   const demo = onOff(env, 'THREAD_DEMO', true);
   const cache = onOff(env, 'CACHE', true);
   const patientDataKeys = dataKeys(env);
@@ -145,5 +148,5 @@ export function loadConfig(env: Env = process.env): Config {
       clientSecret: env.THREAD_CLIENT_SECRET!,
     };
   }
-  return { port, host: listenHost, databasePath, publicUrl, holdMinutes, patientRetentionDays, trustProxy, demo, cache, patientDataKeys, upstream, now: Date.now, log: jsonLog };
+  return { port, host: listenHost, databasePath, publicUrl, holdMinutes, patientRetentionDays, trustProxy, demo, cache, patientDataKeys, upstream, cancelCutoffHours, now: Date.now, log: jsonLog };
 }

@@ -39,7 +39,7 @@ export async function provisionLocalBffClient(store: Store, config: Config): Pro
     if (await tx.clients.get(clientId)) await tx.clients.setSecret(clientId, secretHash);
     else {
       await tx.clients.create(
-        { id: clientId, name: 'Widget BFF (this server)', secretHash, scopes: ['scheduling:read', 'scheduling:book'], practices: '*' },
+        { id: clientId, name: 'Widget BFF (this server)', secretHash, scopes: ['scheduling:read', 'scheduling:book', 'scheduling:patients'], practices: '*' },
         config.now(),
         { ifMissing: true },
       );

@@ -90,6 +90,9 @@ export const BFF_REASONS = [
   'rate_limited',
   'invalid_fields',
   'upstream_unavailable',
+  'manage_not_found',
+  'manage_busy',
+  'past_cutoff',
 ] as const;
 export type BffReason = (typeof BFF_REASONS)[number];
 
@@ -199,9 +202,62 @@ export interface ConfirmResponse {
   start_datetime: string;
   length: number;
   status: 'booked';
+  /**
+   * The patient's private link to cancel or move the appointment: `PUBLIC_URL/manage#<secret>`. The
+   * secret is only in the fragment, which browsers never send to a server.
+   */
+  manage_url?: string;
 }
 
-/** Detail of the widget's thread-hold, thread-booked and thread-release events. */
+// ---------------------------------------------------------------- managing a booked appointment
+// The manage link's secret travels in the body, never in a URL.
+
+/** POST /bff/v1/manage: the appointment a manage link stands for, and the open times it may move to. */
+export interface ManageRequest {
+  manage_token: string;
+  /** Days ahead of open times to offer for a move (default 14). */
+  days?: number;
+}
+
+/** POST /bff/v1/manage/move */
+export interface ManageMoveRequest {
+  manage_token: string;
+  /** A slot of the view's `slots`. */
+  booking_id: string;
+  start_datetime: string;
+}
+
+/** POST /bff/v1/manage/cancel */
+export interface ManageCancelRequest {
+  manage_token: string;
+}
+
+/** 200 from POST /bff/v1/manage and /manage/move. Never a patient's data. */
+export interface ManageView {
+  booking_id: string;
+  location_id: string;
+  start_datetime: string;
+  length: number;
+  /** `cancelled`: the practice no longer has the appointment (it was closed or reopened). */
+  status: 'booked' | 'cancelled';
+  /** Where, and how to reach the practice. */
+  location: Location;
+  /** Until when it can be cancelled or moved online (CANCEL_CUTOFF_HOURS before the start). */
+  changeable_until: string;
+  can_change: boolean;
+  /** Open times of the same location it may move to (empty when it cannot change). */
+  slots: Slot[];
+}
+
+/** 200 from POST /bff/v1/manage/cancel */
+export interface ManageCancelResponse {
+  status: 'cancelled';
+  booking_id: string;
+  location_id: string;
+  start_datetime: string;
+}
+
+/** Detail of the widget's thread-hold, thread-booked, thread-release, thread-cancelled and thread-rescheduled events. */
 export interface BookingEventDetail {
   booking_id: string;
   location_id: string;

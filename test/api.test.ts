@@ -287,10 +287,12 @@ describe('the patient flow (scheduling:book)', () => {
     assert.deepEqual(booked.body, { ...booking, status: 'booked' });
     assert.equal((await as.reader('GET', `/scheduling/bookings/${booking.id}`)).body.status, 'booked');
 
-    for (const status of ['pending', 'open', 'booked']) {
-      assertError(await put(as.booker, booking.id, { status }), 409, 'conflict', 'booked');
-      assertError(await put(as.booker2, booking.id, { status }), 409, 'conflict', 'booked');
-    }
+    for (const status of ['pending', 'open', 'booked']) assertError(await put(as.booker, booking.id, { status }), 409, 'conflict', 'booked');
+    for (const status of ['pending', 'booked']) assertError(await put(as.booker2, booking.id, { status }), 409, 'conflict', 'booked');
+    // The client that booked it may reopen it (a patient cancels through the widget's manage link).
+    const reopened = await put(as.booker2, booking.id, { status: 'open' });
+    assert.equal(reopened.status, 200);
+    assert.equal(reopened.body.status, 'open');
   });
 
   test('the creating client books an open booking directly, and reopens a booked one', async () => {
@@ -407,6 +409,38 @@ describe('lists', () => {
     const query = new URLSearchParams({ from: '2031-07-11T10:00:00.000-06:00', to: '2031-07-13T10:00:00.000-06:00' });
     const listed = (await as.owner('GET', `/scheduling/locations/l4/bookings?${query}`)).body.filter((b: { doctor_id: string }) => b.doctor_id === d);
     assert.deepEqual(listed.map((b: { start_datetime: string }) => b.start_datetime.slice(0, 10)), ['2031-07-11', '2031-07-12']);
+  });
+
+  test('doctor_id (repeated) narrows a list to those doctors, weekly ones and one-offs, page by page; a bad one is 400', async () => {
+    const d = doctor();
+    const mine: string[] = [];
+    mine.push((await create(as.owner, { location_id: 'l6', doctor_id: `${d}-a`, recurring: true, start: '2031-09-01T08:00:00.000-06:00' })).id);
+    for (const day of ['02', '03', '04']) mine.push((await create(as.owner, { location_id: 'l6', doctor_id: `${d}-a`, start: `2031-09-${day}T10:00:00.000-06:00` })).id);
+    mine.push((await create(as.owner, { location_id: 'l6', doctor_id: `${d}-b`, status: 'booked', start: '2031-09-05T10:00:00.000-06:00' })).id);
+    // Another doctor's, at the same place and times: never listed.
+    for (const day of ['02', '05']) await create(as.owner, { location_id: 'l6', doctor_id: `${d}-c`, start: `2031-09-${day}T10:00:00.000-06:00` });
+    const window = { from: '2031-09-02T00:00:00.000-06:00', to: '2031-09-06T00:00:00.000-06:00' };
+    for (const scope of ['/scheduling/locations/l6/bookings', '/scheduling/practices/p3/bookings']) {
+      const seen: string[] = [];
+      let next: string | undefined = `${scope}?${new URLSearchParams([...Object.entries(window), ['limit', '2'], ['doctor_id', `${d}-b`], ['doctor_id', `${d}-a`]])}`;
+      while (next) {
+        const page = await as.owner('GET', next);
+        assert.equal(page.status, 200);
+        seen.push(...page.body.map((b: { id: string }) => b.id));
+        const link = /^<([^>]+)>; rel="next"$/.exec(page.headers.get('link') ?? '');
+        next = link ? link[1].slice(server.url.length) : undefined;
+        assert.ok(seen.length < 20, 'no endless paging');
+      }
+      assert.deepEqual(seen, mine, scope);
+      const booked = await as.owner('GET', `${scope}?${new URLSearchParams([...Object.entries(window), ['status', 'booked'], ['doctor_id', `${d}-a`], ['doctor_id', `${d}-b`]])}`);
+      assert.deepEqual(booked.body.map((b: { id: string }) => b.id), [mine[4]], `${scope}, status=booked`);
+    }
+    const bad = await as.owner('GET', '/scheduling/locations/l6/bookings?doctor_id=no%20such');
+    assert.equal(bad.status, 400);
+    assert.match(bad.body.message, /^doctor_id must be a doctor id/);
+    const tooMany = await as.owner('GET', `/scheduling/locations/l6/bookings?${Array.from({ length: 51 }, (_, i) => `doctor_id=d${i}`).join('&')}`);
+    assert.equal(tooMany.status, 400);
+    assert.match(tooMany.body.message, /^doctor_id must be a doctor id, repeated at most 50 times/);
   });
 
   test('weekly bookings begun before from are listed beside the one-offs in [from, to), in order, page by page', async () => {

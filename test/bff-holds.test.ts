@@ -101,14 +101,16 @@ describe('holding, releasing and confirming a one-off booking', () => {
     const { body: held } = await hold(server, booking, { from: patientAddress(4) });
     const answer = await confirm(server, held.hold_token, PATIENT, { from: patientAddress(4) });
     assert.equal(answer.status, 200, answer.text);
-    const expected: ConfirmResponse = { booking_id: booking.id, location_id: 'loc1', start_datetime: booking.start_datetime, length: 30, status: 'booked' };
+    const manageUrl = (answer.body as ConfirmResponse).manage_url ?? '';
+    assert.match(manageUrl, new RegExp(`^${server.url}/manage#[A-Za-z0-9_-]{43}$`), 'with the private manage link');
+    const expected: ConfirmResponse = { booking_id: booking.id, location_id: 'loc1', start_datetime: booking.start_datetime, length: 30, status: 'booked', manage_url: manageUrl };
     assert.deepEqual(answer.body, expected);
     assert.equal(await bookingStatus(owner, booking.id), 'booked');
     const signUp = await owner('GET', `/scheduling/bookings/${booking.id}/patient`);
     assert.equal(signUp.status, 200);
     assert.deepEqual(signUp.body, PATIENT);
 
-    // Double click: the same answer, again and again, also at once.
+    // Double click: the same answer (the same manage link), again and again, also at once.
     const [a, b] = await Promise.all([confirm(server, held.hold_token), confirm(server, held.hold_token)]);
     assert.deepEqual([a.status, b.status], [200, 200]);
     assert.deepEqual(a.body, expected);

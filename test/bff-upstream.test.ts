@@ -2,6 +2,9 @@
 // one token for many requests, one retry on 401, holds that lapse where the API never
 // expires them, failures as 502, and secrets kept out of answers and logs.
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { ErrorBody } from '../shared/types.js';
 import { createApp } from '../server/app.js';
@@ -214,6 +217,49 @@ describe('upstream failures', () => {
       assert.equal((await owner('GET', `/scheduling/bookings/${booking.id}`)).body.status, 'open');
     } finally {
       await restarted.close();
+      await b.close();
+    }
+  });
+});
+
+describe('an API that keeps to the contract alone', () => {
+  test('one that refuses doctor_id (400): the schedule reads every pending and booked booking instead, and a week taken by one is still not offered', async () => {
+    const { b, owner, upstream } = await upstreamServer();
+    // In front of B: the contract's API, without the doctor_id filter the BFF asks B for first.
+    const refused: string[] = [];
+    const contractOnly = http.createServer(async (req, res) => {
+      if (new URL(req.url ?? '/', 'http://api.invalid').searchParams.has('doctor_id')) {
+        refused.push(req.url ?? '');
+        res.writeHead(400, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ status: 'bad_request', message: 'unknown query parameter "doctor_id"' }));
+        return;
+      }
+      const answer = await fetch(`${b.url}${req.url}`, { method: req.method, headers: { authorization: req.headers.authorization ?? '', accept: 'application/json' } });
+      const link = answer.headers.get('link');
+      res.writeHead(answer.status, { 'content-type': 'application/json', ...(link ? { link: link.replaceAll(b.url, `http://127.0.0.1:${port}`) } : {}) });
+      res.end(await answer.text());
+    });
+    contractOnly.listen(0, '127.0.0.1');
+    await once(contractOnly, 'listening');
+    const port = (contractOnly.address() as AddressInfo).port;
+    const a = await bffServer({ ...upstream, apiUrl: `http://127.0.0.1:${port}` });
+    try {
+      const start = Date.parse(inMinutes(b, 24 * 60));
+      const at = (week: number) => new Date(start + week * 7 * 24 * 60 * MINUTE).toISOString();
+      const series = await openBooking(owner, { start: at(0), recurring: true });
+      // Its second week held through the series (the API's way of taking one week): a pending stand-in.
+      const taken = await owner('PUT', `/scheduling/bookings/${series.id}`, { status: 'pending', start: at(1) });
+      assert.equal(taken.status, 201, JSON.stringify(taken.body));
+      const answer = await schedule(a, 'loc1', 21);
+      assert.equal(answer.status, 200, answer.text);
+      assert.deepEqual(
+        answer.body.locations[0].slots.map((slot) => [slot.booking_id, Date.parse(slot.start_datetime)]),
+        [[series.id, Date.parse(at(0))], [series.id, Date.parse(at(2))]],
+      );
+      assert.ok(refused.length > 0, 'the BFF asked with doctor_id first');
+    } finally {
+      await a.close();
+      contractOnly.close();
       await b.close();
     }
   });

@@ -23,6 +23,9 @@ let patients: ReturnType<typeof api>;
 let oneOff: Booking;
 let series: Booking;
 let extended: Booking;
+let moveFrom: Booking;
+let moveTo: Booking;
+let late: Booking;
 
 /** `YYYY-MM-DDTHH:mm:00-07:00` for a wall-clock time in Denver `days` from now. */
 function denverTime(days: number, hour: number): string {
@@ -108,6 +111,16 @@ before(async () => {
   const another = await call('POST', '/scheduling/bookings', { start: denverTime(3, 11), location_id: 'den', doctor_id: 'dr-c', length: 30, status: 'open' });
   assert.equal(another.status, 201);
   extended = another.body as Booking;
+  const manageTimes = await Promise.all(
+    [
+      { start: denverTime(4, 10), doctor_id: 'dr-m' },
+      { start: denverTime(5, 10), doctor_id: 'dr-m' },
+      // Inside the 24-hour cut-off: it can be booked, not changed online.
+      { start: new Date(Math.ceil((Date.now() + 3 * 3_600_000) / 60_000) * 60_000).toISOString(), doctor_id: 'dr-late' },
+    ].map((booking) => call('POST', '/scheduling/bookings', { ...booking, location_id: 'den', length: 30, status: 'open' })),
+  );
+  for (const created of manageTimes) assert.equal(created.status, 201);
+  [moveFrom, moveTo, late] = manageTimes.map((created) => created.body as Booking);
 
   host = http.createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
@@ -266,4 +279,94 @@ test('More time extends the hold: the BFF answers a later expiry and the API boo
   for (let i = 0; i < 50 && (await status(booking.id)) !== 'open'; i += 1) await page.waitForTimeout(50);
   assert.equal(await status(booking.id), 'open', 'going back still releases it');
   await page.close();
+});
+
+/** Books `booking` on the practice's page as a patient; the private manage link the booked step shows, and the calendar file. */
+async function bookAndKeepLink(booking: Booking): Promise<{ link: string; calendar: string }> {
+  const { page, console } = await openWidget();
+  await showAllDays(page);
+  await pickTime(page, booking.start_datetime, console);
+  await page.getByRole('heading', { name: 'Your details' }).waitFor();
+  await fillSignUp(page);
+  await page.getByRole('button', { name: 'Confirm appointment' }).click();
+  await page.getByRole('heading', { name: /booked/ }).waitFor();
+  const link = (await page.getByRole('link', { name: 'Change or cancel this appointment' }).getAttribute('href'))!;
+  const file = (await page.getByRole('link', { name: /Add to calendar/ }).getAttribute('href'))!;
+  const calendar = (await page.evaluate(async (href) => (await fetch(href)).text(), file)) as string;
+  await page.close();
+  return { link, calendar };
+}
+
+/** The manage link opened in a fresh browser (no cookies, no storage, nothing of the booking page). */
+async function openLink(link: string): Promise<{ page: Page; close: () => Promise<void> }> {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  await page.goto(link);
+  await page.locator('thread-scheduling [part~="manage"], thread-scheduling #failure').first().waitFor();
+  return { page, close: () => context.close() };
+}
+
+async function openTimes(): Promise<string[]> {
+  const response = await fetch(`${server.url}/bff/v1/schedule?location_ids=den&days=14`, { headers: { origin: hostUrl } });
+  assert.equal(response.status, 200);
+  const body = (await response.json()) as { locations: Array<{ slots: Array<{ booking_id: string }> }> };
+  return body.locations[0].slots.map((slot) => slot.booking_id);
+}
+
+test('the manage link: booked, its link in the calendar file, opened in a fresh browser, moved, then cancelled', async () => {
+  const { link, calendar } = await bookAndKeepLink(moveFrom);
+  assert.match(link, new RegExp(`^${server.url}/manage#[A-Za-z0-9_-]{43}$`), 'the secret only in the fragment');
+  assert.ok(calendar.replace(/\r\n /g, '').includes(`URL:${link}\r\n`), 'the calendar file carries the link');
+  assert.equal(await status(moveFrom.id), 'booked');
+
+  let { page, close } = await openLink(link);
+  assert.equal(page.url(), `${server.url}/manage`, 'the secret leaves the address bar');
+  await page.getByRole('heading', { name: 'Appointment details' }).waitFor();
+  await page.getByRole('button', { name: 'Change time' }).click();
+  await page.getByRole('heading', { name: 'Choose a new time' }).waitFor();
+  await showAllDays(page);
+  await pickTime(page, moveTo.start_datetime);
+  await page.getByRole('button', { name: 'Move appointment' }).click();
+  await page.getByRole('heading', { name: 'Your appointment is moved' }).waitFor();
+  // Both bookings through the API: the new time booked with the sign-up, the old one open without it.
+  assert.equal(await status(moveTo.id), 'booked');
+  assert.equal(await status(moveFrom.id), 'open');
+  const signUp = await patients('GET', `/scheduling/bookings/${moveTo.id}/patient`);
+  assert.deepEqual(signUp.body, { first_name: 'Ada', last_name: 'Lovelace', email: 'ada@example.com', phone: '+1 303 555 0134', date_of_birth: '1990-04-12' });
+  assert.equal((await patients('GET', `/scheduling/bookings/${moveFrom.id}/patient`)).status, 404);
+  assert.ok((await openTimes()).includes(moveFrom.id), 'the old time is offered again');
+  await close();
+
+  // The same link, opened again, now stands for the new time: cancel it.
+  ({ page, close } = await openLink(link));
+  await page.getByRole('button', { name: 'Cancel appointment' }).click();
+  await page.getByRole('button', { name: 'Yes, cancel it' }).click();
+  await page.getByRole('heading', { name: 'Your appointment is cancelled' }).waitFor();
+  assert.equal(await status(moveTo.id), 'open');
+  assert.ok((await openTimes()).includes(moveTo.id), 'the cancelled time is listed by the BFF again');
+  const storage = (await page.evaluate('JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage }, cookie: document.cookie })')) as string;
+  assert.equal(storage, '{"local":{},"session":{},"cookie":""}');
+  await close();
+
+  // Spent: the link says so, and nothing more.
+  ({ page, close } = await openLink(link));
+  await page.locator('thread-scheduling #failure').getByText('This link is no longer valid').waitFor();
+  await close();
+});
+
+test('the manage link inside the cut-off: how to reach the practice, and the server refuses a cancel', async () => {
+  const { link } = await bookAndKeepLink(late);
+  const { page, close } = await openLink(link);
+  await page.getByText('it can no longer be changed or cancelled online').waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Cancel appointment' }).count(), 0);
+  assert.match(await page.locator('thread-scheduling [part~="contact"]').innerText(), /Denver/);
+  await close();
+  const refused = await fetch(`${server.url}/bff/v1/manage/cancel`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ manage_token: link.slice(link.indexOf('#') + 1) }),
+  });
+  assert.equal(refused.status, 409);
+  assert.equal(((await refused.json()) as { reason: string }).reason, 'past_cutoff');
+  assert.equal(await status(late.id), 'booked');
 });

@@ -85,6 +85,31 @@ describe('a list of bookings asked for again', () => {
     assert.equal((await revokedCall('GET', PAGE)).status, 401);
   });
 
+  test('is read anew when asked with Cache-Control: no-store (neither the answer nor the page is kept), and kept otherwise', async () => {
+    const bookings = server.thread.store.bookings;
+    const list = bookings.list;
+    let reads = 0;
+    // Counts the database reads the requests make; each still reads as before.
+    bookings.list = (query) => {
+      reads += 1;
+      return list(query);
+    };
+    try {
+      const page = `${PAGE}&from=2031-03-01T00:00:00.000Z`;
+      const ask = (headers: Record<string, string>) => fetch(`${server.url}${page}`, { headers: { authorization: `Bearer ${ownerToken}`, ...headers } });
+      const first = await ask({ 'cache-control': 'no-store' });
+      const second = await ask({ 'cache-control': 'no-store' });
+      assert.equal(second.status, 200);
+      assert.equal(await second.text(), await first.text());
+      assert.equal(reads, 2, 'each no-store request read the database');
+      assert.equal((await ask({})).status, 200);
+      assert.equal((await ask({})).status, 200);
+      assert.equal(reads, 3, 'without no-store the second answer is the kept one');
+    } finally {
+      bookings.list = list;
+    }
+  });
+
   test("is not given to another client's token, which gets its own answer", async () => {
     const stranger = await addClient(server, { id: 'stranger', scopes: ['scheduling:read'], practices: ['p2'] });
     const strangerCall = api(server.url, await getToken(server.url, stranger));

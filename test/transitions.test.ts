@@ -34,7 +34,7 @@ const TABLE: Array<[BookingStatus, BookingStatus, string, string, string, string
   ['pending', 'pending', '409 booking "b1" is already pending', '409 booking "b1" is already pending', '=', '='],
   ['pending', 'booked', '409 booking "b1" is pending, held by another client', 'booked h -', '409 booking "b1" is pending, held by another client', 'booked h -'],
   ['pending', 'closed', '403 booking "b1" was created by another client', '403 booking "b1" was created by another client', 'closed - -', 'closed - -'],
-  ['booked', 'open', '409 booking "b1" is booked; only its creator can reopen it', '409 booking "b1" is booked; only its creator can reopen it', 'open - -', 'open - -'],
+  ['booked', 'open', '409 booking "b1" is booked; only its creator or the client that booked it can reopen it', 'open - -', 'open - -', 'open - -'],
   ['booked', 'pending', '409 booking "b1" is booked; only an open booking can be held', '409 booking "b1" is booked; only an open booking can be held', '409 booking "b1" is booked; only an open booking can be held', '409 booking "b1" is booked; only an open booking can be held'],
   ['booked', 'booked', '409 booking "b1" is already booked', '409 booking "b1" is already booked', '=', '='],
   ['booked', 'closed', '403 booking "b1" was created by another client', '403 booking "b1" was created by another client', 'closed - -', 'closed - -'],
@@ -66,5 +66,7 @@ describe('transition', () => {
   test('a stand-in for a week closes when it is released or reopened: the week goes back to its series', () => {
     assert.equal(outcome('pending', 'open', 'holder', { standIn: true }), 'closed - -');
     assert.equal(outcome('booked', 'open', 'creator', { standIn: true }), 'closed - -');
+    // A patient cancels a booked week through the client that booked it: the week goes back to its series.
+    assert.equal(outcome('booked', 'open', 'holder', { standIn: true }), 'closed - -');
   });
 });

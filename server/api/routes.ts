@@ -25,10 +25,11 @@ function pathId(ctx: Context, name: string): string {
 /** The query of a list: statuses, window, page size and cursor, each checked. */
 function listQuery(ctx: Context) {
   const params = parseParams(ctx.querystring, 'query');
-  const { status, from, to, limit = 500, cursor } = parseListQuery(params);
+  const { status, doctor_id, from, to, limit = 500, cursor } = parseListQuery(params);
   const statuses = status !== undefined ? [...new Set(status)] : DEFAULT_STATUSES;
+  const doctors = doctor_id !== undefined ? [...new Set(doctor_id)].sort() : undefined;
   const after = cursor !== undefined ? decodeCursor(cursor) : undefined;
-  return { statuses, from, to, limit, after, params };
+  return { statuses, doctors, from, to, limit, after, params };
 }
 
 function encodeCursor(next: { start_at: number; id: string }): string {
@@ -88,7 +89,10 @@ export function apiRoutes(options: {
   const pageBodies = new WeakMap<object, string>();
   const list = (scope: 'location_id' | 'practice_id') => async (ctx: Context) => {
     const { params, ...query } = listQuery(ctx);
-    const page = await bookings.list(actorOf(ctx), { [scope]: pathId(ctx, 'id') } as { location_id: string }, query);
+    // `Cache-Control: no-store` (the BFF's reads, whose window moves with the clock, so never asked twice):
+    // neither the page nor its answer is kept, so they push out nothing that would be asked again.
+    const keep = !/(^|,)\s*no-store\s*(,|$)/i.test(ctx.get('cache-control'));
+    const page = await bookings.list(actorOf(ctx), { [scope]: pathId(ctx, 'id') } as { location_id: string }, query, { keep });
     if (page.next) {
       ctx.set('Link', `<${publicUrl}${ctx.path}?${params.with('cursor', encodeCursor(page.next)).toString()}>; rel="next"`);
     }
@@ -98,7 +102,7 @@ export function apiRoutes(options: {
     ctx.type = 'application/json';
     ctx.body = body;
     // The same page for the same token and URL until the data changes, a hold runs out or the token expires.
-    answers.mayKeep(ctx, Math.min((ctx.state as ApiState).tokenExpiresAt, bookings.nextHoldExpiry()));
+    if (keep) answers.mayKeep(ctx, Math.min((ctx.state as ApiState).tokenExpiresAt, bookings.nextHoldExpiry()));
   };
   router.get('/practices/:id/bookings', read, list('practice_id'));
   router.get('/locations/:id/bookings', read, list('location_id'));

@@ -54,10 +54,16 @@ export const BookingChangeBody = Type.Object(
   { additionalProperties: false, minProperties: 1, title: 'BookingChange' },
 );
 
+/** How many doctors one list may be narrowed to (`doctor_id` repeated). */
+export const MAX_LIST_DOCTORS = 50;
+
 /** The query of GET /scheduling/{practices,locations}/:id/bookings. */
 export const ListQuery = Type.Object(
   {
     status: Type.Optional(Type.Array(BookingStatus, { description: 'Repeat for several; default open, pending and booked' })),
+    doctor_id: Type.Optional(
+      Type.Array(bookingFields.doctor_id, { maxItems: MAX_LIST_DOCTORS, description: `Only these doctors' bookings; repeat for several (up to ${MAX_LIST_DOCTORS})` }),
+    ),
     from: Type.Optional(Type.String({ ...Instant, description: 'Bookings starting at or after (ISO 8601 with an offset)' })),
     to: Type.Optional(Type.String({ ...Instant, description: 'Bookings starting before (ISO 8601 with an offset); after from' })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 500, description: 'Bookings per page' })),

@@ -8,7 +8,7 @@ import { BadRequest } from '../errors.js';
 import type { Params } from '../http/params.js';
 import { checker, deferPatientValues, paramsObject, type Problem } from '../http/schema-check.js';
 import { idMessage } from '../http/schemas.js';
-import { BookingChangeBody, ListQuery, NewBookingBody } from './schemas.js';
+import { BookingChangeBody, ListQuery, MAX_LIST_DOCTORS, NewBookingBody } from './schemas.js';
 
 const FIELDS = Object.keys(NewBookingBody.properties);
 const instantMessage = (field: string) => `${field} must be an ISO 8601 date-time with an offset, like 2018-10-25T16:44:02.722-06:00`;
@@ -72,6 +72,7 @@ const checkListQuery = checker(ListQuery, {
   what: 'query',
   problems: {
     '/status': (value) => `status must be one of ${BOOKING_STATUSES.join(', ')}; got "${String(value).slice(0, 64)}"`,
+    '/doctor_id': `doctor_id must be a doctor id, repeated at most ${MAX_LIST_DOCTORS} times`,
     '/from': instantMessage('from'),
     '/to': instantMessage('to'),
     '/limit': 'limit must be a whole number from 1 to 500',
@@ -86,5 +87,5 @@ export function parseListQuery(params: Params): Omit<ListQuery, 'from' | 'to'> &
   const from = query.from === undefined ? undefined : instant(query.from, 'from').ms;
   const to = query.to === undefined ? undefined : instant(query.to, 'to').ms;
   if (from !== undefined && to !== undefined && to <= from) throw new BadRequest('to must be after from');
-  return { status: query.status, from, to, limit: query.limit, cursor: query.cursor };
+  return { status: query.status, doctor_id: query.doctor_id, from, to, limit: query.limit, cursor: query.cursor };
 }

@@ -33,12 +33,16 @@ import type { Upstream } from './upstream.js';
 /** What became of the hold: released now or before, or it had been booked (left as it is). */
 export type ReleaseResponse = Static<typeof ReleaseResponseSchema>;
 
-const hashToken = (token: string) => createHash('sha256').update(token).digest('base64url');
-const bookingPath = (id: string) => `/scheduling/bookings/${encodeURIComponent(id)}`;
+export const hashToken = (token: string) => createHash('sha256').update(token).digest('base64url');
+export const bookingPath = (id: string) => `/scheduling/bookings/${encodeURIComponent(id)}`;
 const todayUtc = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const DAY = 86_400_000;
 /** Where the server processes sharing the database keep the proof-of-work secret. */
 const PROOF_SECRET_SETTING = 'bff_proof_secret';
+
+/** The time a hold takes: a slot of the schedule. */
+export type HoldTarget = Pick<CheckedHoldRequest, 'location_id' | 'booking_id' | 'start' | 'start_datetime'>;
+type CheckedProof = ReturnType<ReturnType<typeof createProofs>['check']>;
 
 /** A location's open times, as the schedule offers them (start in ms, and the slot). */
 export type OpenTimes = (location: Location) => Promise<Array<{ start: number; slot: { booking_id: string; start_datetime: string } }>>;
@@ -87,7 +91,7 @@ function createKeyedQueue() {
   };
 }
 
-function isBooking(value: unknown): value is Booking {
+export function isBooking(value: unknown): value is Booking {
   const b = value as Partial<Booking> | undefined;
   return typeof b?.id === 'string' && typeof b.location_id === 'string' && typeof b.start_datetime === 'string' && typeof b.length === 'number' && typeof b.status === 'string';
 }
@@ -193,29 +197,20 @@ export async function createHoldService(options: { store: Store; upstream: Upstr
 
     async hold(site: Site, address: string, request: CheckedHoldRequest): Promise<HoldResponse> {
       const location = await siteLocation(directory, site, request.location_id);
-      const at = now();
-      if (request.start.ms >= at + MAX_DAYS * DAY) throw outsideWindow();
+      if (request.start.ms >= now() + MAX_DAYS * DAY) throw outsideWindow();
       const network = networkOf(address);
       const proof = proofs.check(request.challenge, request.nonce, location.id, network);
-      const open = await offered(location, at);
-      // Only a time the schedule offers: a week a weekly booking really has, inside the window.
-      if (!open.some(({ start, slot }) => slot.booking_id === request.booking_id && start === request.start.ms)) throw slotTaken();
-      // Counted and claimed in one transaction, so processes sharing the database count together.
-      const claimId = randomBytes(12).toString('base64url');
-      await store.transaction(async (tx) => {
-        // A refusal rolls the proof's use back: the same proof may try again.
-        if (!(await tx.holds.useProof(proof.hash, proof.expiresAt, at))) throw proofReused();
-        const { refusal, bits } = await standing(tx.holds, network, location.id, open.length, at);
-        if (refusal) throw tooManyHolds(refusal);
-        if (proof.bits < bits) throw proofTooWeak(bits);
-        const slot = `${request.booking_id} ${request.start.ms}`;
-        if (!(await tx.holds.claim({ id: claimId, network, location_id: location.id, slot, expires_at: at + CLAIM_TTL_MS }, at))) throw slotTaken();
-      });
-      try {
-        return await oneAtATime(request.booking_id, () => holdUpstream(site, address, network, claimId, request));
-      } finally {
-        await store.write((tx) => tx.holds.dropClaim(claimId));
-      }
+      return take(site, address, network, location, request, proof);
+    },
+
+    /**
+     * A hold of the time a booked appointment moves to (its manage link, rate limited, stands in for the
+     * proof of work): the same limits, claim and expiry as any other hold, so it is swept if the move stops.
+     */
+    async holdToMove(site: Site, address: string, request: HoldTarget): Promise<HoldResponse> {
+      const location = await siteLocation(directory, site, request.location_id);
+      if (request.start.ms >= now() + MAX_DAYS * DAY) throw outsideWindow();
+      return take(site, address, networkOf(address), location, request, undefined);
     },
 
     /**
@@ -292,6 +287,30 @@ export async function createHoldService(options: { store: Store; upstream: Upstr
     },
   };
 
+  /** Holds a time the schedule offers, once the proof (if one is asked) is checked: counted, claimed, then held upstream. */
+  async function take(site: Site, address: string, network: string, location: Location, request: HoldTarget, proof: CheckedProof | undefined): Promise<HoldResponse> {
+    const at = now();
+    const open = await offered(location, at);
+    // Only a time the schedule offers: a week a weekly booking really has, inside the window.
+    if (!open.some(({ start, slot }) => slot.booking_id === request.booking_id && start === request.start.ms)) throw slotTaken();
+    // Counted and claimed in one transaction, so processes sharing the database count together.
+    const claimId = randomBytes(12).toString('base64url');
+    await store.transaction(async (tx) => {
+      // A refusal rolls the proof's use back: the same proof may try again.
+      if (proof && !(await tx.holds.useProof(proof.hash, proof.expiresAt, at))) throw proofReused();
+      const { refusal, bits } = await standing(tx.holds, network, location.id, open.length, at);
+      if (refusal) throw tooManyHolds(refusal);
+      if (proof && proof.bits < bits) throw proofTooWeak(bits);
+      const slot = `${request.booking_id} ${request.start.ms}`;
+      if (!(await tx.holds.claim({ id: claimId, network, location_id: location.id, slot, expires_at: at + CLAIM_TTL_MS }, at))) throw slotTaken();
+    });
+    try {
+      return await oneAtATime(request.booking_id, () => holdUpstream(site, address, network, claimId, request));
+    } finally {
+      await store.write((tx) => tx.holds.dropClaim(claimId));
+    }
+  }
+
   /**
    * The holder asks the booking API to hold the booking again, which restarts its HOLD_MINUTES.
    * An API that does not renew holds (409 while the booking is still pending) keeps its own
@@ -311,7 +330,7 @@ export async function createHoldService(options: { store: Store; upstream: Upstr
     upstream.unexpected(answer, 'PUT', bookingPath(row.booking_id));
   }
 
-  async function holdUpstream(site: Site, address: string, network: string, claimId: string, request: CheckedHoldRequest): Promise<HoldResponse> {
+  async function holdUpstream(site: Site, address: string, network: string, claimId: string, request: HoldTarget): Promise<HoldResponse> {
     const at = now();
     if (request.start.ms <= at) throw slotTaken();
     const current = await upstream.get(bookingPath(request.booking_id));

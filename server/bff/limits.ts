@@ -51,7 +51,14 @@ export const MAX_EXTEND_CALLS = 20;
 /** Attempts per address in a sliding minute. */
 export const HOLDS_PER_MINUTE = 20;
 export const CONFIRMS_PER_MINUTE = 10;
+/** Manage link requests (view, cancel, move), wrong tokens included. */
+export const MANAGE_PER_MINUTE = 20;
 export const RATE_WINDOW_MS = 60_000;
+
+/** A manage link lapses this long after the appointment's start. */
+export const MANAGE_LINK_AFTER_START_MS = 86_400_000;
+/** One cancel or move of a link at a time: a process that dies during one leaves the link claimed this long. */
+export const MANAGE_CLAIM_MS = 60_000;
 
 /** A hold token: 32 random bytes, base64url. */
 export const HOLD_TOKEN_BYTES = 32;

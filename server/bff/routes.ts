@@ -3,7 +3,7 @@
 // Thread-compatible API; the browser never sees a secret or a token.
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import type { Booking, ConfirmResponse, ExtendResponse, HoldChallenge, HoldResponse, Location, ScheduleLocation, ScheduleResponse, Slot } from '../../shared/types.js';
+import type { ConfirmResponse, ExtendResponse, HoldChallenge, HoldResponse, Location, ManageCancelResponse, ManageView, ScheduleLocation, ScheduleResponse, Slot } from '../../shared/types.js';
 import type { Config, UpstreamConfig } from '../config.js';
 import type { Store } from '../db/store.js';
 import { TooManyRequests, withReason } from '../errors.js';
@@ -13,11 +13,23 @@ import type { KeptAnswers } from '../http/kept-answers.js';
 import { createRateCounter, type RateCounter } from '../http/rate-counter.js';
 import { createLocationDirectory } from './directory.js';
 import { createHoldService, siteLocation, type ReleaseResponse } from './holds.js';
-import { CONFIRMS_PER_MINUTE, HOLDS_PER_MINUTE, MAX_DAYS, RATE_WINDOW_MS, RECENT_READS_BYTES, SCHEDULE_CACHE_MS, SLOT_BYTES } from './limits.js';
+import { manageGate, type ManageState } from './manage-gate.js';
+import { createManageService } from './manage.js';
+import { CONFIRMS_PER_MINUTE, DEFAULT_DAYS, HOLDS_PER_MINUTE, MANAGE_PER_MINUTE, MAX_DAYS, RATE_WINDOW_MS, RECENT_READS_BYTES, SCHEDULE_CACHE_MS, SLOT_BYTES } from './limits.js';
 import { siteGate, type BffState } from './sites.js';
+import { bookingsForSlots } from './schedule-read.js';
 import { slotsOf } from './slots.js';
 import { createUpstream } from './upstream.js';
-import { parseChallengeQuery, parseConfirmRequest, parseHoldRequest, parseReleaseRequest, parseScheduleQuery } from './validate.js';
+import {
+  parseChallengeQuery,
+  parseConfirmRequest,
+  parseHoldRequest,
+  parseManageCancel,
+  parseManageMove,
+  parseManageRequest,
+  parseReleaseRequest,
+  parseScheduleQuery,
+} from './validate.js';
 
 const DAY = 86_400_000;
 /** The longest booking (1440 minutes): a one-off starting this long before the window can still cover a week in it. */
@@ -49,6 +61,7 @@ export async function createBff(options: { store: Store; upstream: UpstreamConfi
   // the first screen) never comes here.
   const holdAttempts = createRateCounter(store, { name: 'bff-holds', limit: HOLDS_PER_MINUTE, windowMs: RATE_WINDOW_MS, now: config.now });
   const confirmAttempts = createRateCounter(store, { name: 'bff-confirms', limit: CONFIRMS_PER_MINUTE, windowMs: RATE_WINDOW_MS, now: config.now });
+  const manageAttempts = createRateCounter(store, { name: 'bff-manage', limit: MANAGE_PER_MINUTE, windowMs: RATE_WINDOW_MS, now: config.now });
 
   /** Counts this attempt of the address; 429 with Retry-After once it is over the limit. */
   async function throttle(counter: RateCounter, ctx: Context): Promise<void> {
@@ -99,16 +112,7 @@ export async function createBff(options: { store: Store; upstream: UpstreamConfi
     const current = config.upstream ? 0 : store.generation();
     if (recent && config.now() - recent.at < SCHEDULE_CACHE_MS && recent.generation === current) return recent;
     const until = to + SCHEDULE_CACHE_MS;
-    const query = new URLSearchParams([
-      ['status', 'open'],
-      ['status', 'pending'],
-      ['status', 'booked'],
-      ['from', new Date(from - LONGEST_BOOKING_MS).toISOString()],
-      ['to', new Date(until).toISOString()],
-    ]);
-    const slots = upstream
-      .list<Booking>(`/scheduling/locations/${encodeURIComponent(location.id)}/bookings`, query)
-      .then((bookings) => slotsOf(bookings, location.timezone, from, until).map((slot) => ({ start: Date.parse(slot.start_datetime), slot })));
+    const slots = bookingsForSlots(upstream, location.id, from - LONGEST_BOOKING_MS, until).then((bookings) => slotsOf(bookings, location.timezone, from, until).map((slot) => ({ start: Date.parse(slot.start_datetime), slot })));
     const read: RecentRead = { at: config.now(), generation: current, slots, bytes: 0 };
     // Kept by bytes, not by count: one read of a busy location for 60 days holds thousands of slots (issue 11).
     forgetRead(key);
@@ -152,6 +156,15 @@ export async function createBff(options: { store: Store; upstream: UpstreamConfi
     written.set(read, { location, from, until, json });
     return { json, until: Math.min(until, readUntil) };
   }
+
+  /** The open times a booked appointment may move to: the location's, for the next `days` days, as the schedule offers them. */
+  async function openSlots(location: Location, days: number): Promise<Slot[]> {
+    const from = config.now();
+    const to = from + days * DAY;
+    const read = await slotsBetween(location, from, to).slots;
+    return read.filter(({ start }) => start >= from && start < to).map(({ slot }) => slot);
+  }
+  const manage = await createManageService({ store, upstream, directory, holds, config, openSlots });
 
   const router = new Router({ prefix: '/bff/v1' });
   const gate = siteGate(store, config.publicUrl);
@@ -206,7 +219,38 @@ export async function createBff(options: { store: Store; upstream: UpstreamConfi
   router.post('/holds/confirm', gate, async (ctx) => {
     await throttle(confirmAttempts, ctx);
     const { hold_token, patient } = parseConfirmRequest(await readJson(ctx));
-    const body: ConfirmResponse = await holds.confirm(siteOf(ctx), hold_token, patient).finally(forgetReads);
+    const booked = await holds.confirm(siteOf(ctx), hold_token, patient).finally(forgetReads);
+    const manageUrl = await manage.issue(hold_token, booked);
+    const body: ConfirmResponse = manageUrl ? { ...booked, manage_url: manageUrl } : booked;
+    ctx.body = body;
+  });
+
+  // A booked appointment, by its manage link's secret (in the body, never the URL). From a registered
+  // site (its practice's appointments) or this server's own manage page.
+  const managing = manageGate(store, config.publicUrl);
+  const callerOf = (ctx: Context) => (ctx.state as ManageState).site;
+  router.options(['/manage', '/manage/cancel', '/manage/move'], managing);
+
+  router.post('/manage', managing, async (ctx) => {
+    await throttle(manageAttempts, ctx);
+    const { manage_token, days } = parseManageRequest(await readJson(ctx));
+    await holds.sweepIfDue();
+    const body: ManageView = await manage.view(callerOf(ctx), manage_token, days);
+    ctx.body = body;
+  });
+
+  router.post('/manage/cancel', managing, async (ctx) => {
+    await throttle(manageAttempts, ctx);
+    const { manage_token } = parseManageCancel(await readJson(ctx));
+    const body: ManageCancelResponse = await manage.cancel(callerOf(ctx), manage_token).finally(forgetReads);
+    ctx.body = body;
+  });
+
+  router.post('/manage/move', managing, async (ctx) => {
+    await throttle(manageAttempts, ctx);
+    const { manage_token, ...target } = parseManageMove(await readJson(ctx));
+    await holds.sweepIfDue();
+    const body: ManageView = await manage.move(callerOf(ctx), manage_token, ctx.ip, target, DEFAULT_DAYS).finally(forgetReads);
     ctx.body = body;
   });
 

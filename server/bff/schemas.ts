@@ -96,8 +96,59 @@ export const ReleaseResponse = Type.Object(
 );
 
 export const ConfirmResponse = Type.Object(
-  { booking_id: Id, location_id: Id, start_datetime: Instant, length: Type.Integer(), status: Type.Literal('booked') },
+  {
+    booking_id: Id,
+    location_id: Id,
+    start_datetime: Instant,
+    length: Type.Integer(),
+    status: Type.Literal('booked'),
+    manage_url: Type.Optional(Type.String({ description: "The patient's private link to cancel or move it: PUBLIC_URL/manage#<secret>, the secret only in the fragment" })),
+  },
   { additionalProperties: false, title: 'ConfirmResponse' },
+);
+
+// ---------------------------------------------------------------- managing a booked appointment
+
+/** Manage tokens are 43 characters. */
+const ManageToken = Type.String({ minLength: 1, maxLength: TOKEN_MAX, description: 'The secret of the manage link (the part after # in its URL)' });
+
+export const ManageRequest = Type.Object(
+  {
+    manage_token: ManageToken,
+    days: Type.Optional(Type.Integer({ minimum: MIN_DAYS, maximum: MAX_DAYS, default: DEFAULT_DAYS, description: 'Days ahead of open times to offer for a move' })),
+  },
+  { additionalProperties: false, title: 'ManageRequest' },
+);
+
+export const ManageCancelRequest = Type.Object({ manage_token: ManageToken }, { additionalProperties: false, title: 'ManageCancelRequest' });
+
+export const ManageMoveRequest = Type.Object(
+  {
+    manage_token: ManageToken,
+    booking_id: Type.String({ ...Id, description: "A slot's booking_id from the manage view" }),
+    start_datetime: Type.String({ ...Instant, description: "A slot's start_datetime from the manage view" }),
+  },
+  { additionalProperties: false, title: 'ManageMoveRequest' },
+);
+
+export const ManageView = Type.Object(
+  {
+    booking_id: Id,
+    location_id: Id,
+    start_datetime: Instant,
+    length: Type.Integer(),
+    status: Type.Union([Type.Literal('booked'), Type.Literal('cancelled')], { description: 'cancelled: the practice no longer has the appointment' }),
+    location: Location,
+    changeable_until: UtcInstant,
+    can_change: Type.Boolean({ description: 'false from CANCEL_CUTOFF_HOURS before the start: then contact the practice' }),
+    slots: Type.Array(Slot, { description: 'Open times of the same location it may move to; empty when it cannot change' }),
+  },
+  { additionalProperties: false, title: 'ManageView' },
+);
+
+export const ManageCancelResponse = Type.Object(
+  { status: Type.Literal('cancelled'), booking_id: Id, location_id: Id, start_datetime: Instant },
+  { additionalProperties: false, title: 'ManageCancelResponse' },
 );
 
 sameAs<Static<typeof HoldRequest>, Shared.HoldRequest>(true);
@@ -109,3 +160,8 @@ sameAs<Static<typeof HoldChallenge>, Shared.HoldChallenge>(true);
 sameAs<Static<typeof HoldResponse>, Shared.HoldResponse>(true);
 sameAs<Static<typeof ExtendResponse>, Shared.ExtendResponse>(true);
 sameAs<Static<typeof ConfirmResponse>, Shared.ConfirmResponse>(true);
+sameAs<Static<typeof ManageRequest>, Shared.ManageRequest>(true);
+sameAs<Static<typeof ManageCancelRequest>, Shared.ManageCancelRequest>(true);
+sameAs<Static<typeof ManageMoveRequest>, Shared.ManageMoveRequest>(true);
+sameAs<Static<typeof ManageView>, Shared.ManageView>(true);
+sameAs<Static<typeof ManageCancelResponse>, Shared.ManageCancelResponse>(true);

@@ -10,6 +10,11 @@ type Log = (line: Record<string, unknown>) => void;
 
 /** What the BFF asks for: reading the directory and bookings, and moving the patient flow. */
 const SCOPES = 'scheduling:read scheduling:book';
+/**
+ * Asked for apart, and only when a patient moves an appointment (its sign-up goes with it): a BFF
+ * client without this scope still serves every other request.
+ */
+const PATIENT_SCOPES = 'scheduling:patients';
 /** A list is followed through at most this many pages (500 bookings each) so a broken Link cannot loop. */
 const MAX_PAGES = 40;
 
@@ -38,7 +43,7 @@ function plainHttpToLoopback(raw: string, variable: string): boolean {
 }
 
 /** Access tokens from the upstream issuer, cached until shortly before they expire. */
-function createTokenSource(upstream: UpstreamConfig, options: UpstreamOptions) {
+function createTokenSource(upstream: UpstreamConfig, options: UpstreamOptions, scope: string) {
   const { now, log } = options;
   const DANGEROUSLY_ALLOW_PLAIN_HTTP_TO_LOOPBACK = plainHttpToLoopback(upstream.issuer, options.variables.issuer);
   let configuration: Promise<oidc.Configuration> | undefined;
@@ -61,7 +66,7 @@ function createTokenSource(upstream: UpstreamConfig, options: UpstreamOptions) {
 
   async function refresh(): Promise<string> {
     try {
-      const response = await oidc.clientCredentialsGrant(await discover(), { scope: SCOPES });
+      const response = await oidc.clientCredentialsGrant(await discover(), { scope });
       const lifetimeMs = (response.expiresIn() ?? TOKEN_DEFAULT_LIFETIME_S) * 1000;
       const renewAt = now() + Math.max(lifetimeMs - TOKEN_RENEW_BEFORE_MS, lifetimeMs / 2);
       current = { token: response.access_token, renewAt };
@@ -100,10 +105,11 @@ export interface UpstreamOptions {
 export function createUpstream(upstream: UpstreamConfig, options: UpstreamOptions) {
   const { log } = options;
   plainHttpToLoopback(upstream.apiUrl, options.variables.apiUrl);
-  const tokens = createTokenSource(upstream, options);
+  const tokens = createTokenSource(upstream, options, SCOPES);
+  const patientTokens = createTokenSource(upstream, options, PATIENT_SCOPES);
   const base = upstream.apiUrl.replace(/\/+$/, '');
 
-  async function send(method: string, path: string, token: string, body?: unknown): Promise<Response> {
+  async function send(method: string, path: string, token: string, body?: unknown, noStore = false): Promise<Response> {
     try {
       // Node's fetch keeps connections to the API alive between calls.
       return await fetch(`${base}${path}`, {
@@ -111,6 +117,7 @@ export function createUpstream(upstream: UpstreamConfig, options: UpstreamOption
         headers: {
           authorization: `Bearer ${token}`,
           accept: 'application/json',
+          ...(noStore ? { 'cache-control': 'no-store' } : {}),
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         },
         body: body === undefined ? undefined : JSON.stringify(body),
@@ -129,15 +136,17 @@ export function createUpstream(upstream: UpstreamConfig, options: UpstreamOption
    * or the issuer's keys rotated); 5xx, 429, a second 401 and unreadable bodies become 502.
    * Other 4xx answers go back to the caller, who knows what they mean.
    */
-  async function call(method: 'GET' | 'PUT', path: string, body?: unknown): Promise<UpstreamAnswer> {
-    let token = await tokens.get();
-    let response = await send(method, path, token, body);
+  async function call(method: 'GET' | 'PUT', path: string, body?: unknown, options: { source?: typeof tokens; noStore?: boolean } = {}): Promise<UpstreamAnswer> {
+    const source = options.source ?? tokens;
+    const noStore = options.noStore ?? false;
+    let token = await source.get();
+    let response = await send(method, path, token, body, noStore);
     if (response.status === 401) {
       await response.body?.cancel();
       log({ level: 'warn', msg: 'bff: booking API refused the access token; retrying once with a new one', route: routeOf(path) });
-      tokens.reject(token);
-      token = await tokens.get();
-      response = await send(method, path, token, body);
+      source.reject(token);
+      token = await source.get();
+      response = await send(method, path, token, body, noStore);
     }
     if (response.status === 401 || response.status === 429 || response.status >= 500) {
       await response.body?.cancel();
@@ -158,31 +167,44 @@ export function createUpstream(upstream: UpstreamConfig, options: UpstreamOption
   return {
     get: (path: string) => call('GET', path),
     put: (path: string, body: unknown) => call('PUT', path, body),
+    /** The sign-up of a booking (GET .../patient), with a token of scheduling:patients alone; the API audits the read. */
+    patientOf: (path: string) => call('GET', `${path}/patient`, undefined, { source: patientTokens }),
+
+    /** Every item of a list, following its pages. */
+    list: <T>(path: string, query: URLSearchParams): Promise<T[]> => list<T>(path, query, false) as Promise<T[]>,
 
     /**
-     * Every item of a list, following its `Link: rel="next"` pages. Only the cursor is taken
-     * from the link, so the bearer token never goes anywhere but upstream.apiUrl.
+     * As `list`, but undefined when the API answers the first page 400: for a query that an API keeping only
+     * to the contract may not know (the BFF's `doctor_id`), so the caller can ask the contract's way instead.
      */
-    async list<T>(path: string, query: URLSearchParams): Promise<T[]> {
-      const items: T[] = [];
-      const params = new URLSearchParams(query);
-      for (let page = 0; page < MAX_PAGES; page += 1) {
-        const answer = await call('GET', `${path}?${params.toString()}`);
-        if (answer.status !== 200 || !Array.isArray(answer.body)) return unexpected(answer, 'GET', path);
-        items.push(...(answer.body as T[]));
-        const cursor = nextCursor(answer.headers.get('link'));
-        if (!cursor) return items;
-        params.set('cursor', cursor);
-      }
-      log({ level: 'error', msg: `bff: a list had more than ${MAX_PAGES} pages`, route: routeOf(path) });
-      throw upstreamUnavailable();
-    },
+    listIfUnderstood: <T>(path: string, query: URLSearchParams): Promise<T[] | undefined> => list<T>(path, query, true),
 
     /** For an answer the caller did not expect: logged by status only, and a 502 for the patient. */
     unexpected(answer: UpstreamAnswer, method: string, path: string): never {
       return unexpected(answer, method, path);
     },
   };
+
+  /**
+   * Every item of a list, following its `Link: rel="next"` pages. Only the cursor is taken
+   * from the link, so the bearer token never goes anywhere but upstream.apiUrl.
+   */
+  async function list<T>(path: string, query: URLSearchParams, mayRefuse: boolean): Promise<T[] | undefined> {
+    const items: T[] = [];
+    const params = new URLSearchParams(query);
+    for (let page = 0; page < MAX_PAGES; page += 1) {
+      // The BFF's windows move with the clock and are never asked twice: nothing for the API to keep.
+      const answer = await call('GET', `${path}?${params.toString()}`, undefined, { noStore: true });
+      if (mayRefuse && page === 0 && answer.status === 400) return undefined;
+      if (answer.status !== 200 || !Array.isArray(answer.body)) return unexpected(answer, 'GET', path);
+      items.push(...(answer.body as T[]));
+      const cursor = nextCursor(answer.headers.get('link'));
+      if (!cursor) return items;
+      params.set('cursor', cursor);
+    }
+    log({ level: 'error', msg: `bff: a list had more than ${MAX_PAGES} pages`, route: routeOf(path) });
+    throw upstreamUnavailable();
+  }
 
   function unexpected(answer: UpstreamAnswer, method: string, path: string): never {
     const status = (answer.body as { status?: unknown } | undefined)?.status;

@@ -7,7 +7,7 @@ import { parseParams } from '../http/params.js';
 import { checker, deferPatientValues, paramsObject } from '../http/schema-check.js';
 import { idMessage } from '../http/schemas.js';
 import { DEFAULT_DAYS, MAX_DAYS, MAX_LOCATIONS, MIN_DAYS } from './limits.js';
-import { ChallengeQuery, ConfirmRequest, HoldRequest, HoldTokenRequest, ScheduleQuery } from './schemas.js';
+import { ChallengeQuery, ConfirmRequest, HoldRequest, HoldTokenRequest, ManageCancelRequest, ManageMoveRequest, ManageRequest, ScheduleQuery } from './schemas.js';
 
 export interface ScheduleQueryChecked {
   locationIds: string[];
@@ -111,4 +111,41 @@ export function parseReleaseRequest(body: unknown): { hold_token: string } {
 export function parseConfirmRequest(body: unknown): CheckedConfirmRequest {
   const { hold_token, patient } = checkConfirm(body);
   return { hold_token, patient };
+}
+
+const MANAGE_TOKEN_MESSAGE = 'manage_token is required: the part after # of the manage link';
+const checkManage = checker(ManageRequest, {
+  what: 'body',
+  problems: { '/manage_token': MANAGE_TOKEN_MESSAGE, '/days': `days must be a whole number from ${MIN_DAYS} to ${MAX_DAYS}` },
+  missing: { '/manage_token': MANAGE_TOKEN_MESSAGE },
+});
+const checkManageCancel = checker(ManageCancelRequest, {
+  what: 'body',
+  problems: { '/manage_token': MANAGE_TOKEN_MESSAGE },
+  missing: { '/manage_token': MANAGE_TOKEN_MESSAGE },
+});
+const checkManageMove = checker(ManageMoveRequest, {
+  what: 'body',
+  fieldOrder: true,
+  problems: { '/manage_token': MANAGE_TOKEN_MESSAGE, '/booking_id': idMessage('booking_id'), '/start_datetime': START_MESSAGE },
+  missing: { '/manage_token': MANAGE_TOKEN_MESSAGE, '/booking_id': idMessage('booking_id'), '/start_datetime': START_MESSAGE },
+});
+
+/** POST /manage */
+export function parseManageRequest(body: unknown): { manage_token: string; days: number } {
+  const { manage_token, days } = checkManage(body);
+  return { manage_token, days: days ?? DEFAULT_DAYS };
+}
+
+/** POST /manage/cancel */
+export function parseManageCancel(body: unknown): { manage_token: string } {
+  return checkManageCancel(body);
+}
+
+/** POST /manage/move: the time to move to, as the manage view offered it. */
+export function parseManageMove(body: unknown): { manage_token: string; booking_id: string; start_datetime: string; start: Instant } {
+  const move = checkManageMove(body);
+  const start = parseInstant(move.start_datetime);
+  if (!start) throw new BadRequest(START_MESSAGE);
+  return { ...move, start };
 }

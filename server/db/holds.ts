@@ -36,11 +36,12 @@ export function createHolds(ex: Executor) {
   return {
     /**
      * Records a new hold. The API let the booking be held again, so any earlier hold of it
-     * has lapsed: it is marked released, so that its late release cannot open the new one.
+     * has lapsed, or its booking was reopened: it is marked released, so that its late release
+     * cannot open the new one, nor its manage link change another patient's appointment.
      * Several statements: call inside a transaction.
      */
     async insert(hold: HoldRow, claimId?: string): Promise<void> {
-      await ex.run(`UPDATE bff_holds SET state = 'released' WHERE booking_id = :booking_id AND state = 'active'`, { booking_id: hold.booking_id });
+      await ex.run(`UPDATE bff_holds SET state = 'released' WHERE booking_id = :booking_id AND state IN ('active', 'booked')`, { booking_id: hold.booking_id });
       await ex.run(
         `INSERT INTO bff_holds (token_hash, booking_id, location_id, start_datetime, length, site_origin, address, network, state, expires_at, created_at, extend_calls)
          VALUES (:token_hash, :booking_id, :location_id, :start_datetime, :length, :site_origin, :address, :network, :state, :expires_at, :created_at, :extend_calls)`,

@@ -5,6 +5,7 @@ import { createDirectory } from './directory.js';
 import type { Executor } from './executor.js';
 import { createHolds } from './holds.js';
 import { createKeys, createSettings } from './keys.js';
+import { createManageLinks } from './manage-links.js';
 import { createRateEvents } from './rate-events.js';
 import type { RepoOptions } from './store-types.js';
 
@@ -24,6 +25,7 @@ export function createRepos(ex: Executor, { keyring, cache }: RepoOptions) {
     directory: createDirectory(ex, cache),
     holds: createHolds(ex),
     keys: createKeys(ex, keyring),
+    manageLinks: createManageLinks(ex),
     settings: createSettings(ex),
   };
 }

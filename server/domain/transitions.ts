@@ -67,7 +67,8 @@ const TRANSITIONS: Readonly<Record<BookingStatus, Readonly<Record<BookingStatus,
     closed: { who: ['creator'], kind: 'close', refused: notCreator, forbidden: true },
   },
   booked: {
-    open: { who: ['creator'], kind: 'release', refused: (id) => `booking "${id}" is booked; only its creator can reopen it` },
+    // The client that booked it (a patient's cancel or move through the widget's manage link) or its creator reopens it.
+    open: { who: ['creator', 'holder'], kind: 'release', refused: (id) => `booking "${id}" is booked; only its creator or the client that booked it can reopen it` },
     pending: { who: [], refused: only('booked') },
     booked: { who: ['creator'], kind: 'edit', refused: already('booked') },
     closed: { who: ['creator'], kind: 'close', refused: notCreator, forbidden: true },

@@ -38,6 +38,11 @@ const COMPONENTS: Record<string, TSchema> = {
   ReleaseResponse: bff.ReleaseResponse,
   ConfirmRequest: bff.ConfirmRequest,
   ConfirmResponse: bff.ConfirmResponse,
+  ManageRequest: bff.ManageRequest,
+  ManageCancelRequest: bff.ManageCancelRequest,
+  ManageMoveRequest: bff.ManageMoveRequest,
+  ManageView: bff.ManageView,
+  ManageCancelResponse: bff.ManageCancelResponse,
   ConsoleSessionRequest: consoleApi.SessionRequest,
   ConsoleSession: consoleApi.SessionResponse,
   ConsoleMe: consoleApi.Me,
@@ -302,6 +307,42 @@ const bffPaths = {
       [400, 404, 409, 410, 413, 415, 422],
     ),
   }),
+  '/bff/v1/manage': withPreflight('/manage', {
+    post: bffOperation(
+      {
+        operationId: 'manageView',
+        summary: "A booked appointment by its manage link's secret: where, when, whether it can still change, and the open times it may move to",
+        description: 'An unknown, spent or lapsed secret is 404 with reason manage_not_found, and says nothing more. Never carries patient data.',
+        requestBody: body('ManageRequest'),
+        responses: { 200: answer('The appointment', ref('ManageView')) },
+      },
+      [400, 404, 413, 415],
+    ),
+  }),
+  '/bff/v1/manage/cancel': withPreflight('/manage/cancel', {
+    post: bffOperation(
+      {
+        operationId: 'manageCancel',
+        summary: 'Cancels the appointment: its time is offered again, its sign-up deleted, and the link spent',
+        description: 'From CANCEL_CUTOFF_HOURS before the start: 409 with reason past_cutoff.',
+        requestBody: body('ManageCancelRequest'),
+        responses: { 200: answer('Cancelled', ref('ManageCancelResponse')) },
+      },
+      [400, 404, 409, 413, 415],
+    ),
+  }),
+  '/bff/v1/manage/move': withPreflight('/manage/move', {
+    post: bffOperation(
+      {
+        operationId: 'manageMove',
+        summary: 'Moves the appointment to another open time of its location, all or nothing; the link then stands for the new time',
+        description: 'From CANCEL_CUTOFF_HOURS before the start: 409 with reason past_cutoff. A time no longer open: 409 slot_taken.',
+        requestBody: body('ManageMoveRequest'),
+        responses: { 200: answer('Moved', ref('ManageView')) },
+      },
+      [400, 404, 409, 413, 415],
+    ),
+  }),
 };
 
 // ---------------------------------------------------------------- the server itself
@@ -323,6 +364,8 @@ const serverPaths = {
     get: { tags: ['Widget'], operationId: 'widgetScript', summary: 'The <thread-scheduling> widget', security: [], responses: { 200: text('text/javascript', 'The script'), 304: { description: 'Not modified (ETag)' }, 503: text('text/javascript', 'Not built on this server'), ...errors(...ANY) } },
   },
   '/': { get: { tags: ['Widget'], operationId: 'demoPage', summary: 'The demo page (with DEMO on)', security: [], responses: { 200: text('text/html', 'The page'), 304: { description: 'Not modified (ETag)' }, ...errors(404, ...ANY) } } },
+  '/manage': { get: { tags: ['Widget'], operationId: 'managePage', summary: "The page a manage link opens (PUBLIC_URL/manage#<secret>): the widget, managing that appointment", security: [], responses: { 200: text('text/html', 'The page'), 304: { description: 'Not modified (ETag)' }, ...errors(...ANY) } } },
+  '/manage.css': { get: { tags: ['Widget'], operationId: 'manageCss', summary: "The manage page's style sheet", security: [], responses: { 200: text('text/css', 'The style sheet'), 304: { description: 'Not modified (ETag)' }, ...errors(...ANY) } } },
   '/demo.css': { get: { tags: ['Widget'], operationId: 'demoCss', summary: "The demo page's style sheet", security: [], responses: { 200: text('text/css', 'The style sheet'), 304: { description: 'Not modified (ETag)' }, ...errors(404, ...ANY) } } },
 };
 

@@ -192,6 +192,11 @@ export default css`
     font-weight: 500;
   }
 
+  .manage-link {
+    margin-top: 1.25em;
+    line-height: 1.5;
+  }
+
   /* ---------------------------------------------------------------- wide */
 
   @container (min-width: 36em) {

@@ -68,7 +68,7 @@ export class Bff {
     return body as T;
   }
 
-  private post<T>(path: string, body: unknown): Promise<T> {
+  post<T>(path: string, body: unknown): Promise<T> {
     return this.call<T>(path, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

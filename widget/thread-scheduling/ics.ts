@@ -6,6 +6,8 @@ export interface CalendarEvent {
   end: Date;
   summary: string;
   location: string;
+  /** Plain text, e.g. how to change or cancel. */
+  description?: string;
   url?: string;
 }
 
@@ -56,6 +58,7 @@ export function calendarFile(event: CalendarEvent, now: Date = new Date()): stri
     `SUMMARY:${escapeText(event.summary)}`,
     `LOCATION:${escapeText(event.location)}`,
   ];
+  if (event.description) lines.push(`DESCRIPTION:${escapeText(event.description)}`);
   if (event.url) lines.push(`URL:${event.url}`);
   lines.push('END:VEVENT', 'END:VCALENDAR');
   return lines.map(fold).join('\r\n') + '\r\n';

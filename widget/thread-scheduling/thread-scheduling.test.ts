@@ -9,6 +9,8 @@ import type {
   HoldChallenge,
   HoldRequest,
   HoldResponse,
+  ManageCancelResponse,
+  ManageView,
   ScheduleLocation,
   ScheduleResponse,
   SignUp,
@@ -999,6 +1001,218 @@ describe('<thread-scheduling>', () => {
     } finally {
       style.remove();
     }
+  });
+
+  describe('a manage link', () => {
+    const SECRET = 'manage-SECRET-43b2c1';
+    const { slots: _, ...place } = DENVER;
+    const view = (changes: Partial<ManageView> = {}): ManageView => ({
+      booking_id: 'bk-1-held',
+      location_id: 'dr556',
+      start_datetime: '2030-01-15T16:00:00Z',
+      length: 45,
+      status: 'booked',
+      location: place,
+      changeable_until: '2030-01-14T16:00:00.000Z',
+      can_change: true,
+      slots: DENVER.slots.slice(1),
+      ...changes,
+    });
+    let href: string;
+
+    beforeEach(() => {
+      href = location.href;
+      bff.on('POST /bff/v1/manage', () => json(200, view()));
+    });
+    afterEach(() => history.replaceState(null, '', href));
+
+    /** The widget on a page opened with the link's fragment, once the appointment is on screen. */
+    async function openLink(fragment = `#thread-manage=${SECRET}`, template = html`<thread-scheduling location-ids="dr556"></thread-scheduling>`) {
+      history.replaceState(null, '', fragment);
+      const el = await fixture<ThreadScheduling>(template);
+      await waitUntil(() => root(el).querySelector('[part~="manage"], #failure'), 'the appointment never showed');
+      await el.updateComplete;
+      return el;
+    }
+
+    it('opens from #thread-manage= on the practice’s page, takes the secret out of the address bar, and shows the appointment', async () => {
+      const el = await openLink();
+      expect(location.hash).to.equal('');
+      expect(location.href).to.equal(href.split('#')[0]);
+      const [call] = bff.made('POST /bff/v1/manage');
+      expect(call.body).to.deep.equal({ manage_token: SECRET, days: 14 });
+      expect(call.url.search).to.equal('', 'the secret never goes in a URL');
+      expect(bff.made('GET /bff/v1/schedule')).to.have.length(0);
+      expect(heading(el, 'Your appointment')).to.exist;
+      expect(heading(el, 'Appointment details')).to.exist;
+      const facts = visibleText(root(el).querySelector('[part~="appointment"]'));
+      expect(facts).to.contain('Tuesday, January 15, 2030');
+      expect(facts).to.contain('9:00 AM (Mountain Standard Time)');
+      expect(facts).to.contain('1600 Glenarm Pl, Suite 200');
+      expect(visibleText(root(el))).to.contain('You can change or cancel it online until Monday, January 14, 2030, 9:00 AM.');
+      expect(control(el, 'Change time')).to.exist;
+      expect(control(el, 'Cancel appointment')).to.exist;
+      await expect(el).to.be.accessible();
+    });
+
+    it('a link followed within the practice’s page (only the fragment changes) opens there too', async () => {
+      const el = await render();
+      expect(timeButtons(el)).to.have.length(4);
+      location.hash = `thread-manage=${SECRET}`;
+      await waitUntil(() => root(el).querySelector('[part~="manage"]'), 'the appointment never showed');
+      expect(bff.made('POST /bff/v1/manage')[0].body).to.deep.equal({ manage_token: SECRET, days: 14 });
+      expect(location.hash).to.equal('');
+    });
+
+    it('with the manage attribute, the whole fragment is the secret', async () => {
+      await openLink(`#${SECRET}`, html`<thread-scheduling manage></thread-scheduling>`);
+      expect(bff.made('POST /bff/v1/manage')[0].body).to.deep.equal({ manage_token: SECRET, days: 14 });
+      expect(location.hash).to.equal('');
+    });
+
+    it('cancel: asks first, then cancels and fires thread-cancelled without patient data', async () => {
+      bff.on('POST /bff/v1/manage/cancel', () => {
+        const cancelled: ManageCancelResponse = { status: 'cancelled', booking_id: 'bk-1-held', location_id: 'dr556', start_datetime: '2030-01-15T16:00:00Z' };
+        return json(200, cancelled);
+      });
+      const el = await openLink();
+      control(el, 'Cancel appointment').click();
+      await waitUntil(() => heading(el, 'Cancel this appointment?'));
+      await el.updateComplete;
+      expect(focused(el)).to.equal(heading(el, 'Cancel this appointment?'));
+      expect(bff.made('POST /bff/v1/manage/cancel')).to.have.length(0, 'nothing is cancelled before the patient says yes');
+      await expect(el).to.be.accessible();
+
+      control(el, 'No, keep it').click();
+      await waitUntil(() => heading(el, 'Appointment details'));
+      control(el, 'Cancel appointment').click();
+      await waitUntil(() => heading(el, 'Cancel this appointment?'));
+      const cancelled = oneEvent(el, 'thread-cancelled');
+      control(el, 'Yes, cancel it').click();
+      const { detail, bubbles, composed } = (await cancelled) as CustomEvent<BookingEventDetail>;
+      expect({ bubbles, composed }).to.deep.equal({ bubbles: true, composed: true });
+      expect(detail).to.deep.equal({ booking_id: 'bk-1-held', location_id: 'dr556', start_datetime: '2030-01-15T16:00:00Z' });
+      expect(bff.made('POST /bff/v1/manage/cancel')[0].body).to.deep.equal({ manage_token: SECRET });
+      await waitUntil(() => heading(el, 'Your appointment is cancelled'));
+      await el.updateComplete;
+      expect(focused(el)).to.equal(heading(el, 'Your appointment is cancelled'));
+      expect(announced(el)).to.contain('Your appointment is cancelled');
+      await expect(el).to.be.accessible();
+
+      // On the practice's page the patient may book again.
+      control(el, 'Book another time').click();
+      await waitUntil(() => heading(el, 'Choose a time'));
+      expect(bff.made('GET /bff/v1/schedule')).to.have.length(1);
+    });
+
+    it('move: choose a new time, confirm it, and the moved appointment with its calendar file; thread-rescheduled', async () => {
+      const target = DENVER.slots[3];
+      bff.on('POST /bff/v1/manage/move', () => json(200, view({ booking_id: 'bk-4-held', start_datetime: target.start_datetime, changeable_until: '2030-01-16T15:00:00.000Z' })));
+      const el = await openLink();
+      control(el, 'Change time').click();
+      await waitUntil(() => heading(el, 'Choose a new time'));
+      await el.updateComplete;
+      expect(focused(el)).to.equal(heading(el, 'Choose a new time'));
+      expect(timeButtons(el).map(nameOf)).to.deep.equal([
+        'Tuesday, January 15, 10:30 AM Mountain Standard Time',
+        'Tuesday, January 15, 10:30 PM Mountain Standard Time',
+        'Thursday, January 17, 8:00 AM Mountain Standard Time',
+      ]);
+      await expect(el).to.be.accessible();
+
+      timeButtons(el)[2].click();
+      await waitUntil(() => heading(el, 'Move your appointment?'));
+      await el.updateComplete;
+      const facts = visibleText(root(el).querySelector('[part~="appointment"]'));
+      expect(facts).to.contain('FromTuesday, January 15, 2030, 9:00 AM');
+      expect(facts).to.contain('ToThursday, January 17, 2030, 8:00 AM');
+      expect(bff.made('POST /bff/v1/manage/move')).to.have.length(0);
+      await expect(el).to.be.accessible();
+
+      const rescheduled = oneEvent(el, 'thread-rescheduled');
+      control(el, 'Move appointment').click();
+      const { detail } = (await rescheduled) as CustomEvent<BookingEventDetail>;
+      expect(detail).to.deep.equal({ booking_id: 'bk-4-held', location_id: 'dr556', start_datetime: target.start_datetime });
+      expect(bff.made('POST /bff/v1/manage/move')[0].body).to.deep.equal({ manage_token: SECRET, booking_id: target.booking_id, start_datetime: target.start_datetime });
+      await waitUntil(() => heading(el, 'Your appointment is moved'));
+      await el.updateComplete;
+      expect(focused(el)).to.equal(heading(el, 'Your appointment is moved'));
+      expect(visibleText(root(el).querySelector('[part~="confirmation"]'))).to.contain('Thursday, January 17, 2030');
+      const ics = await (await realFetch((control(el, 'Add the new time to calendar') as HTMLAnchorElement).href)).text();
+      const unfolded = ics.replace(/\r\n /g, '');
+      expect(unfolded).to.contain('DTSTART:20300117T150000Z');
+      expect(unfolded).to.contain(`URL:${location.origin}/manage#${SECRET}`);
+      await expect(el).to.be.accessible();
+    });
+
+    it('a time taken meanwhile: back to the times, with a message and a fresh list', async () => {
+      bff.on('POST /bff/v1/manage/move', () => problem(409, { status: 'conflict', message: 'taken', reason: 'slot_taken' }));
+      const el = await openLink();
+      control(el, 'Change time').click();
+      await waitUntil(() => heading(el, 'Choose a new time'));
+      timeButtons(el)[0].click();
+      await waitUntil(() => heading(el, 'Move your appointment?'));
+      control(el, 'Move appointment').click();
+      await waitUntil(() => visibleText(root(el)).includes('someone else just took that time'));
+      expect(heading(el, 'Choose a new time')).to.exist;
+      expect(bff.made('POST /bff/v1/manage')).to.have.length(2);
+      await expect(el).to.be.accessible();
+    });
+
+    it('after the cut-off: how to reach the practice instead of the buttons', async () => {
+      bff.on('POST /bff/v1/manage', () => json(200, view({ can_change: false, slots: [] })));
+      const el = await openLink();
+      expect(visibleText(root(el))).to.contain('it can no longer be changed or cancelled online');
+      expect(() => control(el, 'Cancel appointment')).to.throw();
+      expect(() => control(el, 'Change time')).to.throw();
+      const contact = root(el).querySelector('[part~="contact"]')!;
+      expect(visibleText(contact)).to.contain('1600 Glenarm Pl, Suite 200');
+      expect((control(el, 'Visit the practice’s website') as HTMLAnchorElement).href).to.equal('https://abc123ortho.example/');
+      await expect(el).to.be.accessible();
+    });
+
+    it('a cancel refused at the cut-off shows the appointment again, with how to reach the practice', async () => {
+      bff.on('POST /bff/v1/manage/cancel', () => {
+        bff.on('POST /bff/v1/manage', () => json(200, view({ can_change: false, slots: [] })));
+        return problem(409, { status: 'conflict', message: 'cut-off', reason: 'past_cutoff' });
+      });
+      const el = await openLink();
+      control(el, 'Cancel appointment').click();
+      await waitUntil(() => heading(el, 'Cancel this appointment?'));
+      control(el, 'Yes, cancel it').click();
+      await waitUntil(() => root(el).querySelector('[part~="contact"]'));
+      expect(heading(el, 'Appointment details')).to.exist;
+      expect(() => control(el, 'Cancel appointment')).to.throw();
+    });
+
+    it('a link that is not valid says so, and nothing more', async () => {
+      bff.on('POST /bff/v1/manage', () => problem(404, { status: 'not_found', message: 'no', reason: 'manage_not_found' }));
+      const el = await openLink();
+      await waitUntil(() => root(el).querySelector('#failure'));
+      expect(visibleText(root(el).querySelector('#failure'))).to.contain('This link is no longer valid');
+      await expect(el).to.be.accessible();
+    });
+
+    it('the booked step shows the private link, and the calendar file carries it', async () => {
+      const url = `https://thread.example/manage#${SECRET}`;
+      bff.on('POST /bff/v1/holds/confirm', () => {
+        const booked: ConfirmResponse = { booking_id: 'bk-1-held', location_id: 'dr556', start_datetime: '2030-01-15T16:00:00Z', length: 45, status: 'booked', manage_url: url };
+        return json(200, booked);
+      });
+      const el = await render();
+      await holdFirstTime(el);
+      fill(el, PATIENT);
+      control(el, 'Confirm appointment').click();
+      await waitUntil(() => heading(el, 'You’re booked'));
+      await el.updateComplete;
+      expect((control(el, 'Change or cancel this appointment') as HTMLAnchorElement).href).to.equal(url);
+      expect(visibleText(root(el).querySelector('[part~="manage-link"]'))).to.contain('This link is private');
+      const ics = await (await realFetch((control(el, 'Add to calendar') as HTMLAnchorElement).href)).text();
+      const unfolded = ics.replace(/\r\n /g, '');
+      expect(unfolded).to.contain(`URL:${url}\r\n`);
+      expect(unfolded).to.contain(`DESCRIPTION:To change or cancel this appointment: ${url}\r\n`);
+      await expect(el).to.be.accessible();
+    });
   });
 
   it('can be defined twice without harm', async () => {

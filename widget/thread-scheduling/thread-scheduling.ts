@@ -1,4 +1,4 @@
-import { LitElement, adoptStyles, html, nothing, supportsAdoptingStyleSheets, type PropertyValues, type TemplateResult } from 'lit';
+import { LitElement, adoptStyles, html, nothing, supportsAdoptingStyleSheets, type CSSResultOrNative, type PropertyValues, type TemplateResult } from 'lit';
 import type {
   BookingEventDetail,
   ConfirmResponse,
@@ -11,7 +11,9 @@ import type {
 import { SIGN_UP_FIELDS } from '../../shared/types.js';
 import { Bff, BffError, NetworkError } from './bff.js';
 import type { HoldController } from './hold-controller.js';
+import type { ManageController } from './manage-controller.js';
 import type { SignUpProblems } from './sign-up.js';
+import { addressLines } from './place.js';
 import { clockTime, countdown, dayName, groupByDay, warmUp, zoneName } from './time.js';
 import { en, languageOf, translations, type Language, type Translation } from './translations.js';
 import styles from './thread-scheduling.styles.js';
@@ -23,7 +25,8 @@ const TAG = 'thread-scheduling';
 type AfterPick = typeof import('./after-pick.js');
 const DAYS_AT_A_TIME = 5;
 
-type Step = 'loading' | 'failed' | 'times' | 'form' | 'done';
+type Step = 'loading' | 'failed' | 'times' | 'form' | 'done' | 'manage';
+type EventName = 'thread-hold' | 'thread-release' | 'thread-booked' | 'thread-cancelled' | 'thread-rescheduled';
 
 interface Notice {
   text: string;
@@ -58,12 +61,6 @@ function detailOf(booking: BookingEventDetail): BookingEventDetail {
   };
 }
 
-function addressLines(location: ScheduleLocation): string[] {
-  const street = [location.street_address, location.secondary_address].filter(Boolean).join(', ');
-  const region = [location.state, location.zip].filter(Boolean).join(' ');
-  const town = [location.city, region].filter(Boolean).join(', ');
-  return [street, town].filter(Boolean);
-}
 
 /**
  * Online booking for one practice: open times per location, a hold with its
@@ -73,10 +70,14 @@ function addressLines(location: ScheduleLocation): string[] {
  * @property language - `lang`: `en` (default) or `es`.
  * @property days - `days`: how many days ahead to offer, 1..60 (default 14).
  * @property apiBase - `api-base`: the BFF's origin (default: where widget.js came from).
+ * @property manage - `manage`: the page a manage link opens; the whole fragment is the link's secret. Without it,
+ *   a fragment `#thread-manage=<secret>` still opens the manage step. Either way the fragment leaves the address bar.
  *
  * @event thread-hold - A time is held for the patient. `detail: {booking_id, location_id, start_datetime}`.
  * @event thread-release - The hold ended without a booking (back, another time, timeout, page exit).
  * @event thread-booked - The appointment is booked. Same detail; never the patient's data.
+ * @event thread-cancelled - The patient cancelled the appointment through its manage link. The cancelled booking's detail.
+ * @event thread-rescheduled - The patient moved the appointment through its manage link. The new booking's detail.
  *
  * @csspart card - The outer card.
  * @csspart title - The widget's heading.
@@ -92,7 +93,9 @@ function addressLines(location: ScheduleLocation): string[] {
  * @csspart input - Each input.
  * @csspart error - Every error message (a field's or the widget's).
  * @csspart notice - A message above the times or the form.
- * @csspart confirmation - The booked step.
+ * @csspart confirmation - The booked step (and a cancelled or moved appointment).
+ * @csspart manage-link - The booked step's private link to change or cancel.
+ * @csspart manage - The manage step; `appointment` its facts, `contact` how to reach the practice.
  *
  * @cssprop --thread-accent - Buttons, links, focus ring (default #1d4ed8).
  * @cssprop --thread-accent-text - Text on the accent colour (default #fff).
@@ -113,6 +116,7 @@ export class ThreadScheduling extends LitElement {
     language: { type: String, attribute: 'lang' },
     days: { type: Number },
     apiBase: { type: String, attribute: 'api-base' },
+    manage: { type: Boolean },
     step: { state: true },
     schedule: { state: true },
     locationId: { state: true },
@@ -131,6 +135,7 @@ export class ThreadScheduling extends LitElement {
   declare language: string;
   declare days: number;
   declare apiBase: string;
+  declare manage: boolean;
 
   declare private step: Step;
   declare private schedule: ScheduleResponse | undefined;
@@ -154,6 +159,12 @@ export class ThreadScheduling extends LitElement {
   private afterPickLoading: Promise<AfterPick> | undefined;
   /** The held time: its countdown, warnings, more time, and giving it back on the way out. Comes with after-pick.ts. */
   private hold: HoldController | undefined;
+  /** An appointment opened by its manage link: its view, cancel and move. Comes with manage.ts. */
+  private managing: ManageController | undefined;
+  /** A manage link was opened here: on the manage page the fragment is read once. */
+  private managed = false;
+  /** Stylesheets adopted beside the element's own as chunks come. */
+  private extraStyles: CSSResultOrNative[] = [];
 
   constructor() {
     super();
@@ -161,6 +172,7 @@ export class ThreadScheduling extends LitElement {
     this.language = 'en';
     this.days = 14;
     this.apiBase = '';
+    this.manage = false;
     this.step = 'loading';
     this.locationId = '';
     this.busy = false;
@@ -214,6 +226,7 @@ export class ThreadScheduling extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    window.addEventListener('hashchange', this.onHashChange);
     if (this.hasUpdated) {
       if (this.step === 'done') this.makeCalendarUrl();
       else void this.load();
@@ -222,6 +235,7 @@ export class ThreadScheduling extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    window.removeEventListener('hashchange', this.onHashChange);
     this.loading?.abort();
     if (this.calendarUrl) URL.revokeObjectURL(this.calendarUrl);
     this.calendarUrl = undefined;
@@ -257,8 +271,7 @@ export class ThreadScheduling extends LitElement {
   private loadAfterPick(): Promise<AfterPick> {
     this.afterPickLoading ??= import('./after-pick.js').then(
       (afterPick) => {
-        const base = (this.constructor as typeof ThreadScheduling).elementStyles;
-        adoptStyles(this.renderRoot as ShadowRoot, supportsAdoptingStyleSheets ? [...base, afterPick.styles] : [afterPick.styles]);
+        this.adopt([afterPick.styles]);
         this.afterPick = afterPick;
         this.hold ??= new afterPick.HoldController(this, {
           bff: () => this.bff,
@@ -279,9 +292,70 @@ export class ThreadScheduling extends LitElement {
     return this.afterPickLoading;
   }
 
+  /** Adds a chunk's stylesheets to the shadow root, after the element's own and those of earlier chunks. */
+  private adopt(sheets: CSSResultOrNative[]) {
+    this.extraStyles.push(...sheets);
+    const base = (this.constructor as typeof ThreadScheduling).elementStyles;
+    // Without adoptedStyleSheets, Lit appends <style> elements: only the new ones are added.
+    adoptStyles(this.renderRoot as ShadowRoot, supportsAdoptingStyleSheets ? [...base, ...this.extraStyles] : sheets);
+  }
+
+  // ------------------------------------------------------------ manage link
+
+  /**
+   * The secret of a manage link in the page's fragment (`#thread-manage=<secret>`, or the whole fragment on the
+   * manage page), taken out of the address bar at once so that it is not left on screen or in a shared URL.
+   */
+  private takeManageToken(): string | undefined {
+    const fragment = location.hash.slice(1);
+    const token = new URLSearchParams(fragment).get('thread-manage') ?? (this.manage && !this.managed ? fragment : undefined);
+    if (token !== undefined && fragment) history.replaceState(history.state, '', location.pathname + location.search);
+    return token;
+  }
+
+  /** The manage step, from its own chunk. */
+  private async openManage(token: string) {
+    this.step = 'manage';
+    this.managed = true;
+    try {
+      const { ManageController, styles } = await import('./manage.js');
+      this.adopt(styles);
+      const managing = new ManageController(this, token, {
+        bff: () => this.bff,
+        t: () => this.t,
+        language: () => this.locale,
+        days: () => this.windowDays,
+        announce: (text) => this.announce(text),
+        emit: (name, detail) => this.emit(name, detail),
+        focus: (selector) => this.moveFocus(selector),
+        bookAgain: this.ids.length > 0 ? () => void this.leaveManage().then(() => this.moveFocus()) : undefined,
+      });
+      this.managing = managing;
+      await managing.open();
+    } catch (error) {
+      this.tellDesigner(error, 'opening a manage link');
+      this.fail(this.messageFor(error), false);
+    }
+  }
+
+  /** Back to booking (or to another manage link): the manage step goes, the times are read. */
+  private leaveManage(): Promise<void> {
+    if (this.managing) this.removeController(this.managing);
+    this.managing = undefined;
+    this.step = 'loading';
+    return this.load();
+  }
+
+  /** A manage link followed within the page (only its fragment changed): it opens here too. */
+  private onHashChange = () => {
+    if (!new URLSearchParams(location.hash.slice(1)).has('thread-manage')) return;
+    void this.hold?.release();
+    void this.leaveManage();
+  };
+
   // ------------------------------------------------------------ helpers
 
-  private emit(name: 'thread-hold' | 'thread-release' | 'thread-booked', detail: BookingEventDetail) {
+  private emit(name: EventName, detail: BookingEventDetail) {
     this.dispatchEvent(new CustomEvent(name, { bubbles: true, composed: true, detail: detailOf(detail) }));
   }
 
@@ -364,6 +438,9 @@ export class ThreadScheduling extends LitElement {
 
   /** Fetches the open times. `quiet` keeps the current list on screen while it refreshes. */
   private async load(quiet = false): Promise<void> {
+    if (this.step === 'manage') return;
+    const manageToken = this.takeManageToken();
+    if (manageToken !== undefined) return this.openManage(manageToken);
     this.loading?.abort();
     const load = ++this.loads;
     const ids = this.ids;
@@ -569,7 +646,8 @@ export class ThreadScheduling extends LitElement {
       end: new Date(start.getTime() + booking.length * 60_000),
       summary: this.t.calendarSummary(location.name),
       location: [location.name, ...addressLines(location)].join(', '),
-      url: location.website || undefined,
+      description: booking.manage_url ? this.t.calendarManage(booking.manage_url) : undefined,
+      url: booking.manage_url ?? (location.website || undefined),
     });
   }
 
@@ -590,7 +668,7 @@ export class ThreadScheduling extends LitElement {
       <div class="sr-only" role="status" aria-live="polite" aria-atomic="true">${this.announcement}</div>
       <section class="card" part="card" aria-labelledby="title" aria-busy=${this.step === 'loading' ? 'true' : 'false'}>
         <header class="head">
-          <h2 id="title" part="title">${this.t.title}</h2>
+          <h2 id="title" part="title">${this.step === 'manage' ? this.t.manageTitle : this.t.title}</h2>
           ${this.renderPlace()}
         </header>
         ${this.renderStep()}
@@ -602,7 +680,7 @@ export class ThreadScheduling extends LitElement {
   private renderPlace() {
     const locations = this.schedule?.locations ?? [];
     const location = this.step === 'form' ? this.hold?.held?.location : this.location;
-    if (!location || this.step === 'done' || this.step === 'failed') return nothing;
+    if (!location || this.step === 'done' || this.step === 'failed' || this.step === 'manage') return nothing;
     if (locations.length > 1 && this.step === 'times') return nothing;
     return html`<p class="place"><span class="place-name">${location.name}</span>
       <span class="muted">${addressLines(location).join(' · ')}</span></p>`;
@@ -620,6 +698,8 @@ export class ThreadScheduling extends LitElement {
         return this.renderForm();
       case 'done':
         return this.renderDone();
+      case 'manage':
+        return this.managing?.render() ?? html`<div class="body">${this.renderBones()}</div>`;
     }
   }
 
@@ -811,6 +891,10 @@ export class ThreadScheduling extends LitElement {
         ? html`<a class="primary" part="button calendar" href=${this.calendarUrl} download="appointment.ics">
             ${t.addToCalendar}
           </a>`
+        : nothing}
+      ${booked.booking.manage_url
+        ? html`<p class="manage-link" part="manage-link"><a class="link" href=${booked.booking.manage_url}>${t.manageLink}</a><br />
+            <span class="muted">${t.manageLinkHint}</span></p>`
         : nothing}
     </div>`;
   }

@@ -62,6 +62,10 @@ export const es: Translation = {
   where: 'Dónde',
   addToCalendar: 'Añadir al calendario',
   calendarSummary: (location) => `Cita en ${location}`,
+  manageTitle: 'Su cita',
+  manageLink: 'Cambiar o cancelar esta cita',
+  manageLinkHint: 'Este enlace es privado: quien lo tenga puede cambiar o cancelar su cita. También está en el archivo de calendario.',
+  calendarManage: (url) => `Para cambiar o cancelar esta cita: ${url}`,
   reasons: {
     site_not_registered:
       'La reserva en línea aún no está configurada para este sitio web. Llame al consultorio para reservar.',

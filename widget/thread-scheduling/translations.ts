@@ -41,6 +41,13 @@ export interface Translation {
   where: string;
   addToCalendar: string;
   calendarSummary: (location: string) => string;
+  /** The manage step's heading (a link to a booked appointment). */
+  manageTitle: string;
+  /** The booked step's private link to cancel or move, and what to know about it. */
+  manageLink: string;
+  manageLinkHint: string;
+  /** The calendar file's description, with that link. */
+  calendarManage: (url: string) => string;
   reasons: Partial<Record<BffReason, string>>;
   rateLimited: (seconds: number | null) => string;
   missingLocations: string;
@@ -108,6 +115,10 @@ export const en: Translation = {
   where: 'Where',
   addToCalendar: 'Add to calendar',
   calendarSummary: (location) => `Appointment at ${location}`,
+  manageTitle: 'Your appointment',
+  manageLink: 'Change or cancel this appointment',
+  manageLinkHint: 'This link is private: anyone who has it can change or cancel your appointment. It is in the calendar file too.',
+  calendarManage: (url) => `To change or cancel this appointment: ${url}`,
   reasons: {
     site_not_registered:
       'Online booking is not set up for this website yet. Please call the practice to book.',

@@ -1,0 +1,209 @@
+// A patient's private link to a booked appointment: see it, cancel it, or move it to another open time
+// of the same location, until CANCEL_CUTOFF_HOURS before it starts. The BFF does each through the
+// booking API as the client that booked it (transitions.ts lets that client reopen its booking), and
+// moves the sign-up with the appointment (read with scheduling:patients, audited by the API).
+import { createHmac, randomBytes } from 'node:crypto';
+import type { Booking, ConfirmResponse, Location, ManageCancelResponse, ManageView, SignUp, Slot } from '../../shared/types.js';
+import type { Config } from '../config.js';
+import type { ManageLinkRow } from '../db/manage-links.js';
+import type { Store } from '../db/store.js';
+import { formatInstant, parseInstant, zoneOffset } from '../domain/time.js';
+import { Conflict, NotFound, withReason } from '../errors.js';
+import type { LocationDirectory } from './directory.js';
+import { bookingPath, hashToken, isBooking, type HoldService, type HoldTarget } from './holds.js';
+import { MANAGE_CLAIM_MS, MANAGE_LINK_AFTER_START_MS } from './limits.js';
+import type { Site } from './sites.js';
+import type { Upstream } from './upstream.js';
+
+const HOUR = 3_600_000;
+/** Where the server processes sharing the database keep the key manage links are derived with. */
+const MANAGE_SECRET_SETTING = 'bff_manage_secret';
+
+/** Who asks: a registered site (its practice's appointments only), or this server's own manage page (undefined). */
+export type ManageCaller = Site | undefined;
+
+/** Every unusable link alike (unknown, spent, lapsed, another practice's): nothing is told about which. */
+const linkNotFound = () => withReason(new NotFound('This link is not valid. It may have been used already, or the appointment has passed.'), 'manage_not_found');
+const busy = () => withReason(new Conflict('This appointment is being changed right now. Please try again in a moment.'), 'manage_busy');
+const noLongerBooked = () => new Conflict('This appointment is no longer booked: the practice has cancelled or changed it.');
+
+export async function createManageService(options: {
+  store: Store;
+  upstream: Upstream;
+  directory: LocationDirectory;
+  holds: HoldService;
+  config: Config;
+  /** The open times of a location for the next `days` days, as the schedule offers them. */
+  openSlots: (location: Location, days: number) => Promise<Slot[]>;
+}) {
+  const { store, upstream, directory, holds, config, openSlots } = options;
+  const { now, log } = config;
+  const links = store.manageLinks;
+  const ownOrigin = new URL(config.publicUrl).origin;
+  const cutoffHours = config.cancelCutoffHours ?? 24;
+  const secret = Buffer.from(
+    await store.transaction((tx) => tx.settings.getOrSet(MANAGE_SECRET_SETTING, randomBytes(32).toString('base64url'))),
+    'base64url',
+  );
+
+  /**
+   * The link's secret for a booked hold, derived from the hold's own secret (32 random bytes the patient
+   * alone has) under a key of this server's: a confirm answered again gives the same link, and only the
+   * link's hash is ever stored.
+   */
+  const tokenFor = (holdToken: string) => createHmac('sha256', secret).update(`manage ${holdToken}`).digest('base64url');
+
+  const pastCutoff = () =>
+    withReason(
+      new Conflict(`Appointments can be cancelled or moved online until ${cutoffHours} hours before they start (CANCEL_CUTOFF_HOURS). Please contact the practice.`),
+      'past_cutoff',
+    );
+
+  /** The link and where it is, or the one 404; a site sees only its own practice's appointments. */
+  async function linkOf(caller: ManageCaller, token: string): Promise<{ row: ManageLinkRow; site: Site }> {
+    const row = await links.usable(hashToken(token), now());
+    const known = row && (await directory.find(row.location_id));
+    if (!row || !known || (caller && caller.practice_id !== known.practiceId)) throw linkNotFound();
+    return { row, site: caller ?? { origin: ownOrigin, practice_id: known.practiceId } };
+  }
+
+  /** The booking as the API has it now, if it is still booked by the hold the link stands for. */
+  async function stillBooked(row: ManageLinkRow): Promise<Booking | undefined> {
+    const answer = await upstream.get(bookingPath(row.booking_id));
+    if (answer.status === 404) return undefined;
+    if (answer.status !== 200 || !isBooking(answer.body)) return upstream.unexpected(answer, 'GET', bookingPath(row.booking_id));
+    if (answer.body.status !== 'booked' || !(await links.stillTheBooker(row))) return undefined;
+    return answer.body;
+  }
+
+  const startOf = (booking: Pick<Booking, 'start_datetime'>) => parseInstant(booking.start_datetime)!.ms;
+  const changeable = (start: number) => now() < start - cutoffHours * HOUR;
+
+  async function viewOf(row: ManageLinkRow, booking: Pick<Booking, 'location_id' | 'start_datetime' | 'length'> | undefined, days: number): Promise<ManageView> {
+    const known = await directory.find(booking?.location_id ?? row.location_id);
+    if (!known) throw linkNotFound();
+    const location = known.location;
+    const start = booking ? startOf(booking) : row.start_at;
+    const canChange = booking !== undefined && changeable(start);
+    return {
+      booking_id: row.booking_id,
+      location_id: location.id,
+      start_datetime: booking?.start_datetime ?? formatInstant(start, zoneOffset(start, location.timezone)),
+      length: booking?.length ?? row.length,
+      status: booking ? 'booked' : 'cancelled',
+      location,
+      changeable_until: new Date(start - cutoffHours * HOUR).toISOString(),
+      can_change: canChange,
+      slots: canChange ? await openSlots(location, days) : [],
+    };
+  }
+
+  /** Runs a cancel or move with the link claimed: one at a time, in every process sharing the database. */
+  async function claimed<T>(row: ManageLinkRow, work: () => Promise<T>): Promise<T> {
+    if (!(await store.write((tx) => tx.manageLinks.claim(row.token_hash, now(), now() + MANAGE_CLAIM_MS)))) {
+      throw (await links.usable(row.token_hash, now())) ? busy() : linkNotFound();
+    }
+    try {
+      return await work();
+    } finally {
+      await store.write((tx) => tx.manageLinks.unclaim(row.token_hash));
+    }
+  }
+
+  /** Reopens a booking this BFF booked: a one-off is offered again, a week goes back to its series. True when the API did. */
+  async function reopen(bookingId: string): Promise<boolean> {
+    const answer = await upstream.put(bookingPath(bookingId), { status: 'open' });
+    if (answer.status === 200) return true;
+    if (answer.status === 404 || answer.status === 409) return false;
+    return upstream.unexpected(answer, 'PUT', bookingPath(bookingId));
+  }
+
+  return {
+    /** The manage link for a hold just booked (or booked before: the same link), until a day after the start. */
+    async issue(holdToken: string, booked: ConfirmResponse): Promise<string | undefined> {
+      const start = parseInstant(booked.start_datetime)!.ms;
+      const at = now();
+      if (start + MANAGE_LINK_AFTER_START_MS <= at) return undefined;
+      const token = tokenFor(holdToken);
+      await store.write((tx) =>
+        tx.manageLinks.create({
+        token_hash: hashToken(token),
+        booking_id: booked.booking_id,
+        hold_hash: hashToken(holdToken),
+        location_id: booked.location_id,
+        start_at: start,
+        length: booked.length,
+        expires_at: start + MANAGE_LINK_AFTER_START_MS,
+        created_at: at,
+      }),
+      );
+      return `${config.publicUrl}/manage#${token}`;
+    },
+
+    async view(caller: ManageCaller, token: string, days: number): Promise<ManageView> {
+      const { row } = await linkOf(caller, token);
+      return viewOf(row, await stillBooked(row), days);
+    },
+
+    /** Cancels: the time is offered again, the API deletes the sign-up, and the link is spent. */
+    async cancel(caller: ManageCaller, token: string): Promise<ManageCancelResponse> {
+      const { row } = await linkOf(caller, token);
+      return claimed(row, async () => {
+        const booking = await stillBooked(row);
+        if (!booking) throw noLongerBooked();
+        if (!changeable(startOf(booking))) throw pastCutoff();
+        if (!(await reopen(booking.id))) throw noLongerBooked();
+        await store.write((tx) => tx.manageLinks.spend(row.token_hash, now()));
+        return { status: 'cancelled', booking_id: booking.id, location_id: booking.location_id, start_datetime: booking.start_datetime };
+      });
+    },
+
+    /**
+     * Moves to another open time of the same location, all or nothing: the new time is held, then booked
+     * with the sign-up, and only then is the old one given back. A step that fails undoes the ones before
+     * it: the new time is released (or reopened), and the old booking stays booked with its sign-up.
+     */
+    async move(caller: ManageCaller, token: string, address: string, target: Omit<HoldTarget, 'location_id'>, days: number): Promise<ManageView> {
+      const { row, site } = await linkOf(caller, token);
+      return claimed(row, async () => {
+        const booking = await stillBooked(row);
+        if (!booking) throw noLongerBooked();
+        if (!changeable(startOf(booking))) throw pastCutoff();
+        const signUp = await upstream.patientOf(bookingPath(booking.id));
+        if (signUp.status !== 200) return upstream.unexpected(signUp, 'GET', `${bookingPath(booking.id)}/patient`);
+
+        const held = await holds.holdToMove(site, address, { ...target, location_id: booking.location_id });
+        let moved: ConfirmResponse;
+        try {
+          moved = await holds.confirm(site, held.hold_token, signUp.body as SignUp);
+        } catch (error) {
+          await holds.release(site, held.hold_token).catch(() => undefined);
+          throw error;
+        }
+        let given: boolean | Error;
+        try {
+          given = await reopen(booking.id);
+        } catch (error) {
+          given = error as Error;
+        }
+        if (given !== true) {
+          // The old time could not be given back: the new one is, so the patient keeps exactly one appointment.
+          await reopen(moved.booking_id).catch(() => log({ level: 'error', msg: 'bff: a move could not be undone; the new booking stays booked too' }));
+          throw given === false ? noLongerBooked() : given;
+        }
+        const start = parseInstant(moved.start_datetime)!.ms;
+        const next = {
+          booking_id: moved.booking_id,
+          hold_hash: hashToken(held.hold_token),
+          location_id: moved.location_id,
+          start_at: start,
+          length: moved.length,
+          expires_at: start + MANAGE_LINK_AFTER_START_MS,
+        };
+        await store.write((tx) => tx.manageLinks.moved(row.token_hash, next));
+        return viewOf({ ...row, ...next }, moved, days);
+      });
+    },
+  };
+}
+export type ManageService = ReturnType<typeof createManageService>;
