@@ -9,7 +9,7 @@ import { createBff } from './bff/routes.js';
 import { allowReading } from './bff/sites.js';
 import type { Config, UpstreamConfig } from './config.js';
 import { consoleRoutes } from './console/routes.js';
-import { createStore } from './db/store.js';
+import { openStore } from './db/open-store.js';
 import type { Store } from './db/store-types.js';
 import { createBookingService } from './domain/bookings.js';
 import { createSignUpRetention } from './domain/retention.js';
@@ -50,7 +50,7 @@ export interface App {
 
 /** Builds the whole server (OAuth, booking API, BFF, widget and demo page) without listening. */
 export async function createApp(config: Config): Promise<App> {
-  const store = createStore(config.databasePath, { background: true, cache: config.cache, dataKeys: config.patientDataKeys });
+  const store = await openStore(config, { background: true });
   const keys = await loadKeys(store, config.now());
   const tokens = createTokens(keys, { issuer: config.publicUrl, audience: `${config.publicUrl}/scheduling`, now: config.now });
   const bookings = createBookingService(store, { now: config.now, holdMinutes: config.holdMinutes });

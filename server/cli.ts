@@ -5,7 +5,8 @@ import { checkSiteOrigin } from './bff/sites.js';
 import { ID } from './http/assert.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createConsoleData } from './db/console.js';
-import { createStore, type Store } from './db/store.js';
+import { openStore } from './db/open-store.js';
+import type { Store } from './db/store.js';
 import { dataKeyCommands } from './keys-cli.js';
 import { seedDemo } from './demo.js';
 import { newId } from './domain/bookings.js';
@@ -161,7 +162,7 @@ async function run(argv: string[]): Promise<void> {
   // Files the CLI creates (the database, its key file) are the owner's alone.
   process.umask(0o077);
   const config = loadConfig();
-  const store = createStore(config.databasePath, { dataKeys: config.patientDataKeys });
+  const store = await openStore(config);
   try {
     const result = await command(store, values as Options);
     process.stdout.write(JSON.stringify(result) + '\n');

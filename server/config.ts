@@ -14,6 +14,8 @@ export interface Config {
   port: number;
   host: string;
   databasePath: string;
+  /** DATABASE_URL: PostgreSQL (postgres:// or postgresql://) instead of SQLite at databasePath. */
+  databaseUrl?: string;
   /** Issuer and base of every absolute URL, without a trailing slash. */
   publicUrl: string;
   holdMinutes: number;
@@ -79,6 +81,22 @@ function host(env: Env): string {
   return raw;
 }
 
+/** DATABASE_URL, when given: a postgres:// or postgresql:// URL. Never echoed: it may hold a password. */
+function databaseUrl(env: Env): string | undefined {
+  const raw = env.DATABASE_URL;
+  if (raw === undefined || raw === '') return undefined;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:')) {
+    throw new ConfigError('DATABASE_URL must be a PostgreSQL URL such as postgres://user:password@host:5432/thread');
+  }
+  return raw;
+}
+
 /** PATIENT_DATA_KEY, and PATIENT_DATA_KEY_PREVIOUS (comma-separated) still read during a rotation. Never echoed. */
 function dataKeys(env: Env): DataKeys | undefined {
   const keys = (name: string) =>
@@ -129,6 +147,7 @@ export function loadConfig(env: Env = process.env): Config {
   const holdMinutes = integer(env, 'HOLD_MINUTES', 10, 1, 1440);
   const patientRetentionDays = integer(env, 'PATIENT_RETENTION_DAYS', 365, 1, 3650);
   const databasePath = path.resolve(env.DATABASE_PATH || './data/thread.sqlite');
+  const databaseUrlGiven = databaseUrl(env);
   const trustProxy = integer(env, 'TRUST_PROXY', 0, 0, 10);
   const cancelCutoffHours = integer(env, 'CANCEL_CUTOFF_HOURS', 24, 0, 8760);
   const demo = onOff(env, 'THREAD_DEMO', true);
@@ -148,5 +167,5 @@ export function loadConfig(env: Env = process.env): Config {
       clientSecret: env.THREAD_CLIENT_SECRET!,
     };
   }
-  return { port, host: listenHost, databasePath, publicUrl, holdMinutes, patientRetentionDays, trustProxy, demo, cache, patientDataKeys, upstream, cancelCutoffHours, now: Date.now, log: jsonLog };
+  return { port, host: listenHost, databasePath, databaseUrl: databaseUrlGiven, publicUrl, holdMinutes, patientRetentionDays, trustProxy, demo, cache, patientDataKeys, upstream, cancelCutoffHours, now: Date.now, log: jsonLog };
 }

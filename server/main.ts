@@ -2,6 +2,7 @@ import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { seedDemoOnFirstStart } from './demo.js';
 import { keyFilePath } from './db/keyring.js';
+import { describeDatabaseUrl } from './db/postgres/connect.js';
 import { createHttpServer } from './http/server.js';
 
 async function main(): Promise<void> {
@@ -40,7 +41,7 @@ async function main(): Promise<void> {
     `  booking API          ${url}/scheduling`,
     `  OAuth token endpoint ${url}/oauth2/token   (discovery: ${url}/.well-known/openid-configuration)`,
     `  widget BFF           ${url}/bff/v1`,
-    `  database             ${config.databasePath}${seeded ? '  (demo data seeded)' : ''}`,
+    `  database             ${config.databaseUrl ? describeDatabaseUrl(config.databaseUrl) : config.databasePath}${seeded ? '  (demo data seeded)' : ''}`,
     `  patient data key     ${config.patientDataKeys ? 'PATIENT_DATA_KEY' : `${keyFilePath(config.databasePath)}  (back it up apart from the database)`}`,
     `  BFF upstream         ${config.upstream ? config.upstream.apiUrl : 'this server'}`,
   ];

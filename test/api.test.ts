@@ -295,6 +295,21 @@ describe('the patient flow (scheduling:book)', () => {
     assert.equal(reopened.body.status, 'open');
   });
 
+  test('the client that booked a booking reopens it only before its start; its creator still can after', async () => {
+    const booking = await create(as.owner, { start: new Date(server.clock.now + 10 * 60_000).toISOString() });
+    assert.equal((await put(as.booker2, booking.id, { status: 'pending' })).status, 200);
+    assert.equal((await put(as.booker2, booking.id, { status: 'booked', patient: PATIENT })).status, 200);
+    const was = server.clock.now;
+    server.clock.now = Date.parse(booking.start_datetime) + 60_000;
+    try {
+      assertError(await put(as.booker2, booking.id, { status: 'open' }), 409, 'conflict', 'has started');
+      assert.equal((await as.reader('GET', `/scheduling/bookings/${booking.id}`)).body.status, 'booked');
+      assert.equal((await put(as.owner, booking.id, { status: 'open' })).status, 200, 'the practice still may');
+    } finally {
+      server.clock.now = was;
+    }
+  });
+
   test('the creating client books an open booking directly, and reopens a booked one', async () => {
     const booking = await create(as.owner2);
     const booked = await put(as.owner2, booking.id, { status: 'booked' });

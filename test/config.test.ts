@@ -81,6 +81,17 @@ describe('loadConfig', () => {
     }
   });
 
+  test('DATABASE_URL: SQLite unless set; a postgres(ql):// URL selects PostgreSQL; anything else is one message naming DATABASE_URL, never echoed', () => {
+    assert.equal(loadConfig({}).databaseUrl, undefined);
+    for (const url of ['postgres://thread:pw@db.internal:5432/thread', 'postgresql://localhost/thread', 'postgres:///thread?host=/var/run/postgresql']) {
+      assert.equal(loadConfig({ DATABASE_URL: url }).databaseUrl, url);
+    }
+    for (const url of ['mysql://u:hunter2@db/thread', 'db.internal:5432', 'not a url hunter2', 'https://db.internal/thread']) {
+      rejects({ DATABASE_URL: url }, 'DATABASE_URL');
+      assert.throws(() => loadConfig({ DATABASE_URL: url }), (error: Error) => !error.message.includes('hunter2'));
+    }
+  });
+
   test('a bad HOST is one message naming HOST', () => {
     for (const host of ['not a host', 'http://localhost', 'localhost:3000', 'a/b']) rejects({ HOST: host }, 'HOST');
     for (const host of ['localhost', '0.0.0.0', '::', '::1', '192.168.1.10', 'my-host.internal']) assert.equal(loadConfig({ HOST: host }).host, host);
@@ -130,6 +141,17 @@ describe('server/main.ts', () => {
     assert.equal(run.code, 1);
     assert.equal(run.stderr.trimEnd().split('\n').length, 1, run.stderr);
     assert.match(run.stderr, /THREAD_API_URL/);
+  });
+
+  test('a DATABASE_URL that cannot be reached: exit 1 with one line naming DATABASE_URL, without its password', async () => {
+    for (const url of ['postgres://thread:s3cret-pw@127.0.0.1:1/thread', 'postgresql://thread:s3cret-pw@no-such-host.invalid/thread']) {
+      const run = await start({ PORT: '0', DATABASE_URL: url });
+      assert.equal(run.code, 1, run.stderr);
+      assert.equal(run.stdout, '');
+      assert.equal(run.stderr.trimEnd().split('\n').length, 1, run.stderr);
+      assert.match(run.stderr, /DATABASE_URL/);
+      assert.doesNotMatch(run.stderr, /s3cret-pw/);
+    }
   });
 
   test('a DATABASE_PATH that cannot be a database: exit 1 with one line naming DATABASE_PATH', async () => {

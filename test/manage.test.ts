@@ -195,6 +195,15 @@ describe('a manage link', () => {
     const missing = await bff<ErrorBody>(server, '/manage', { body: {} });
     assert.equal(missing.status, 400);
     assert.match(missing.body.message, /manage_token is required/);
+    // A token that cannot be one is named as such, on every manage route (never "required", never a 500).
+    for (const path of ['/manage', '/manage/cancel', '/manage/move']) {
+      for (const token of [1, '', 'x'.repeat(129)]) {
+        const target = path === '/manage/move' ? { booking_id: booking.id, start_datetime: booking.start_datetime } : {};
+        const odd = await bff<ErrorBody>(server, path, { from: patientAddress(caller++), body: { manage_token: token, ...target } });
+        assert.equal(odd.status, 400, odd.text);
+        assert.match(odd.body.message, /manage_token must be the part after # of the manage link: text of 1 to 128 characters/);
+      }
+    }
   });
 
   test('a link whose booking the practice reopened and another patient booked no longer changes it', async () => {
@@ -209,6 +218,27 @@ describe('a manage link', () => {
     assert.equal((await cancel(server, secretOf(first.manage_url))).status, 409);
     assert.equal((await bookingOf(owner, booking.id)).status, 'booked', "the other patient's appointment stands");
     assert.equal((await view(server, secretOf(second.manage_url))).body.status, 'booked');
+  });
+
+  test('a link whose booking the practice reopened and booked for another patient directly moves nothing: no hold, no copy of their sign-up', async () => {
+    const booking = await openBooking(owner, { start: inMinutes(server, 14 * 24 * 60), doctor_id: 'D-direct' });
+    const target = await openBooking(owner, { start: inMinutes(server, 15 * 24 * 60), doctor_id: 'D-direct' });
+    const first = await book(server, booking, patientAddress(13));
+    assert.equal((await owner('PUT', `/scheduling/bookings/${booking.id}`, { status: 'open' })).status, 200);
+    const other = { ...PATIENT, first_name: 'Other', email: 'other@example.com' };
+    assert.equal((await owner('PUT', `/scheduling/bookings/${booking.id}`, { status: 'booked', patient: other })).status, 200);
+    const answer = await move(server, secretOf(first.manage_url), { booking_id: target.id, start_datetime: target.start_datetime });
+    assert.equal(answer.status, 409, answer.text);
+    const heldTarget = await server.thread.store.sql.all('SELECT state FROM bff_holds WHERE booking_id = :id', { id: target.id });
+    assert.deepEqual(heldTarget, [], 'the new time was never held (nor booked with the other patient\'s sign-up)');
+    assert.equal((await bookingOf(owner, target.id)).status, 'open');
+    assert.deepEqual((await owner('GET', `/scheduling/bookings/${booking.id}/patient`)).body, other, "the other patient's appointment stands");
+    // Booked directly without a sign-up: refused alike (409, not a 502).
+    assert.equal((await owner('PUT', `/scheduling/bookings/${booking.id}`, { status: 'open' })).status, 200);
+    assert.equal((await owner('PUT', `/scheduling/bookings/${booking.id}`, { status: 'booked' })).status, 200);
+    const bare = await move(server, secretOf(first.manage_url), { booking_id: target.id, start_datetime: target.start_datetime });
+    assert.equal(bare.status, 409, bare.text);
+    assert.equal((await bookingOf(owner, target.id)).status, 'open');
   });
 
   test('two cancels at once: one cancels, the other changes nothing', async () => {
@@ -324,5 +354,90 @@ describe('a move that fails part way changes nothing', () => {
     assert.equal(again.status, 200, again.text);
     assert.equal((await bookingOf(owner, target.id)).status, 'booked');
     assert.equal((await bookingOf(owner, booking.id)).status, 'open');
+  });
+});
+
+describe('a claim that lapsed during a slow move', () => {
+  let b: TestServer;
+  let a: TestServer;
+  let owner: ApiCall;
+  let proxy: { url: string; close: () => void };
+  /** Requests to the API that wait, once each: the first matching request is held until `release` is called. */
+  const pauses: Array<{ matches: (method: string, path: string) => boolean; reached: () => void; release: Promise<void> }> = [];
+  function pause(matches: (method: string, path: string) => boolean) {
+    let reached!: () => void;
+    let release!: () => void;
+    const seen = new Promise<void>((resolve) => (reached = resolve));
+    pauses.push({ matches, reached: () => reached(), release: new Promise<void>((resolve) => (release = resolve)) });
+    return { seen, release: () => release() };
+  }
+  before(async () => {
+    ({ server: b, owner } = await practiceServer());
+    const client = await addClient(b, { id: 'bff-of-a2', scopes: ['scheduling:read', 'scheduling:book', 'scheduling:patients'], practices: '*' });
+    const server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', async () => {
+        const index = pauses.findIndex((p) => p.matches(req.method!, req.url!));
+        if (index >= 0) {
+          const [held] = pauses.splice(index, 1);
+          held.reached();
+          await held.release;
+        }
+        const body = Buffer.concat(chunks).toString();
+        const headers: Record<string, string> = {};
+        for (const name of ['authorization', 'content-type', 'accept']) if (req.headers[name]) headers[name] = String(req.headers[name]);
+        const answer = await fetch(`${b.url}${req.url}`, { method: req.method, headers, body: body || undefined });
+        const passed: Record<string, string> = {};
+        answer.headers.forEach((value, name) => {
+          if (!['content-encoding', 'content-length', 'transfer-encoding', 'connection'].includes(name)) passed[name] = value;
+        });
+        res.writeHead(answer.status, passed);
+        res.end(Buffer.from(await answer.arrayBuffer()));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    proxy = { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
+    a = await startServer({ upstream: { issuer: b.url, apiUrl: proxy.url, clientId: client.id, clientSecret: client.secret } });
+    await a.thread.store.directory.createPractice({ id: 'P1', name: 'P1 at A' }, Date.now());
+    await a.thread.store.directory.createSite({ origin: SITE, practice_id: 'P1' }, Date.now());
+  });
+  after(async () => {
+    await a?.close();
+    proxy?.close();
+    await b?.close();
+  });
+
+  test("the slow move, when done, gives up only its own claim: a request that claimed the link since keeps it", async () => {
+    a.clock.now = b.clock.now;
+    const booking = await openBooking(owner, { start: inMinutes(b, 3 * 24 * 60), doctor_id: 'D-lapse' });
+    const target = await openBooking(owner, { start: inMinutes(b, 4 * 24 * 60), doctor_id: 'D-lapse' });
+    const { manage_url } = await book(a, booking);
+    const secret = secretOf(manage_url);
+    const busyUntil = async () =>
+      (await a.thread.store.sql.get<{ busy_until: number | null }>('SELECT busy_until FROM manage_links WHERE token_hash = :h', { h: sha256(secret) }))?.busy_until ?? null;
+
+    // The move waits on the API while holding the new time, past its claim's minute.
+    const slowHold = pause((method, path) => method === 'PUT' && path === `/scheduling/bookings/${target.id}`);
+    const moving = move(a, secret, { booking_id: target.id, start_datetime: target.start_datetime });
+    await slowHold.seen;
+    a.clock.advance(61_000);
+    // Another tab's cancel claims the lapsed link and waits on the API too.
+    const slowRead = pause((method, path) => method === 'GET' && path === `/scheduling/bookings/${booking.id}`);
+    const cancelling = cancel(a, secret);
+    await slowRead.seen;
+    const theirs = await busyUntil();
+    assert.ok(theirs !== null && theirs > a.clock.now, 'the cancel holds the claim');
+
+    slowHold.release();
+    assert.equal((await moving).status, 200);
+    assert.equal(await busyUntil(), theirs, "the move left the cancel's claim alone");
+    const third = await cancel(a, secret);
+    assert.equal(third.status, 409, third.text);
+    assert.equal(third.body.reason, 'manage_busy', 'one change of a link at a time still');
+
+    slowRead.release();
+    await cancelling;
+    assert.equal(await busyUntil(), null, 'each claim is given up by its own request');
   });
 });

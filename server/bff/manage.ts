@@ -2,8 +2,9 @@
 // of the same location, until CANCEL_CUTOFF_HOURS before it starts. The BFF does each through the
 // booking API as the client that booked it (transitions.ts lets that client reopen its booking), and
 // moves the sign-up with the appointment (read with scheduling:patients, audited by the API).
-import { createHmac, randomBytes } from 'node:crypto';
-import type { Booking, ConfirmResponse, Location, ManageCancelResponse, ManageView, SignUp, Slot } from '../../shared/types.js';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { checkSignUp } from '../../shared/sign-up.js';
+import { SIGN_UP_FIELDS, type Booking, type ConfirmResponse, type Location, type ManageCancelResponse, type ManageView, type SignUp, type Slot } from '../../shared/types.js';
 import type { Config } from '../config.js';
 import type { ManageLinkRow } from '../db/manage-links.js';
 import type { Store } from '../db/store.js';
@@ -26,6 +27,21 @@ export type ManageCaller = Site | undefined;
 const linkNotFound = () => withReason(new NotFound('This link is not valid. It may have been used already, or the appointment has passed.'), 'manage_not_found');
 const busy = () => withReason(new Conflict('This appointment is being changed right now. Please try again in a moment.'), 'manage_busy');
 const noLongerBooked = () => new Conflict('This appointment is no longer booked: the practice has cancelled or changed it.');
+
+/**
+ * The sign-up a link was issued for, as a MAC keyed by the link's secret: the database keeps it without being
+ * able to test a guessed name against it (the secret is only ever stored hashed).
+ */
+const signUpMac = (token: string, signUp: Partial<Record<keyof SignUp, unknown>>) =>
+  createHmac('sha256', token).update(JSON.stringify(SIGN_UP_FIELDS.map((field) => String(signUp[field] ?? '')))).digest('base64url');
+
+/** True when the sign-up the API holds now is the one the link was issued for (a link issued without one: true). */
+function sameSignUp(token: string, row: ManageLinkRow, signUp: unknown): boolean {
+  if (row.sign_up_mac === null) return true;
+  if (typeof signUp !== 'object' || signUp === null) return false;
+  const [now, then] = [Buffer.from(signUpMac(token, signUp)), Buffer.from(row.sign_up_mac)];
+  return now.length === then.length && timingSafeEqual(now, then);
+}
 
 export async function createManageService(options: {
   store: Store;
@@ -98,15 +114,20 @@ export async function createManageService(options: {
     };
   }
 
-  /** Runs a cancel or move with the link claimed: one at a time, in every process sharing the database. */
-  async function claimed<T>(row: ManageLinkRow, work: () => Promise<T>): Promise<T> {
-    if (!(await store.write((tx) => tx.manageLinks.claim(row.token_hash, now(), now() + MANAGE_CLAIM_MS)))) {
+  /**
+   * Runs a cancel or move with the link claimed: one at a time, in every process sharing the database. The
+   * claim is known by when it lapses (`until`), so only this request's own claim is ever given up.
+   */
+  async function claimed<T>(row: ManageLinkRow, work: (until: number) => Promise<T>): Promise<T> {
+    const at = now();
+    const until = at + MANAGE_CLAIM_MS;
+    if (!(await store.write((tx) => tx.manageLinks.claim(row.token_hash, at, until)))) {
       throw (await links.usable(row.token_hash, now())) ? busy() : linkNotFound();
     }
     try {
-      return await work();
+      return await work(until);
     } finally {
-      await store.write((tx) => tx.manageLinks.unclaim(row.token_hash));
+      await store.write((tx) => tx.manageLinks.unclaim(row.token_hash, until));
     }
   }
 
@@ -120,11 +141,12 @@ export async function createManageService(options: {
 
   return {
     /** The manage link for a hold just booked (or booked before: the same link), until a day after the start. */
-    async issue(holdToken: string, booked: ConfirmResponse): Promise<string | undefined> {
+    async issue(holdToken: string, booked: ConfirmResponse, patient: unknown): Promise<string | undefined> {
       const start = parseInstant(booked.start_datetime)!.ms;
       const at = now();
       if (start + MANAGE_LINK_AFTER_START_MS <= at) return undefined;
       const token = tokenFor(holdToken);
+      const signUp = checkSignUp(patient, new Date(at).toISOString().slice(0, 10)).signUp // as the API keeps it;
       await store.write((tx) =>
         tx.manageLinks.create({
         token_hash: hashToken(token),
@@ -135,6 +157,7 @@ export async function createManageService(options: {
         length: booked.length,
         expires_at: start + MANAGE_LINK_AFTER_START_MS,
         created_at: at,
+        sign_up_mac: signUp ? signUpMac(token, signUp) : null,
       }),
       );
       return `${config.publicUrl}/manage#${token}`;
@@ -148,12 +171,12 @@ export async function createManageService(options: {
     /** Cancels: the time is offered again, the API deletes the sign-up, and the link is spent. */
     async cancel(caller: ManageCaller, token: string): Promise<ManageCancelResponse> {
       const { row } = await linkOf(caller, token);
-      return claimed(row, async () => {
+      return claimed(row, async (until) => {
         const booking = await stillBooked(row);
         if (!booking) throw noLongerBooked();
         if (!changeable(startOf(booking))) throw pastCutoff();
         if (!(await reopen(booking.id))) throw noLongerBooked();
-        await store.write((tx) => tx.manageLinks.spend(row.token_hash, now()));
+        await store.write((tx) => tx.manageLinks.spend(row.token_hash, now(), until));
         return { status: 'cancelled', booking_id: booking.id, location_id: booking.location_id, start_datetime: booking.start_datetime };
       });
     },
@@ -165,11 +188,14 @@ export async function createManageService(options: {
      */
     async move(caller: ManageCaller, token: string, address: string, target: Omit<HoldTarget, 'location_id'>, days: number): Promise<ManageView> {
       const { row, site } = await linkOf(caller, token);
-      return claimed(row, async () => {
+      return claimed(row, async (until) => {
         const booking = await stillBooked(row);
         if (!booking) throw noLongerBooked();
         if (!changeable(startOf(booking))) throw pastCutoff();
         const signUp = await upstream.patientOf(bookingPath(booking.id));
+        // No sign-up, or another patient's: the practice reopened the booking and booked it for someone else
+        // directly (the BFF's own hold records cannot tell). Their sign-up goes nowhere.
+        if (signUp.status === 404 || (signUp.status === 200 && !sameSignUp(token, row, signUp.body))) throw noLongerBooked();
         if (signUp.status !== 200) return upstream.unexpected(signUp, 'GET', `${bookingPath(booking.id)}/patient`);
 
         const held = await holds.holdToMove(site, address, { ...target, location_id: booking.location_id });
@@ -200,7 +226,7 @@ export async function createManageService(options: {
           length: moved.length,
           expires_at: start + MANAGE_LINK_AFTER_START_MS,
         };
-        await store.write((tx) => tx.manageLinks.moved(row.token_hash, next));
+        await store.write((tx) => tx.manageLinks.moved(row.token_hash, until, next));
         return viewOf({ ...row, ...next }, moved, days);
       });
     },

@@ -220,7 +220,7 @@ export async function createBff(options: { store: Store; upstream: UpstreamConfi
     await throttle(confirmAttempts, ctx);
     const { hold_token, patient } = parseConfirmRequest(await readJson(ctx));
     const booked = await holds.confirm(siteOf(ctx), hold_token, patient).finally(forgetReads);
-    const manageUrl = await manage.issue(hold_token, booked);
+    const manageUrl = await manage.issue(hold_token, booked, patient);
     const body: ConfirmResponse = manageUrl ? { ...booked, manage_url: manageUrl } : booked;
     ctx.body = body;
   });

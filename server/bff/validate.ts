@@ -7,7 +7,7 @@ import { parseParams } from '../http/params.js';
 import { checker, deferPatientValues, paramsObject } from '../http/schema-check.js';
 import { idMessage } from '../http/schemas.js';
 import { DEFAULT_DAYS, MAX_DAYS, MAX_LOCATIONS, MIN_DAYS } from './limits.js';
-import { ChallengeQuery, ConfirmRequest, HoldRequest, HoldTokenRequest, ManageCancelRequest, ManageMoveRequest, ManageRequest, ScheduleQuery } from './schemas.js';
+import { ChallengeQuery, ConfirmRequest, HoldRequest, HoldTokenRequest, ManageCancelRequest, ManageMoveRequest, ManageRequest, ScheduleQuery, TOKEN_MAX } from './schemas.js';
 
 export interface ScheduleQueryChecked {
   locationIds: string[];
@@ -114,20 +114,22 @@ export function parseConfirmRequest(body: unknown): CheckedConfirmRequest {
 }
 
 const MANAGE_TOKEN_MESSAGE = 'manage_token is required: the part after # of the manage link';
+/** A token there but not a string of 1 to TOKEN_MAX characters: "required" would mislead. */
+const MANAGE_TOKEN_PROBLEM = `manage_token must be the part after # of the manage link: text of 1 to ${TOKEN_MAX} characters`;
 const checkManage = checker(ManageRequest, {
   what: 'body',
-  problems: { '/manage_token': MANAGE_TOKEN_MESSAGE, '/days': `days must be a whole number from ${MIN_DAYS} to ${MAX_DAYS}` },
+  problems: { '/manage_token': MANAGE_TOKEN_PROBLEM, '/days': `days must be a whole number from ${MIN_DAYS} to ${MAX_DAYS}` },
   missing: { '/manage_token': MANAGE_TOKEN_MESSAGE },
 });
 const checkManageCancel = checker(ManageCancelRequest, {
   what: 'body',
-  problems: { '/manage_token': MANAGE_TOKEN_MESSAGE },
+  problems: { '/manage_token': MANAGE_TOKEN_PROBLEM },
   missing: { '/manage_token': MANAGE_TOKEN_MESSAGE },
 });
 const checkManageMove = checker(ManageMoveRequest, {
   what: 'body',
   fieldOrder: true,
-  problems: { '/manage_token': MANAGE_TOKEN_MESSAGE, '/booking_id': idMessage('booking_id'), '/start_datetime': START_MESSAGE },
+  problems: { '/manage_token': MANAGE_TOKEN_PROBLEM, '/booking_id': idMessage('booking_id'), '/start_datetime': START_MESSAGE },
   missing: { '/manage_token': MANAGE_TOKEN_MESSAGE, '/booking_id': idMessage('booking_id'), '/start_datetime': START_MESSAGE },
 });
 

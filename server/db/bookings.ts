@@ -123,6 +123,13 @@ export function createBookings(ex: Executor, keyring: Keyring) {
            ORDER BY o.start_at DESC LIMIT 1) AS id
          FROM (SELECT json_extract(value, '$[0]') AS start, json_extract(value, '$[1]') AS end FROM json_each(:spans)) span`;
 
+  // Holds past their expiry. On PostgreSQL every process sweeps them: each claims the rows no other sweep has
+  // locked (SKIP LOCKED) instead of waiting for that one to commit and then finding them released already.
+  const RELEASE_DUE =
+    ex.engine === 'postgres'
+      ? `id IN (SELECT id FROM bookings WHERE hold_expires_at <= :now AND status = 'pending' FOR UPDATE SKIP LOCKED)`
+      : `hold_expires_at <= :now AND status = 'pending'`;
+
   // A sign-up is saved only as its booking is booked: only a move out of booked (to open or closed) has one to
   // delete, so a hold's release (pending -> open), the benchmark's hot write, runs no DELETE.
   const leavesSignUp = (from: BookingStatus, to: BookingStatus) => from === 'booked' && (to === 'open' || to === 'closed');
@@ -183,7 +190,7 @@ export function createBookings(ex: Executor, keyring: Keyring) {
       ex.run(
         `UPDATE bookings SET status = CASE WHEN series_id IS NULL THEN 'open' ELSE 'closed' END,
            held_by = NULL, hold_expires_at = NULL, updated_at = :now
-         WHERE hold_expires_at <= :now AND status = 'pending'`,
+         WHERE ${RELEASE_DUE}`,
         { now },
       ),
     async nextHoldExpiry(): Promise<number | null> {
@@ -305,7 +312,7 @@ export function createBookings(ex: Executor, keyring: Keyring) {
       ex.run(
         `DELETE FROM sign_ups WHERE booking_id IN (
            SELECT b.id FROM bookings b JOIN sign_ups s ON s.booking_id = b.id
-           WHERE b.status = 'booked' AND b.start_at < :before LIMIT :limit)`,
+           WHERE b.status = 'booked' AND b.start_at < :before LIMIT :limit${ex.engine === 'postgres' ? ' FOR UPDATE OF s SKIP LOCKED' : ''})`,
         { before, limit },
       ),
     idempotencyKey: (clientId: string, key: string) =>

@@ -115,7 +115,13 @@ export function createHolds(ex: Executor) {
      */
     claimRelease: async (tokenHash: string, now: number, until: number): Promise<boolean> =>
       (await ex.run(
-        `UPDATE bff_holds SET releasing_until = :until
+        ex.engine === 'postgres'
+          ? // Another process claiming it at this moment holds its row: passed over at once, not waited for.
+            `UPDATE bff_holds SET releasing_until = :until WHERE token_hash = (
+               SELECT token_hash FROM bff_holds
+               WHERE token_hash = :token_hash AND state = 'active' AND expires_at <= :now AND (releasing_until IS NULL OR releasing_until <= :now)
+               FOR UPDATE SKIP LOCKED)`
+          : `UPDATE bff_holds SET releasing_until = :until
          WHERE token_hash = :token_hash AND state = 'active' AND expires_at <= :now AND (releasing_until IS NULL OR releasing_until <= :now)`,
         { token_hash: tokenHash, now, until },
       )) === 1,

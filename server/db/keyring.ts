@@ -94,12 +94,19 @@ function keyringOf(get: () => DataKey[], file?: string): Keyring {
   };
 }
 
+/** No PATIENT_DATA_KEY, no key file, and one may not be made. */
+export class MissingKeyFile extends Error {
+  constructor(readonly file: string) {
+    super(`no key file ${file}`);
+  }
+}
+
 /**
  * The keys from the settings when given, otherwise from the key file beside the database (made on
  * first start). A key file is read again whenever it is replaced, so a server keeps working through
  * `thread keys rotate-data`: it reads blobs under the old and the new key and seals with the new one.
  */
-export function openKeyring(databasePath: string, configured?: DataKeys): Keyring {
+export function openKeyring(databasePath: string, configured?: DataKeys, options: { createKeyFile?: boolean } = {}): Keyring {
   if (configured) {
     const keys = ring([configured.current, ...configured.previous]);
     return keyringOf(() => keys);
@@ -109,7 +116,11 @@ export function openKeyring(databasePath: string, configured?: DataKeys): Keyrin
     return keyringOf(() => keys);
   }
   const file = keyFilePath(databasePath);
-  if (!fs.existsSync(file)) createKeyFile(file);
+  if (!fs.existsSync(file)) {
+    // A database whose data is sealed already needs the key it was sealed with, not a new one.
+    if (options.createKeyFile === false) throw new MissingKeyFile(file);
+    createKeyFile(file);
+  }
   let seen = '';
   let keys: DataKey[] = [];
   const get = () => {

@@ -15,6 +15,11 @@ export interface ManageLinkRow {
   created_at: number;
   spent_at: number | null;
   busy_until: number | null;
+  /**
+   * HMAC-SHA256 of the sign-up booked, keyed by the link's secret (which is never stored): a move checks the
+   * booking still carries that sign-up. Null for a link issued without one.
+   */
+  sign_up_mac: string | null;
 }
 
 /** The manage links, on either engine (executor.ts). Writes go through `store.write`, as every write does. */
@@ -24,8 +29,8 @@ export function createManageLinks(sql: Executor) {
     async create(row: Omit<ManageLinkRow, 'spent_at' | 'busy_until'>): Promise<void> {
       await sql.run('DELETE FROM manage_links WHERE expires_at <= :now', { now: row.created_at });
       await sql.run(
-        `INSERT INTO manage_links (token_hash, booking_id, hold_hash, location_id, start_at, length, expires_at, created_at)
-         VALUES (:token_hash, :booking_id, :hold_hash, :location_id, :start_at, :length, :expires_at, :created_at)
+        `INSERT INTO manage_links (token_hash, booking_id, hold_hash, location_id, start_at, length, expires_at, created_at, sign_up_mac)
+         VALUES (:token_hash, :booking_id, :hold_hash, :location_id, :start_at, :length, :expires_at, :created_at, :sign_up_mac)
          ON CONFLICT (token_hash) DO NOTHING`,
         row,
       );
@@ -61,23 +66,29 @@ export function createManageLinks(sql: Executor) {
       return changed === 1;
     },
 
-    /** Gives the claim up, the link unchanged (the change failed or was refused). */
-    async unclaim(tokenHash: string): Promise<void> {
-      await sql.run('UPDATE manage_links SET busy_until = NULL WHERE token_hash = :token_hash', { token_hash: tokenHash });
+    /**
+     * Gives up the claim made until `until`, the link unchanged (the change failed or was refused). A claim that
+     * lapsed and was taken by another request since is that request's: it is left alone.
+     */
+    async unclaim(tokenHash: string, until: number): Promise<void> {
+      await sql.run('UPDATE manage_links SET busy_until = NULL WHERE token_hash = :token_hash AND busy_until = :until', { token_hash: tokenHash, until });
     },
 
-    /** The appointment was cancelled: the link is used up. */
-    async spend(tokenHash: string, now: number): Promise<void> {
-      await sql.run('UPDATE manage_links SET spent_at = :now, busy_until = NULL WHERE token_hash = :token_hash', { token_hash: tokenHash, now });
+    /** The appointment was cancelled: the link is used up (and the claim made until `until` given up). */
+    async spend(tokenHash: string, now: number, until: number): Promise<void> {
+      await sql.run(
+        `UPDATE manage_links SET spent_at = :now, busy_until = CASE WHEN busy_until = :until THEN NULL ELSE busy_until END WHERE token_hash = :token_hash`,
+        { token_hash: tokenHash, now, until },
+      );
     },
 
-    /** The appointment moved: the link now stands for the new booking. */
-    async moved(tokenHash: string, to: Pick<ManageLinkRow, 'booking_id' | 'hold_hash' | 'location_id' | 'start_at' | 'length' | 'expires_at'>): Promise<void> {
+    /** The appointment moved: the link now stands for the new booking (and the claim made until `until` is given up). */
+    async moved(tokenHash: string, until: number, to: Pick<ManageLinkRow, 'booking_id' | 'hold_hash' | 'location_id' | 'start_at' | 'length' | 'expires_at'>): Promise<void> {
       await sql.run(
         `UPDATE manage_links SET booking_id = :booking_id, hold_hash = :hold_hash, location_id = :location_id, start_at = :start_at, length = :length,
-             expires_at = :expires_at, busy_until = NULL
+             expires_at = :expires_at, busy_until = CASE WHEN busy_until = :until THEN NULL ELSE busy_until END
          WHERE token_hash = :token_hash`,
-        { token_hash: tokenHash, ...to },
+        { token_hash: tokenHash, until, ...to },
       );
     },
   };

@@ -303,6 +303,11 @@ export function createBookingService(store: Store, options: { now: () => number;
           return { booking: toBooking(await holdOccurrence(tx, actor, row, currentLocation, change.start, hold.hold_expires_at)), created: true };
         }
 
+        // The client that booked it reopens it (a patient cancels) only while it is still to come: after its
+        // start the visit happened (or was missed), and its record and sign-up are the practice's to change.
+        if (row.status === 'booked' && target === 'open' && !creator && row.start_at <= at) {
+          throw new Conflict(`booking "${id}" is booked and has started; only its creator can reopen it now`);
+        }
         // Status moves that make sense (transitions.ts); anything else is refused naming the current status.
         let next: BookingRow = { ...row, updated_at: at };
         // A weekly booking the creator makes one-off in the same change may be booked.

@@ -12,6 +12,9 @@ function readText(ctx: Context, limit: number): Promise<string> {
   // Listeners rather than an async iterator: for the one chunk a small body comes in, the iterator's own promises cost more than the rest.
   const req = ctx.req;
   if (req.readableEnded) return Promise.resolve('');
+  // Gone already, while the request awaited something else first (its client's row, on a database across the
+  // network): 'close' has been and will not come again, so waiting for it would hold the request forever.
+  if (req.destroyed) return Promise.reject(new BadRequest('the request body ended early'));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

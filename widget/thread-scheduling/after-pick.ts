@@ -4,6 +4,6 @@
 // it; the element asks for it once the times are on screen, and a pick waits for it if need be.
 export { solve } from './proof.js';
 export { MAX_LENGTH, checkSignUp, isoDay } from './sign-up.js';
-export { calendarFile } from './ics.js';
+export { appointmentUid, calendarFile } from './ics.js';
 export { default as styles } from './after-pick.styles.js';
 export { HoldController } from './hold-controller.js';

@@ -1,7 +1,7 @@
 import { html, nothing, type ReactiveController, type ReactiveControllerHost, type TemplateResult } from 'lit';
 import type { BookingEventDetail, Location, ManageCancelResponse, ManageView, Slot } from '../../shared/types.js';
 import { BffError, NetworkError, type Bff } from './bff.js';
-import { calendarFile } from './ics.js';
+import { appointmentUid, calendarFile } from './ics.js';
 import { manageStrings, type ManageTranslation } from './manage-translations.js';
 import { addressLines } from './place.js';
 import { clockTime, dayName, groupByDay, zoneName } from './time.js';
@@ -152,7 +152,7 @@ export class ManageController implements ReactiveController {
         .post<ManageView>('/manage/move', { manage_token: this.token, booking_id: slot.booking_id, start_datetime: slot.start_datetime });
       this.before = view;
       this.view = moved;
-      this.makeCalendar(moved);
+      await this.makeCalendar(moved);
       this.options.emit('thread-rescheduled', moved);
       this.options.announce(this.strings.moved);
       await this.show('moved');
@@ -164,13 +164,17 @@ export class ManageController implements ReactiveController {
     }
   };
 
-  /** The moved appointment's calendar file, with the same private link (it now stands for the new time). */
-  private makeCalendar(view: ManageView) {
+  /**
+   * The moved appointment's calendar file, with the same private link (it now stands for the new time): the
+   * booked step's event, changed (its UID, a higher SEQUENCE: minutes since 1970, as no count of moves is kept).
+   */
+  private async makeCalendar(view: ManageView) {
     const t = this.options.t();
     const start = new Date(view.start_datetime);
     const url = `${this.options.bff().base.replace(/\/bff\/v1$/, '')}/manage#${this.token}`;
     const file = calendarFile({
-      uid: `${view.booking_id}@thread-scheduling`,
+      uid: await appointmentUid(url, view.booking_id),
+      sequence: Math.floor(Date.now() / 60_000),
       start,
       end: new Date(start.getTime() + view.length * 60_000),
       summary: t.calendarSummary(view.location.name),

@@ -1005,6 +1005,12 @@ describe('<thread-scheduling>', () => {
 
   describe('a manage link', () => {
     const SECRET = 'manage-SECRET-43b2c1';
+    /** The UID of the appointment's calendar event: the same through every move, and not its secret. */
+    const uidLine = (ics: string) => ics.replace(/\r\n /g, '').split('\r\n').find((line) => line.startsWith('UID:'))!;
+    const APPOINTMENT_UID = (async () => {
+      const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`thread-scheduling calendar ${SECRET}`)));
+      return `UID:${btoa(String.fromCharCode(...digest.subarray(0, 16))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')}@thread-scheduling`;
+    })();
     const { slots: _, ...place } = DENVER;
     const view = (changes: Partial<ManageView> = {}): ManageView => ({
       booking_id: 'bk-1-held',
@@ -1142,6 +1148,9 @@ describe('<thread-scheduling>', () => {
       const unfolded = ics.replace(/\r\n /g, '');
       expect(unfolded).to.contain('DTSTART:20300117T150000Z');
       expect(unfolded).to.contain(`URL:${location.origin}/manage#${SECRET}`);
+      // The booked step's event, changed: the same UID (a calendar replaces it rather than keeping the old time), a higher SEQUENCE.
+      expect(uidLine(ics)).to.equal(await APPOINTMENT_UID);
+      expect(Number(/\r\nSEQUENCE:(\d+)\r\n/.exec(ics)?.[1])).to.be.greaterThan(0);
       await expect(el).to.be.accessible();
     });
 
@@ -1211,6 +1220,9 @@ describe('<thread-scheduling>', () => {
       const unfolded = ics.replace(/\r\n /g, '');
       expect(unfolded).to.contain(`URL:${url}\r\n`);
       expect(unfolded).to.contain(`DESCRIPTION:To change or cancel this appointment: ${url}\r\n`);
+      expect(uidLine(ics)).to.equal(await APPOINTMENT_UID);
+      expect(uidLine(ics)).not.to.contain(SECRET);
+      expect(ics).not.to.contain('SEQUENCE:');
       await expect(el).to.be.accessible();
     });
   });

@@ -604,7 +604,7 @@ export class ThreadScheduling extends LitElement {
     try {
       const booking = await this.bff.confirm({ hold_token: hold.hold_token, patient, website: '' });
       this.hold?.booked();
-      this.booked = { booking, location: hold.location, calendar: this.calendarFor(booking, hold.location) };
+      this.booked = { booking, location: hold.location, calendar: await this.calendarFor(booking, hold.location) };
       this.makeCalendarUrl();
       this.step = 'done';
       this.emit('thread-booked', booking);
@@ -638,10 +638,10 @@ export class ThreadScheduling extends LitElement {
     }
   }
 
-  private calendarFor(booking: ConfirmResponse, location: ScheduleLocation): string {
+  private async calendarFor(booking: ConfirmResponse, location: ScheduleLocation): Promise<string> {
     const start = new Date(booking.start_datetime);
     return this.afterPick!.calendarFile({
-      uid: `${booking.booking_id}@thread-scheduling`,
+      uid: await this.afterPick!.appointmentUid(booking.manage_url, booking.booking_id),
       start,
       end: new Date(start.getTime() + booking.length * 60_000),
       summary: this.t.calendarSummary(location.name),

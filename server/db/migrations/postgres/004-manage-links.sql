@@ -10,7 +10,8 @@ CREATE TABLE manage_links (
   expires_at   BIGINT NOT NULL,
   created_at   BIGINT NOT NULL,
   spent_at     BIGINT,
-  busy_until   BIGINT
+  busy_until   BIGINT,
+  sign_up_mac  TEXT
 );
 CREATE INDEX manage_links_expiry ON manage_links(expires_at);
 
