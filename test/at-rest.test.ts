@@ -25,7 +25,7 @@ async function storedContents(databasePath: string): Promise<Map<string, Buffer>
     const tables = await db.all<{ name: string }>("SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'");
     const contents = new Map<string, Buffer>();
     for (const { name } of tables) {
-      const rows = await db.all<{ row: string }>(`SELECT t::text AS row FROM "${name}" t`);
+      const rows = await db.all<{ row: string }>(`SELECT CAST(t AS text) AS row FROM "${name}" t`);
       contents.set(`table ${name}`, Buffer.from(rows.map((r) => r.row).join('\n')));
     }
     return contents;

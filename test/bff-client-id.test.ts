@@ -3,8 +3,7 @@
 // and every process on that database.
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { createStore } from '../server/db/store.js';
-import { openTestDatabase } from './helpers/database.js';
+import { openTestDatabase, openTestStore } from './helpers/database.js';
 import { startServerProcess, type ServerProcess } from './helpers/process.js';
 import { startServer, tempDatabasePath } from './helpers/server.js';
 
@@ -45,7 +44,7 @@ test('the BFF client id is random per database (bff_ and 16 characters), not thr
 test('two server processes starting together on a fresh database agree on one BFF client id', async () => {
   const databasePath = tempDatabasePath('bff-id');
   // Migrated, and marked as seeded: the processes race over the BFF's client alone, not the demo's seeding.
-  const store = createStore(databasePath);
+  const store = await openTestStore(databasePath);
   await store.settings.set('demo_seeded_at', String(Date.now()));
   await store.close();
   const env = { DATABASE_PATH: databasePath, THREAD_DEMO: 'off' };
@@ -57,7 +56,7 @@ test('two server processes starting together on a fresh database agree on one BF
 
 test('a database from before keeps no live client under the old public id thread-bff-local', async () => {
   const databasePath = tempDatabasePath('legacy');
-  const store = createStore(databasePath);
+  const store = await openTestStore(databasePath);
   await store.clients.create({ id: 'thread-bff-local', name: BFF_NAME, secretHash: 'scrypt$old', scopes: ['scheduling:read', 'scheduling:book'], practices: '*' }, Date.now());
   await store.close();
   const server = await startServer({ databasePath });

@@ -7,7 +7,10 @@
 import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { sqliteExecutor, type Executor, type Params } from '../../server/db/executor.js';
+import { sqliteExecutor, type Executor } from '../../server/db/executor.js';
+import { openStore } from '../../server/db/open-store.js';
+import { pgExecutor } from '../../server/db/postgres/executor.js';
+import type { Store } from '../../server/db/store-types.js';
 
 const adminUrl = process.env.TEST_DATABASE_URL || undefined;
 
@@ -105,19 +108,13 @@ export async function openTestDatabase(databasePath: string): Promise<TestDataba
   }
   const client = new pg.Client({ connectionString: databaseEnv(databasePath).DATABASE_URL });
   await client.connect();
-  // A test's SQL is short and plain: each `:name` (not a `::cast`) becomes `$n`.
-  const query = (sql: string, params: Params = {}) => {
-    const values: unknown[] = [];
-    const text = sql.replace(/(?<!:):([A-Za-z_]\w*)/g, (_, name: string) => `$${values.push(params[name])}`);
-    return client.query(text, values);
-  };
-  return {
-    engine: 'postgres',
-    all: async <T>(sql: string, params?: Params) => (await query(sql, params)).rows as T[],
-    get: async <T>(sql: string, params?: Params) => (await query(sql, params)).rows[0] as T | undefined,
-    run: async (sql: string, params?: Params) => (await query(sql, params)).rowCount ?? 0,
-    close: () => client.end(),
-  };
+  return { ...pgExecutor(client), close: () => client.end() };
+}
+
+/** The store a server would open on the database that stands for `databasePath`, for tests that set one up first. */
+export async function openTestStore(databasePath: string): Promise<Store> {
+  const databaseUrl = await databaseUrlFor(databasePath);
+  return openStore({ databasePath, databaseUrl, cache: true, log: () => {} });
 }
 
 /** The tables of a test database (not the engine's own). */
