@@ -45,6 +45,10 @@ export async function startServerProcess(env: NodeJS.ProcessEnv = {}): Promise<S
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // A server that fails on its own (not stopped by a signal) says why next to the test that then fails.
+  child.once('exit', (code) => {
+    if (code) process.stderr.write(`server process ${url} exited ${code}: ${stderr.slice(-2000)}\n`);
+  });
   for (let i = 0; i < 400; i += 1) {
     if (child.exitCode !== null) throw new Error(`server exited ${child.exitCode}: ${stderr}`);
     const ready = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
