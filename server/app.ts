@@ -23,6 +23,10 @@ import { oauthRoutes } from './oauth/routes.js';
 import { openApiDocument } from './openapi/document.js';
 import { createTokens } from './oauth/tokens.js';
 import { provisionLocalBffClient } from './provision.js';
+import { webhookStore } from './db/webhooks.js';
+import { createWebhookEndpoints } from './webhooks/endpoints.js';
+import { systemLookup } from './webhooks/url-check.js';
+import { startWebhookWorker } from './webhooks/worker.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -58,6 +62,10 @@ export async function createApp(config: Config): Promise<App> {
   const retention = createSignUpRetention(store, { now: config.now, days: config.patientRetentionDays });
   await retention.sweep();
   const upstream: UpstreamConfig = config.upstream ?? (await provisionLocalBffClient(store, config));
+  const webhookData = webhookStore(store);
+  const webhookOptions = { allowLoopback: config.webhooksAllowLoopback ?? false, lookup: config.webhookLookup ?? systemLookup, now: config.now };
+  const webhooks = createWebhookEndpoints(webhookData, webhookOptions);
+  const webhookWorker = startWebhookWorker({ ...webhookOptions, data: webhookData, log: config.log });
 
   // Behind N reverse proxies the client is the N-th nearest X-Forwarded-For hop; Koa takes the last N
   // hops and the first of those, so a client cannot choose its own address by sending the header.
@@ -155,7 +163,7 @@ export async function createApp(config: Config): Promise<App> {
   const bff = await createBff({ store, upstream, config, answers });
   // Each router is asked only about the paths it serves: a request runs one router's matching, not four.
   const routers: Array<[serves: (path: string) => boolean, router: Router]> = [
-    [(path) => path.startsWith('/scheduling/'), apiRoutes({ store, tokens, bookings, answers, publicUrl: config.publicUrl, now: config.now })],
+    [(path) => path.startsWith('/scheduling/'), apiRoutes({ store, tokens, bookings, answers, publicUrl: config.publicUrl, now: config.now, webhooks })],
     [(path) => path.startsWith('/bff/'), bff.router],
     [(path) => path.startsWith('/oauth2/') || path.startsWith('/.well-known/'), oauthRoutes({ store, keys, tokens, issuer: config.publicUrl, now: config.now })],
     [
@@ -193,7 +201,8 @@ export async function createApp(config: Config): Promise<App> {
       ready = false;
       clearInterval(sweeper);
       bff.close();
-      return store.close();
+      // Attempts in flight are given back before the database closes, for the next process to send.
+      return webhookWorker.stop().then(() => store.close());
     },
   };
 }

@@ -8,6 +8,7 @@ import { createConsoleData } from './db/console.js';
 import { openStore } from './db/open-store.js';
 import type { Store } from './db/store.js';
 import { dataKeyCommands } from './keys-cli.js';
+import { webhookCommands } from './webhooks-cli.js';
 import { seedDemo } from './demo.js';
 import { newId } from './domain/bookings.js';
 import { isTimeZone, parseInstant } from './domain/time.js';
@@ -140,6 +141,7 @@ const commands: Record<string, (store: Store, options: Options) => Promise<objec
   },
 
   ...dataKeyCommands(UsageError),
+  ...webhookCommands(UsageError, () => loadConfig()),
 };
 
 async function run(argv: string[]): Promise<void> {
@@ -154,7 +156,7 @@ async function run(argv: string[]): Promise<void> {
     args: argv.slice(name.split(' ').length),
     strict: true,
     options: Object.fromEntries(
-      ['name', 'id', 'practice', 'timezone', 'website', 'street-address', 'secondary-address', 'city', 'state', 'zip', 'scopes', 'practices', 'client', 'origin', 'since'].map(
+      ['name', 'id', 'practice', 'timezone', 'website', 'street-address', 'secondary-address', 'city', 'state', 'zip', 'scopes', 'practices', 'client', 'origin', 'since', 'url', 'events'].map(
         (o) => [o, { type: 'string' as const }],
       ),
     ),

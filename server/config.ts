@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { parseDataKey, type DataKeys } from './db/keyring.js';
+import type { WebhookLookup } from './webhooks/url-check.js';
 
 export interface UpstreamConfig {
   /** The OAuth issuer the BFF discovers its token endpoint at. */
@@ -35,6 +36,10 @@ export interface Config {
   cancelCutoffHours?: number;
   /** Malformed requests (answered 400, 413 or 415) an address may send a minute before it gets 429s; default 50. */
   malformedPerMinute?: number;
+  /** WEBHOOKS_ALLOW_HTTP=loopback: webhooks may go to loopback addresses, over plain http too (development, tests). */
+  webhooksAllowLoopback?: boolean;
+  /** How webhook hosts are resolved (default dns.lookup); tests give their own DNS. */
+  webhookLookup?: WebhookLookup;
   /** The clock; tests inject their own. */
   now: () => number;
   /** Log lines (already redacted); tests may silence them. */
@@ -153,6 +158,8 @@ export function loadConfig(env: Env = process.env): Config {
   const demo = onOff(env, 'THREAD_DEMO', true);
   const cache = onOff(env, 'CACHE', true);
   const patientDataKeys = dataKeys(env);
+  const allowHttp = env.WEBHOOKS_ALLOW_HTTP ?? '';
+  if (allowHttp !== '' && allowHttp !== 'loopback') throw new ConfigError(`WEBHOOKS_ALLOW_HTTP must be loopback or unset, got "${allowHttp.slice(0, 64)}"`);
 
   const upstreamVars = ['THREAD_ISSUER', 'THREAD_API_URL', 'THREAD_CLIENT_ID', 'THREAD_CLIENT_SECRET'] as const;
   const given = upstreamVars.filter((name) => env[name]);
@@ -167,5 +174,5 @@ export function loadConfig(env: Env = process.env): Config {
       clientSecret: env.THREAD_CLIENT_SECRET!,
     };
   }
-  return { port, host: listenHost, databasePath, databaseUrl: databaseUrlGiven, publicUrl, holdMinutes, patientRetentionDays, trustProxy, demo, cache, patientDataKeys, upstream, cancelCutoffHours, now: Date.now, log: jsonLog };
+  return { port, host: listenHost, databasePath, databaseUrl: databaseUrlGiven, publicUrl, holdMinutes, patientRetentionDays, trustProxy, demo, cache, patientDataKeys, upstream, cancelCutoffHours, webhooksAllowLoopback: allowHttp === 'loopback', now: Date.now, log: jsonLog };
 }

@@ -1,5 +1,6 @@
 import type { Config } from './config.js';
 import type { Store } from './db/store.js';
+import { isUniqueViolation } from './db/executor.js';
 import { createBookingService, type Actor } from './domain/bookings.js';
 import { MINUTE, fromWallClock, zoneOffset } from './domain/time.js';
 import { HttpError } from './errors.js';
@@ -115,7 +116,25 @@ export async function seedDemo(store: Store, config: Pick<Config, 'publicUrl' | 
 
 /** Seeds the demo data when this database has never had it. */
 export async function seedDemoOnFirstStart(store: Store, config: Pick<Config, 'publicUrl' | 'now' | 'holdMinutes'>): Promise<boolean> {
-  if (await store.settings.get('demo_seeded_at')) return false;
+  if (await store.settings.get('demo_seeded_at')) {
+    await addDemoOrigins(store, config);
+    return false;
+  }
   await seedDemo(store, config);
   return true;
+}
+
+/**
+ * A later process on another address (a second one on another port, sharing the database) serves the demo
+ * page too: its origin becomes one of the demo's sites, unless a practice already has it.
+ */
+async function addDemoOrigins(store: Store, config: Pick<Config, 'publicUrl' | 'now'>): Promise<void> {
+  for (const origin of demoOrigins(config.publicUrl)) {
+    if (await store.directory.site(origin)) continue;
+    try {
+      await store.transaction((tx) => tx.directory.createSite({ origin, practice_id: DEMO_PRACTICE.id }, config.now()));
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error; // another process starting at the same moment added it
+    }
+  }
 }

@@ -106,9 +106,11 @@ describe('patient data at rest', () => {
     const keyFile = path.join(path.dirname(databasePath), 'thread.key');
     const owner = api(server.url, await getToken(server.url, pms));
     const first = await bookThroughBff(server, owner, PATIENT);
+    // A webhook's signing secret is sealed under the data key too.
+    cliOk({ ...cliEnv, WEBHOOKS_ALLOW_HTTP: 'loopback' }, 'webhooks', 'create', '--client', pms.id, '--url', 'http://127.0.0.1:9/hooks');
 
     const rotated = cliOk(cliEnv, 'keys', 'rotate-data');
-    assert.deepEqual(rotated.resealed, { sign_ups: 1, signing_keys: 1 });
+    assert.deepEqual(rotated.resealed, { sign_ups: 1, signing_keys: 1, webhook_endpoints: 1 });
     assert.equal(rotated.previous_key_ids.length, 1);
     assert.equal(fs.readFileSync(keyFile, 'utf8').trim().split('\n').length, 2);
     assert.equal(mode(keyFile), 0o600);
@@ -118,7 +120,7 @@ describe('patient data at rest', () => {
     const second = await bookThroughBff(server, owner, SECOND_PATIENT);
 
     const dropped = cliOk(cliEnv, 'keys', 'drop-previous-data');
-    assert.deepEqual(dropped.resealed, { sign_ups: 0, signing_keys: 0 }, 'the running server sealed the new sign-up under the new key');
+    assert.deepEqual(dropped.resealed, { sign_ups: 0, signing_keys: 0, webhook_endpoints: 0 }, 'the running server sealed the new sign-up under the new key');
     assert.deepEqual(dropped.dropped_key_ids, rotated.previous_key_ids);
     assert.equal(fs.readFileSync(keyFile, 'utf8').trim().split('\n').length, 1);
     assert.deepEqual((await owner('GET', `/scheduling/bookings/${first}/patient`)).body, PATIENT);
@@ -143,7 +145,7 @@ describe('patient data at rest', () => {
     assert.equal(without.status, 1);
     assert.match(without.stderr, /PATIENT_DATA_KEY_PREVIOUS/);
     const rotated = cliOk({ ...databaseEnv(databasePath), PATIENT_DATA_KEY: newKey, PATIENT_DATA_KEY_PREVIOUS: oldKey }, 'keys', 'rotate-data');
-    assert.deepEqual(rotated.resealed, { sign_ups: 1, signing_keys: 1 });
+    assert.deepEqual(rotated.resealed, { sign_ups: 1, signing_keys: 1, webhook_endpoints: 0 });
     assert.equal(rotated.key_file, null);
 
     const restarted = await start({ DATABASE_PATH: databasePath, PATIENT_DATA_KEY: newKey });

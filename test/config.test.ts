@@ -65,6 +65,12 @@ describe('loadConfig', () => {
     rejects({ THREAD_DEMO: 'false' }, 'THREAD_DEMO');
   });
 
+  test('WEBHOOKS_ALLOW_HTTP: off unless set to loopback; anything else is one message naming it', () => {
+    assert.equal(loadConfig({}).webhooksAllowLoopback, false);
+    assert.equal(loadConfig({ WEBHOOKS_ALLOW_HTTP: 'loopback' }).webhooksAllowLoopback, true);
+    for (const value of ['on', 'true', 'any', 'LOOPBACK']) rejects({ WEBHOOKS_ALLOW_HTTP: value }, 'WEBHOOKS_ALLOW_HTTP');
+  });
+
   test('a bad HOLD_MINUTES is one message naming HOLD_MINUTES', () => {
     for (const minutes of ['0', 'ten', '-5', '1.5', '100000']) rejects({ HOLD_MINUTES: minutes }, 'HOLD_MINUTES');
   });

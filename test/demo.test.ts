@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { seedDemo, seedDemoOnFirstStart } from '../server/demo.js';
 import { addClients, api, getToken, startServer, type TestServer } from './helpers/server.js';
+import { bff } from './bff-helpers.js';
 
 const DAY = 86_400_000;
 let server: TestServer;
@@ -56,4 +57,24 @@ test('runs on later days add only the days that came into the window, never a se
   for (const b of initial) assert.ok(ids.has(b.id));
   const keys = later.map((b) => `${b.doctor_id} ${b.start_datetime}`);
   assert.equal(new Set(keys).size, keys.length, 'no doctor has two bookings at one time');
+});
+
+test('a later process on another address serves a working demo page: its origin joins the demo sites, unless a practice has it', async () => {
+  const config = { now: () => Date.now(), holdMinutes: 10 };
+  await seedDemoOnFirstStart(server.thread.store, { ...config, publicUrl: server.url });
+  const schedule = (origin: string) => bff(server, '/schedule?location_ids=dr556&days=14', { origin });
+  assert.equal((await schedule('http://localhost:4999')).status, 403, 'not a demo site yet');
+
+  // A second process, started with PORT=4999, shares this database.
+  assert.equal(await seedDemoOnFirstStart(server.thread.store, { ...config, publicUrl: 'http://localhost:4999' }), false, 'nothing seeded again');
+  assert.equal((await schedule('http://localhost:4999')).status, 200);
+  assert.equal((await schedule('http://127.0.0.1:4999')).status, 200);
+
+  // An origin a practice registered stays that practice's.
+  await server.thread.store.transaction(async (tx) => {
+    await tx.directory.createPractice({ id: 'other', name: 'Other practice' }, Date.now());
+    await tx.directory.createSite({ origin: 'https://other.example', practice_id: 'other' }, Date.now());
+  });
+  await seedDemoOnFirstStart(server.thread.store, { ...config, publicUrl: 'https://other.example' });
+  assert.equal((await server.thread.store.directory.site('https://other.example'))?.practice_id, 'other');
 });

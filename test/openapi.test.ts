@@ -34,7 +34,13 @@ describe('GET /openapi.json', () => {
     assert.equal(validator.version, '3.1');
     assert.deepEqual(document.servers, [{ url: server.url }]);
     assert.equal(document.components.securitySchemes.oauth2.flows.clientCredentials.tokenUrl, `${server.url}/oauth2/token`);
-    assert.equal(document.webhooks, undefined, 'no webhooks exist yet, so none are documented');
+    for (const type of ['booking.created', 'booking.updated', 'booking.held', 'booking.released', 'booking.booked', 'booking.closed']) {
+      const event = document.webhooks[type]?.post;
+      assert.ok(event, `${type} is in the webhooks section`);
+      assert.equal(event.requestBody.content['application/json'].schema.properties.type.const, type);
+      assert.equal(event.requestBody.content['application/json'].schema.properties.data.$ref, '#/components/schemas/Booking');
+      assert.deepEqual(event.parameters.map((p: { name: string }) => p.name), ['webhook-id', 'webhook-timestamp', 'webhook-signature']);
+    }
   });
 
   test('documents the booking API, the token endpoint, the BFF and the server, each operation with its scopes and errors', async () => {

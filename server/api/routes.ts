@@ -11,6 +11,8 @@ import type { Tokens } from '../oauth/tokens.js';
 import { authenticate, requireAnyScope, requireScope, type ApiState } from './auth.js';
 import { ID } from '../http/assert.js';
 import { parseBookingChange, parseListQuery, parseNewBooking } from './validate.js';
+import type { WebhookEndpoints } from '../webhooks/endpoints.js';
+import { webhookRoutes } from './webhook-routes.js';
 
 const DEFAULT_STATUSES: BookingStatus[] = ['open', 'pending', 'booked'];
 
@@ -67,6 +69,7 @@ export function apiRoutes(options: {
   answers: KeptAnswers;
   publicUrl: string;
   now: () => number;
+  webhooks: WebhookEndpoints;
 }) {
   const { store, tokens, bookings, answers, publicUrl, now } = options;
   const router = new Router({ prefix: '/scheduling' });
@@ -149,6 +152,8 @@ export function apiRoutes(options: {
   router.delete('/bookings/:id', requireScope('scheduling:write'), async (ctx) => {
     ctx.body = await bookings.remove(actorOf(ctx), pathId(ctx, 'id'));
   });
+
+  webhookRoutes(router, options.webhooks);
 
   return router;
 }

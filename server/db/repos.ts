@@ -8,6 +8,7 @@ import { createKeys, createSettings } from './keys.js';
 import { createManageLinks } from './manage-links.js';
 import { createRateEvents } from './rate-events.js';
 import type { RepoOptions } from './store-types.js';
+import { createWebhookData } from './webhooks.js';
 
 /**
  * Every data module over one Executor: the store's own (its connection or pool, outside any transaction)
@@ -27,6 +28,7 @@ export function createRepos(ex: Executor, { keyring, cache }: RepoOptions) {
     keys: createKeys(ex, keyring),
     manageLinks: createManageLinks(ex),
     settings: createSettings(ex),
+    webhooks: createWebhookData(ex, keyring),
   };
 }
 export type Repos = ReturnType<typeof createRepos>;

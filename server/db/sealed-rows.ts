@@ -8,10 +8,12 @@ import { open, seal, sealedWith } from './sealing.js';
 const SEALED = [
   { table: 'sign_ups', key: 'booking_id', column: 'sealed', context: (id: string) => `sign-up ${id}` },
   { table: 'signing_keys', key: 'kid', column: 'private_sealed', context: (kid: string) => `signing key ${kid}` },
+  { table: 'webhook_endpoints', key: 'id', column: 'secret_sealed', context: (id: string) => `webhook secret ${id}` },
 ] as const;
 
 export const signUpContext = SEALED[0].context;
 export const signingKeyContext = SEALED[1].context;
+export const webhookSecretContext = SEALED[2].context;
 
 /** A sign-up's fields, sealed and bound to its booking: the one form every writer of sign_ups stores. */
 export function sealSignUp(keyring: Keyring, bookingId: string, signUp: SignUp): Buffer {

@@ -8,6 +8,8 @@ import * as consoleApi from '../console/schemas.js';
 import { ErrorBody, Id } from '../http/schemas.js';
 import * as oauth from '../oauth/schemas.js';
 import { SCOPES } from '../oauth/tokens.js';
+import * as hooks from '../api/webhook-schemas.js';
+import { RETRY_AFTER_MS, WEBHOOK_EVENT_TEXT, WEBHOOK_EVENT_TYPES } from '../webhooks/events.js';
 
 type Json = Record<string, unknown>;
 
@@ -38,6 +40,10 @@ const COMPONENTS: Record<string, TSchema> = {
   ReleaseResponse: bff.ReleaseResponse,
   ConfirmRequest: bff.ConfirmRequest,
   ConfirmResponse: bff.ConfirmResponse,
+  WebhookEndpointInput: hooks.WebhookEndpointInput,
+  WebhookEndpoint: hooks.WebhookEndpoint,
+  NewWebhookEndpoint: hooks.NewWebhookEndpoint,
+  DeletedWebhookEndpoint: hooks.DeletedWebhookEndpoint,
   ManageRequest: bff.ManageRequest,
   ManageCancelRequest: bff.ManageCancelRequest,
   ManageMoveRequest: bff.ManageMoveRequest,
@@ -215,6 +221,67 @@ const bookingPaths = {
     ),
   },
 };
+
+// ---------------------------------------------------------------- webhooks
+
+const endpointId = pathId("The webhook endpoint's id");
+const webhookPaths = {
+  '/scheduling/webhooks': {
+    get: scheduling({ operationId: 'listWebhookEndpoints', summary: "This client's webhook endpoints, with each one's last delivery", responses: { 200: answer('Endpoints', { type: 'array', items: ref('WebhookEndpoint') }) } }, ['scheduling:write'], []),
+    post: scheduling(
+      {
+        operationId: 'createWebhookEndpoint',
+        summary: 'Subscribes a URL to booking events of the practices this client was granted',
+        description: 'The answer carries the signing secret, shown this once only. At most 10 endpoints per client (409 past that).',
+        requestBody: body('WebhookEndpointInput'),
+        responses: { 201: answer('Created', ref('NewWebhookEndpoint')) },
+      },
+      ['scheduling:write'],
+      [400, 409, 413, 415],
+    ),
+  },
+  '/scheduling/webhooks/{id}': {
+    get: scheduling({ operationId: 'getWebhookEndpoint', summary: 'One of this client\'s webhook endpoints', parameters: [endpointId], responses: { 200: answer('The endpoint', ref('WebhookEndpoint')) } }, ['scheduling:write'], [400, 404]),
+    delete: scheduling(
+      { operationId: 'deleteWebhookEndpoint', summary: 'Deletes an endpoint; deliveries still due to it are dropped', parameters: [endpointId], responses: { 200: answer('Deleted', ref('DeletedWebhookEndpoint')) } },
+      ['scheduling:write'],
+      [400, 404],
+    ),
+  },
+};
+
+const hours = (ms: number) => (ms >= 3_600_000 ? `${ms / 3_600_000} h` : ms >= 60_000 ? `${ms / 60_000} min` : `${ms / 1000} s`);
+const WEBHOOK_HEADERS = [
+  { name: 'webhook-id', in: 'header', required: true, description: 'The same on every retry of this event to this endpoint: skip one already handled', schema: { type: 'string' } },
+  { name: 'webhook-timestamp', in: 'header', required: true, description: 'When this attempt was sent, in seconds since the epoch: refuse one far from now', schema: { type: 'string', pattern: '^[0-9]+$' } },
+  {
+    name: 'webhook-signature',
+    in: 'header',
+    required: true,
+    description: 'v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>" under the base64-decoded part of the secret after whsec_> (Standard Webhooks)',
+    schema: { type: 'string' },
+  },
+];
+/** The `webhooks` section: what each event POSTs to a subscribed endpoint. */
+const webhooksSection = Object.fromEntries(
+  WEBHOOK_EVENT_TYPES.map((type) => [
+    type,
+    {
+      post: {
+        tags: ['Webhooks'],
+        operationId: `webhook${type.replace(/^booking\./, '').replace(/^./, (c) => c.toUpperCase())}`,
+        summary: WEBHOOK_EVENT_TEXT[type],
+        description:
+          'Sent to each endpoint subscribed to it, of each client granted the booking\'s practice, whoever made the change; never any patient data. ' +
+          `At least once: any 2xx within 10 s acknowledges it; redirects are not followed; otherwise it is sent again after ${RETRY_AFTER_MS.map(hours).join(', ')} (each ±10%), ` +
+          'then the endpoint is disabled. One at a time per endpoint, in the order of the changes (a retry aside).',
+        parameters: WEBHOOK_HEADERS,
+        requestBody: { required: true, content: json(plain(hooks.webhookEvent(type))) },
+        responses: { '2XX': { description: 'Received' }, default: { description: 'Anything else (or no answer within 10 s): sent again later' } },
+      },
+    },
+  ]),
+);
 
 // ---------------------------------------------------------------- OAuth
 
@@ -493,13 +560,14 @@ export function openApiDocument(publicUrl: string): Json {
       title: 'Thread Online Scheduling',
       version: '1',
       description:
-        'The booking API (/scheduling), its OAuth 2.0 token endpoint, and the BFF the <thread-scheduling> widget calls (/bff/v1). ' +
+        'The booking API (/scheduling), its OAuth 2.0 token endpoint, the BFF the <thread-scheduling> widget calls (/bff/v1), and the webhooks sent on every change of a booking. ' +
         'Every error is JSON {"status", "message"} (the BFF adds "reason", and "fields" for a refused sign-up), except the token endpoint\'s RFC 6749 errors. ' +
         'A path that does not exist is 404 and a method a path does not take is 405, both with that error body.',
     },
     servers: [{ url: publicUrl }],
-    tags: [{ name: 'Booking API' }, { name: 'OAuth 2.0' }, { name: 'Widget BFF' }, { name: 'Widget' }, { name: 'Practice console' }, { name: 'Operations' }],
-    paths: withOptions({ ...bookingPaths, ...oauthPaths(publicUrl), ...bffPaths, ...consolePaths, ...serverPaths }),
+    tags: [{ name: 'Booking API' }, { name: 'Webhooks' }, { name: 'OAuth 2.0' }, { name: 'Widget BFF' }, { name: 'Widget' }, { name: 'Practice console' }, { name: 'Operations' }],
+    paths: withOptions({ ...bookingPaths, ...webhookPaths, ...oauthPaths(publicUrl), ...bffPaths, ...consolePaths, ...serverPaths }),
+    webhooks: webhooksSection,
     components: {
       schemas: Object.fromEntries(Object.entries(COMPONENTS).map(([name, schema]) => [name, plain(schema)])),
       responses: Object.fromEntries(Object.keys(ERROR_RESPONSES).map((status) => [`E${status}`, errorResponse(status)])),
@@ -522,7 +590,7 @@ export function openApiDocument(publicUrl: string): Json {
 
 const SCOPE_TEXT: Record<(typeof SCOPES)[number], string> = {
   'scheduling:read': 'Read practices, locations and bookings',
-  'scheduling:write': 'Create bookings, and change and close the ones this client created',
+  'scheduling:write': "Create bookings, and change and close the ones this client created; manage this client's webhook endpoints",
   'scheduling:book': 'The patient flow on any booking of a granted practice: hold, release, book',
   'scheduling:patients': "Read a booking's sign-up (audited)",
 };
