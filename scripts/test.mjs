@@ -46,6 +46,7 @@ const ONLY_ON = {
   ]),
   postgres: new Map([
     ['test/pg-engine.test.ts', "the PostgreSQL engine's own pieces (executor, migrations, constraints) on databases of their own"],
+    ['test/webhooks-pg.test.ts', "the webhook outbox's claims on PostgreSQL (FOR UPDATE SKIP LOCKED over two pools)"],
   ]),
 };
 
