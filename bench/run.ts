@@ -3,12 +3,16 @@
 // BENCH_SECONDS (default 3) per run, BENCH_ROUNDS (default 5) rounds, BENCH_CONNECTIONS (default 10),
 // BENCH_WARMUP (default 2) seconds of unmeasured load on each server before a scenario's first round;
 // BENCH_ONLY (a regular expression) runs the scenarios whose names match it; BENCH_PROFILE=dir writes the server's CPU profile there.
+// BENCH_ENGINE=postgres runs the server on a private PostgreSQL (scripts/pg-cluster.mjs, or PG_TEST_URL) instead of
+// SQLite; BENCH_PROCESSES=2 runs two server processes on the one database, the load spread over both.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon, { type Request } from 'autocannon';
+import pg from 'pg';
+import { startPgCluster } from '../scripts/pg-cluster.mjs';
 import { freePort } from '../test/helpers/process.js';
 import { waitUntilReady } from './ready.js';
 
@@ -16,6 +20,10 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
+const ENGINE = process.env.BENCH_ENGINE || 'sqlite';
+const PROCESSES = Number(process.env.BENCH_PROCESSES || 1);
+if (ENGINE !== 'sqlite' && ENGINE !== 'postgres') throw new Error(`BENCH_ENGINE must be sqlite or postgres, got "${ENGINE}"`);
+if (!Number.isInteger(PROCESSES) || PROCESSES < 1 || PROCESSES > 8) throw new Error(`BENCH_PROCESSES must be 1 to 8, got "${process.env.BENCH_PROCESSES}"`);
 const root = path.resolve(import.meta.dirname, '..');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'thread-bench-'));
 
@@ -25,16 +33,51 @@ function cli(env: NodeJS.ProcessEnv, ...args: string[]): Record<string, unknown>
   return JSON.parse(result.stdout) as Record<string, unknown>;
 }
 
-const port = await freePort();
-const url = `http://localhost:${port}`;
-const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), DATABASE_PATH: path.join(work, 'bench.sqlite'), PUBLIC_URL: url };
+/** On PostgreSQL, a fresh database in a private cluster (or in PG_TEST_URL's server, dropped at the end). */
+async function benchDatabase(): Promise<{ url: string; bookings(): Promise<number>; drop(): Promise<void> } | undefined> {
+  if (ENGINE !== 'postgres') return undefined;
+  const cluster = await startPgCluster();
+  const name = `bench_${process.pid}`;
+  const admin = async (sql: string) => {
+    const client = new pg.Client({ connectionString: cluster.adminUrl });
+    await client.connect();
+    await client.query(sql).finally(() => client.end());
+  };
+  await admin(`CREATE DATABASE ${name}`);
+  const url = new URL(cluster.adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.href,
+    // What the server wrote is in this database: the figures are PostgreSQL's, not a SQLite file's beside it.
+    bookings: async () => {
+      const client = new pg.Client({ connectionString: url.href });
+      await client.connect();
+      return Number((await client.query('SELECT count(*) AS n FROM bookings').finally(() => client.end())).rows[0].n);
+    },
+    drop: async () => (cluster.external ? admin(`DROP DATABASE ${name} WITH (FORCE)`) : cluster.stop()),
+  };
+}
+const database = await benchDatabase();
+
+const ports = await Promise.all(Array.from({ length: PROCESSES }, () => freePort()));
+// Every process has the first one's public URL, as behind one reverse proxy: each takes the others' tokens.
+const url = `http://localhost:${ports[0]}`;
+const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(ports[0]), DATABASE_PATH: path.join(work, 'bench.sqlite'), PUBLIC_URL: url };
 delete env.THREAD_ISSUER;
+delete env.DATABASE_URL;
+if (database) env.DATABASE_URL = database.url;
 const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_PROFILE)}`] : [];
-const server: ChildProcess = spawn(process.execPath, [...profile, '--import', 'tsx', 'server/main.ts'], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
-const children: ChildProcess[] = [server];
+const children: ChildProcess[] = [];
 process.on('exit', () => children.forEach((c) => c.kill('SIGKILL')));
-await waitUntilReady(url);
-process.stderr.write(`server ready at ${url}; seeding\n`);
+const servers: Array<{ child: ChildProcess; url: string }> = [];
+for (const port of ports) {
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'server/main.ts'], { cwd: root, env: { ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
+  children.push(child);
+  servers.push({ child, url: `http://127.0.0.1:${port}` });
+  await waitUntilReady(`http://localhost:${port}`);
+}
+const engineName = `${ENGINE === 'sqlite' ? 'SQLite' : 'PostgreSQL'}, ${PROCESSES === 1 ? 'one server process' : `${PROCESSES} server processes on one database, the load spread over them`}`;
+process.stderr.write(`${engineName}: ready at ${servers.map((s) => s.url).join(', ')}; seeding\n`);
 
 // Realistic data: the demo practice, plus a busy location with a year of open times.
 cli(env, 'practices', 'create', '--id', 'bench', '--name', 'Bench Orthodontics');
@@ -65,6 +108,7 @@ for (let i = 0; i < 2000; i += 1) {
 }
 
 process.stderr.write(`seeded ${seeded.length} bookings\n`);
+if (database && (await database.bookings()) < seeded.length) throw new Error('the server did not write to DATABASE_URL: is PostgreSQL supported by this version?');
 let created = 0;
 const createBody = () => {
   created += 1;
@@ -184,32 +228,51 @@ function cpuTime(pid: number): number {
   const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
-const run = async (target: string, pid: number, scenario: Scenario, round: number): Promise<Run> => {
+/**
+ * Drives one server, or several sharing the load (the connections split between them, at once): req/s
+ * summed, p99 the worst of theirs, CPU summed over their processes per answer.
+ */
+const run = async (targets: Array<{ url: string; pid: number }>, scenario: Scenario, round: number): Promise<Run> => {
+  const connections = Math.ceil(CONNECTIONS / targets.length);
+  const load = (duration: number) => Promise.all(targets.map((t) => autocannon({ url: t.url, connections, duration, requests: scenario.requests })));
   // Each server first takes the scenario unmeasured, so no figure includes compiling its path.
-  if (round === 1 && WARMUP > 0) await autocannon({ url: target, connections: CONNECTIONS, duration: WARMUP, requests: scenario.requests });
-  const before = cpuTime(pid);
-  const result = await autocannon({ url: target, connections: CONNECTIONS, duration: SECONDS, requests: scenario.requests });
-  const cpuMicros = (cpuTime(pid) - before) / Math.max(1, result.requests.total);
-  return { rps: result.requests.average, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors + result.timeouts, cpuMicros };
+  if (round === 1 && WARMUP > 0) await load(WARMUP);
+  const cpu = () => targets.reduce((sum, t) => sum + cpuTime(t.pid), 0);
+  const before = cpu();
+  const results = await load(SECONDS);
+  const total = results.reduce((n, r) => n + r.requests.total, 0);
+  return {
+    rps: results.reduce((n, r) => n + r.requests.average, 0),
+    p99: Math.max(...results.map((r) => r.latency.p99)),
+    non2xx: results.reduce((n, r) => n + r.non2xx, 0),
+    errors: results.reduce((n, r) => n + r.errors + r.timeouts, 0),
+    cpuMicros: (cpu() - before) / Math.max(1, total),
+  };
 };
+const ours = servers.map((s) => ({ url: s.url, pid: s.child.pid! }));
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 const results = scenarios.map(() => ({ ours: [] as Run[], bare: [] as Run[], koa: [] as Run[], floor: [] as Run[] }));
 for (let round = 1; round <= ROUNDS; round += 1) {
   for (const [i, scenario] of scenarios.entries()) {
     process.stderr.write(`round ${round}/${ROUNDS}: ${scenario.name}\n`);
-    results[i].ours.push(await run(url.replace('localhost', '127.0.0.1'), server.pid!, scenario, round));
-    results[i].bare.push(await run(bare.url, bare.child.pid!, scenario, round));
-    results[i].koa.push(await run(koa.url, koa.child.pid!, scenario, round));
+    results[i].ours.push(await run(ours, scenario, round));
+    results[i].bare.push(await run([{ url: bare.url, pid: bare.child.pid! }], scenario, round));
+    results[i].koa.push(await run([{ url: koa.url, pid: koa.child.pid! }], scenario, round));
     const floor = floors.get(scenario);
-    if (floor) results[i].floor.push(await run(floor.url, floor.child.pid!, scenario, round));
+    if (floor) results[i].floor.push(await run([{ url: floor.url, pid: floor.child.pid! }], scenario, round));
   }
 }
 
 const target = { read: 0.6, write: 0.3 };
 const lines = [
+  `### ${engineName}`,
+  '',
   `Machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; ` +
-    `${CONNECTIONS} connections, ${WARMUP} s of warm-up, ${ROUNDS} interleaved rounds of ${SECONDS} s, medians.`,
+    `${CONNECTIONS} connections, ${WARMUP} s of warm-up, ${ROUNDS} interleaved rounds of ${SECONDS} s, medians` +
+    (PROCESSES > 1 ? `; our req/s summed over the ${PROCESSES} processes, p99 the worst of theirs` : '') +
+    (ENGINE === 'postgres' ? "; CPU per answer counts the server processes, not PostgreSQL's own" : '') +
+    '.',
   '',
   '| scenario | req/s | p99 ms | bare req/s | bare p99 ms | ratio | target | non-2xx | Koa alone req/s | Koa alone ratio | CPU µs per answer: ours / bare / Koa alone |',
   '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
@@ -246,7 +309,8 @@ process.stdout.write(lines.join('\n') + '\n');
 bare.child.kill('SIGTERM');
 koa.child.kill('SIGTERM');
 for (const floor of floors.values()) floor.child.kill('SIGTERM');
-server.kill('SIGTERM');
-await once(server, 'exit'); // the CPU profile, when asked for, is written on the way out
+for (const { child } of servers) child.kill('SIGTERM');
+for (const { child } of servers) if (child.exitCode === null && child.signalCode === null) await once(child, 'exit'); // the CPU profile, when asked for, is written on the way out
+await database?.drop();
 fs.rmSync(work, { recursive: true, force: true });
 if (missed > 0) process.stderr.write(`${missed} scenario(s) below target or with non-2xx answers\n`);

@@ -1,6 +1,6 @@
 // Races: "under any concurrency, one hold wins" (CONTRACT section 4). Fifty patients' clients hold one open
 // booking at once; fifty overlapping bookings of one doctor are created at once. First against one server,
-// then against two server processes sharing one database file, where the database must decide.
+// then against three servers sharing one database (this one and two server processes), where the database must decide.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startServerProcess, type ServerProcess } from './helpers/process.js';
@@ -123,22 +123,29 @@ describe('one server', () => {
   race();
 });
 
-describe('two server processes sharing one database file', () => {
+describe('three servers sharing one database: this one and two server processes', () => {
+  let others: ServerProcess[] = [];
   let second: ServerProcess | undefined;
 
   before(async () => {
-    // The second server is `node server/main.ts`, as `npm start` runs it, over the same file and with the same
-    // public URL (so it accepts the first one's tokens).
-    second = await startServerProcess({ DATABASE_PATH: server.databasePath, PUBLIC_URL: server.url, HOLD_MINUTES: '10' });
-    bases = [server.url, second.url];
-    const check = await api(bases[1], ownerToken)('GET', '/scheduling/practices');
-    assert.equal(check.status, 200, 'the second server takes the first one\'s tokens');
+    // The others are `node server/main.ts`, as `npm start` runs it, over the same database and with the same
+    // public URL (so they accept the first one's tokens), as behind one reverse proxy.
+    const env = { DATABASE_PATH: server.databasePath, PUBLIC_URL: server.url, HOLD_MINUTES: '10' };
+    others = await Promise.all([startServerProcess(env), startServerProcess(env)]);
+    second = others[0];
+    bases = [server.url, ...others.map((other) => other.url)];
+    for (const base of bases.slice(1)) {
+      const check = await api(base, ownerToken)('GET', '/scheduling/practices');
+      assert.equal(check.status, 200, 'each server takes the first one\'s tokens');
+    }
   });
 
   after(async () => {
-    if (second && second.child.exitCode === null) {
-      second.child.kill('SIGTERM');
-      await second.exited;
+    for (const other of others) {
+      if (other.child.exitCode === null) {
+        other.child.kill('SIGTERM');
+        await other.exited;
+      }
     }
     bases = [server.url];
   });

@@ -1,5 +1,5 @@
 // The admin CLI (CONTRACT section 2), run as a child process the way a person runs it, against the database
-// file of a server that is running meanwhile: one JSON object on stdout and exit 0, or one line on stderr
+// of a server that is running meanwhile (its SQLite file, or its PostgreSQL database): one JSON object on stdout and exit 0, or one line on stderr
 // and exit 1; what it creates is what the running server then serves.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
+import { databaseEnv, engine, openTestDatabase } from './helpers/database.js';
 import { api, basic, getToken, request, startServer, type TestServer } from './helpers/server.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -21,7 +21,7 @@ interface Run {
 
 /** `npm run -s thread -- <args>`, or (faster, the same program) `node --import tsx server/cli.ts <args>`. */
 function thread(args: string[], options: { npm?: boolean } = {}): Promise<Run> {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_PATH: server.databasePath, PUBLIC_URL: server.url };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...databaseEnv(server.databasePath), PUBLIC_URL: server.url };
   for (const name of ['PORT', 'HOST', 'HOLD_MINUTES', 'THREAD_ISSUER', 'THREAD_API_URL', 'THREAD_CLIENT_ID', 'THREAD_CLIENT_SECRET']) delete env[name];
   const [file, argv] = options.npm
     ? ['npm', ['run', '-s', 'thread', '--', ...args]]
@@ -144,13 +144,23 @@ describe('admin CLI against a running server\'s database', () => {
     const made = await partner('POST', '/scheduling/bookings', { start: `${new Date().getUTCFullYear() + 1}-01-06T10:00:00.000-07:00`, location_id: 'cli-l1', doctor_id: 'd1', status: 'open' });
     assert.equal(made.status, 201);
 
-    const db = new Database(server.databasePath, { readonly: true });
+    const db = await openTestDatabase(server.databasePath);
     try {
-      const row = db.prepare('SELECT secret_hash FROM clients WHERE id = ?').get(client.client_id) as { secret_hash: string };
+      const row = (await db.get<{ secret_hash: string }>('SELECT secret_hash FROM clients WHERE id = :id', { id: client.client_id }))!;
       assert.match(row.secret_hash, /^scrypt\$/);
       assert.ok(!row.secret_hash.includes(client.client_secret));
+      // Nowhere else either: on PostgreSQL no text column of any table holds it.
+      if (engine === 'postgres') {
+        const columns = await db.all<{ t: string; c: string }>(
+          "SELECT table_name AS t, column_name AS c FROM information_schema.columns WHERE table_schema = current_schema() AND data_type IN ('text', 'character varying')",
+        );
+        for (const { t, c } of columns) {
+          const found = await db.get(`SELECT 1 AS found FROM "${t}" WHERE position(:secret in "${c}") > 0`, { secret: client.client_secret });
+          assert.equal(found, undefined, `${t}.${c} holds the secret`);
+        }
+      }
     } finally {
-      db.close();
+      await db.close();
     }
     for (const suffix of ['', '-wal']) {
       const file = server.databasePath + suffix;
@@ -215,15 +225,15 @@ describe('admin CLI against a running server\'s database', () => {
 
     const locations = (await admin('GET', '/scheduling/locations')).body.map((l: { id: string }) => l.id);
     for (const id of ['never-1', 'never-2']) assert.ok(!locations.includes(id));
-    const db = new Database(server.databasePath, { readonly: true });
+    const db = await openTestDatabase(server.databasePath);
     try {
-      const sites = db.prepare('SELECT origin FROM sites ORDER BY origin').all() as Array<{ origin: string }>;
+      const sites = await db.all<{ origin: string }>('SELECT origin FROM sites ORDER BY origin');
       assert.ok(!sites.some((s) => s.origin.includes('www.example.com') || s.origin.includes('new.example')));
-      const clients = db.prepare("SELECT id FROM clients WHERE id LIKE 'never-%'").all();
+      const clients = await db.all("SELECT id FROM clients WHERE id LIKE 'never-%'");
       assert.deepEqual(clients, []);
-      assert.equal((db.prepare("SELECT name FROM practices WHERE id = 'cli-p1'").get() as { name: string }).name, 'Cli Orthodontics');
+      assert.equal((await db.get<{ name: string }>("SELECT name FROM practices WHERE id = 'cli-p1'"))!.name, 'Cli Orthodontics');
     } finally {
-      db.close();
+      await db.close();
     }
   });
 
@@ -260,12 +270,12 @@ describe('admin CLI against a running server\'s database', () => {
     for (const [origin, stored] of accepted) {
       assert.equal(succeeded(await thread(['sites', 'create', '--origin', origin, '--practice', practiceId])).origin, stored);
     }
-    const db = new Database(server.databasePath, { readonly: true });
+    const db = await openTestDatabase(server.databasePath);
     try {
-      const origins = (db.prepare('SELECT origin FROM sites').all() as Array<{ origin: string }>).map((s) => s.origin);
+      const origins = (await db.all<{ origin: string }>('SELECT origin FROM sites')).map((s) => s.origin);
       assert.ok(!origins.some((o) => /\*|site/.test(o)), origins.join(' '));
     } finally {
-      db.close();
+      await db.close();
     }
   });
 
@@ -322,12 +332,12 @@ describe('thread demo', () => {
     for (const location of locations) assert.ok(open.some((b) => b.location_id === location.id), `open bookings at ${location.id}`);
 
     assert.ok(Array.isArray(first.sites) && first.sites.length > 0);
-    const db = new Database(server.databasePath, { readonly: true });
+    const db = await openTestDatabase(server.databasePath);
     try {
-      const sites = db.prepare('SELECT origin, practice_id FROM sites WHERE practice_id = ?').all(practiceId) as Array<{ origin: string }>;
+      const sites = await db.all<{ origin: string }>('SELECT origin, practice_id FROM sites WHERE practice_id = :practiceId', { practiceId });
       assert.ok(sites.some((s) => s.origin === new URL(server.url).origin), 'the demo page\'s own origin is a registered site');
     } finally {
-      db.close();
+      await db.close();
     }
   });
 });

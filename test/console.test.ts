@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { Booking } from '../shared/types.js';
 import { bff, PATIENT } from './bff-helpers.js';
 import { consoleCall, consoleLink, signIn } from './console-helpers.js';
+import { databaseEnv } from './helpers/database.js';
 import { addClient, addPractice, api, getToken, startServer, type TestServer } from './helpers/server.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -48,7 +49,7 @@ after(() => server?.close());
 describe('thread console-link', () => {
   test('prints a one-time URL with the secret in the fragment and when it expires; the database keeps only its hash', async () => {
     const run = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-      execFile(process.execPath, ['--import', 'tsx', 'server/cli.ts', 'console-link', '--practice', 'p1'], { cwd: root, env: { ...process.env, DATABASE_PATH: server.databasePath, PUBLIC_URL: server.url } }, (error, stdout, stderr) =>
+      execFile(process.execPath, ['--import', 'tsx', 'server/cli.ts', 'console-link', '--practice', 'p1'], { cwd: root, env: { ...process.env, ...databaseEnv(server.databasePath), PUBLIC_URL: server.url } }, (error, stdout, stderr) =>
         resolve({ code: error ? 1 : 0, stdout, stderr }),
       ),
     );
@@ -64,7 +65,7 @@ describe('thread console-link', () => {
     assert.ok(!JSON.stringify(stored).includes(url.hash.slice(1)), 'the secret itself is not stored');
 
     const unknown = await new Promise<{ code: number; stderr: string }>((resolve) =>
-      execFile(process.execPath, ['--import', 'tsx', 'server/cli.ts', 'console-link', '--practice', 'nope'], { cwd: root, env: { ...process.env, DATABASE_PATH: server.databasePath } }, (error, _stdout, stderr) =>
+      execFile(process.execPath, ['--import', 'tsx', 'server/cli.ts', 'console-link', '--practice', 'nope'], { cwd: root, env: { ...process.env, ...databaseEnv(server.databasePath) } }, (error, _stdout, stderr) =>
         resolve({ code: error ? 1 : 0, stderr }),
       ),
     );

@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { after, test } from 'node:test';
-import Database from 'better-sqlite3';
 import type { Booking } from '../shared/types.js';
+import { engine, openTestDatabase } from './helpers/database.js';
 import { startServerProcess } from './helpers/process.js';
 import { getToken, tempDatabasePath } from './helpers/server.js';
 
@@ -76,10 +76,9 @@ test('SIGKILL under write load loses no acknowledged booking or hold, and leaves
 
   // While it is down, half of the holds run out (as if it stayed down past their expiry).
   const expired = [...held].slice(0, Math.floor(held.size / 2));
-  const db = new Database(env.DATABASE_PATH!);
-  const expire = db.prepare('UPDATE bookings SET hold_expires_at = ? WHERE id = ?');
-  for (const id of expired) expire.run(Date.now() - 1000, id);
-  db.close();
+  const db = await openTestDatabase(env.DATABASE_PATH!);
+  for (const id of expired) await db.run('UPDATE bookings SET hold_expires_at = :at WHERE id = :id', { at: Date.now() - 1000, id });
+  await db.close();
 
   const restarted = await startServerProcess(env);
   children.push(restarted.child);
@@ -92,10 +91,10 @@ test('SIGKILL under write load loses no acknowledged booking or hold, and leaves
   for (const [id, booking] of acknowledged) assert.deepEqual(await read(id), booking);
   for (const id of held) assert.equal((await read(id)).status, expired.includes(id) ? 'open' : 'pending', `hold on ${id}`);
 
-  const after = new Database(env.DATABASE_PATH!, { readonly: true });
-  assert.equal(after.pragma('integrity_check', { simple: true }), 'ok');
-  const stuck = after.prepare(`SELECT COUNT(*) AS n FROM bookings WHERE status = 'pending' AND hold_expires_at <= ?`).get(Date.now()) as { n: number };
-  assert.equal(stuck.n, 0, 'no hold is pending past its expiry');
-  after.close();
+  const after = await openTestDatabase(env.DATABASE_PATH!);
+  if (engine === 'sqlite') assert.equal((await after.get<{ integrity_check: string }>('PRAGMA integrity_check'))!.integrity_check, 'ok');
+  const stuck = await after.get<{ n: number | string }>(`SELECT COUNT(*) AS n FROM bookings WHERE status = 'pending' AND hold_expires_at <= :now`, { now: Date.now() });
+  assert.equal(Number(stuck!.n), 0, 'no hold is pending past its expiry');
+  await after.close();
   restarted.child.kill('SIGTERM');
 });

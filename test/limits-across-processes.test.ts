@@ -1,4 +1,4 @@
-// Rate limits and throttles count across server processes sharing one database file (CONTRACT
+// Rate limits and throttles count across server processes sharing one database (CONTRACT
 // section 6): an address gets one allowance, not one per process.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -7,6 +7,7 @@ import type { ScheduleResponse } from '../shared/types.js';
 import { CONFIRMS_PER_MINUTE, HOLDS_PER_MINUTE } from '../server/bff/limits.js';
 import { MALFORMED_PER_MINUTE } from '../server/http/malformed.js';
 import { bff, confirm, hold, type BffAnswer } from './bff-helpers.js';
+import { databaseEnv } from './helpers/database.js';
 import { serverProcesses, type ServerProcess } from './helpers/process.js';
 import { tempDatabasePath } from './helpers/server.js';
 
@@ -15,7 +16,7 @@ const start = serverProcesses();
 const SITE = 'https://www.abc123ortho.example';
 const LOCATION = 'dr556';
 
-describe('two server processes on one database file', () => {
+describe('two server processes on one database', () => {
   let a: ServerProcess;
   let b: ServerProcess;
   let slot: { booking_id: string; start_datetime: string };
@@ -25,7 +26,7 @@ describe('two server processes on one database file', () => {
     a = await start({ DATABASE_PATH: databasePath });
     b = await start({ DATABASE_PATH: databasePath });
     const cli = spawnSync(process.execPath, ['--import', 'tsx', 'server/cli.ts', 'sites', 'create', '--origin', SITE, '--practice', '3rt42'], {
-      env: { ...process.env, DATABASE_PATH: databasePath },
+      env: { ...process.env, ...databaseEnv(databasePath) },
       encoding: 'utf8',
     });
     assert.equal(cli.status, 0, cli.stderr);

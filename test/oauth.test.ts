@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import Database from 'better-sqlite3';
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { hashSecret, newSecret } from '../server/oauth/secrets.js';
+import { openTestDatabase, tableNames } from './helpers/database.js';
 import { startServerProcess, type ServerProcess } from './helpers/process.js';
 import { addClient, addPractice, api, basic, getToken, request, startServer, type TestServer } from './helpers/server.js';
 
@@ -226,23 +226,21 @@ describe('authorization server', () => {
     server.clock.advance(61_000);
   });
 
-  test('secrets are stored only as scrypt hashes: no plaintext secret anywhere in the database files', async () => {
+  test('secrets are stored only as scrypt hashes: no plaintext secret anywhere in the database', async () => {
     const secrets = [full.secret, reader.secret];
-    // Checkpoint the WAL so the main file holds everything, then read every byte of every file of the database.
-    const db = new Database(server.databasePath, { readonly: false });
+    // On SQLite, checkpoint the WAL so the main file holds everything; then every row of every table, and
+    // (below) every byte of every file of a SQLite database.
+    const db = await openTestDatabase(server.databasePath);
     try {
-      db.pragma('wal_checkpoint(PASSIVE)');
-      const rows = db.prepare('SELECT id, secret_hash FROM clients').all() as Array<{ id: string; secret_hash: string }>;
+      if (db.engine === 'sqlite') await db.all('PRAGMA wal_checkpoint(PASSIVE)');
+      const rows = await db.all<{ id: string; secret_hash: string }>('SELECT id, secret_hash FROM clients');
       assert.ok(rows.length >= 2);
       for (const row of rows) assert.match(row.secret_hash, /^scrypt\$/, `client ${row.id} has a scrypt hash`);
-      const dump = JSON.stringify(
-        (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>).map(({ name }) =>
-          db.prepare(`SELECT * FROM "${name}"`).all(),
-        ),
-      );
+      const dump = JSON.stringify(await Promise.all((await tableNames(db)).map((name) => db.all(`SELECT * FROM "${name}"`))));
+      assert.ok(dump.includes(rows[0].secret_hash), 'the dump holds the clients');
       for (const secret of secrets) assert.ok(!dump.includes(secret), 'no table holds a plaintext secret');
     } finally {
-      db.close();
+      await db.close();
     }
     for (const suffix of ['', '-wal', '-shm']) {
       const file = server.databasePath + suffix;

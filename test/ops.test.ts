@@ -5,9 +5,9 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import { test } from 'node:test';
-import Database from 'better-sqlite3';
 import type { HoldChallenge, HoldResponse, Slot } from '../shared/types.js';
 import { solveChallenge } from './bff-helpers.js';
+import { engine, openTestDatabase } from './helpers/database.js';
 import { startServerProcess } from './helpers/process.js';
 import { addClient, addPractice, api, getToken, startServer, tempDatabasePath } from './helpers/server.js';
 
@@ -47,10 +47,20 @@ test('SIGTERM: stops accepting, finishes the request in flight, closes the datab
   assert.equal(JSON.parse(finished.body).error, 'invalid_client');
   assert.equal(await exited, 0);
   assert.match(server.stdout(), /SIGTERM/);
-  assert.ok(!fs.existsSync(`${databasePath}-wal`) || fs.statSync(`${databasePath}-wal`).size === 0, 'the database was closed (WAL checkpointed)');
-  const db = new Database(databasePath, { readonly: true });
-  assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
-  db.close();
+  if (engine === 'sqlite') {
+    assert.ok(!fs.existsSync(`${databasePath}-wal`) || fs.statSync(`${databasePath}-wal`).size === 0, 'the database was closed (WAL checkpointed)');
+  }
+  const db = await openTestDatabase(databasePath);
+  try {
+    if (engine === 'sqlite') {
+      assert.equal((await db.get<{ integrity_check: string }>('PRAGMA integrity_check'))!.integrity_check, 'ok');
+    } else {
+      const others = await db.get<{ n: number | string }>('SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+      assert.equal(Number(others!.n), 0, 'the database was closed (no connection of the server left)');
+    }
+  } finally {
+    await db.close();
+  }
 });
 
 test('logs: one JSON line per request with its request id; no token, secret or patient data', async () => {

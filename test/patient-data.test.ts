@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
+import { databaseEnv, openTestDatabase } from './helpers/database.js';
 import { addClients, addPractice, api, getToken, request, startServer, type TestServer } from './helpers/server.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -20,9 +20,9 @@ const tokens: Record<string, string> = {};
 let doctorSeq = 0;
 let daySeq = 0;
 
-/** `thread <args>` as a person runs it, against the test server's database file. */
+/** `thread <args>` as a person runs it, against the test server's database. */
 function thread(target: TestServer, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_PATH: target.databasePath, PUBLIC_URL: target.url };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...databaseEnv(target.databasePath), PUBLIC_URL: target.url };
   for (const name of ['PORT', 'HOST', 'HOLD_MINUTES', 'PATIENT_RETENTION_DAYS', 'THREAD_ISSUER', 'THREAD_API_URL', 'THREAD_CLIENT_ID', 'THREAD_CLIENT_SECRET']) delete env[name];
   return new Promise((resolve) => {
     execFile(process.execPath, ['--import', 'tsx', 'server/cli.ts', ...args], { cwd: root, env, timeout: 30_000 }, (error, stdout, stderr) => {
@@ -39,13 +39,13 @@ async function audit(args: string[]): Promise<{ practice_id: string; since: stri
   return JSON.parse(run.stdout);
 }
 
-/** Sign-up rows of a booking, read from the database file by a connection of its own. */
-function signUpRows(target: TestServer, bookingId: string): number {
-  const db = new Database(target.databasePath, { readonly: true });
+/** Sign-up rows of a booking, read from the database by a connection of its own. */
+async function signUpRows(target: TestServer, bookingId: string): Promise<number> {
+  const db = await openTestDatabase(target.databasePath);
   try {
-    return (db.prepare('SELECT COUNT(*) AS n FROM sign_ups WHERE booking_id = ?').get(bookingId) as { n: number }).n;
+    return Number((await db.get<{ n: number | string }>('SELECT COUNT(*) AS n FROM sign_ups WHERE booking_id = :bookingId', { bookingId }))!.n);
   } finally {
-    db.close();
+    await db.close();
   }
 }
 
@@ -56,7 +56,7 @@ async function bookedWithSignUp(fields: Record<string, unknown> = {}): Promise<s
   assert.equal(created.status, 201, JSON.stringify(created.body));
   assert.equal((await as.booker('PUT', `/scheduling/bookings/${created.body.id}`, { status: 'pending' })).status, 200);
   assert.equal((await as.booker('PUT', `/scheduling/bookings/${created.body.id}`, { status: 'booked', patient: PATIENT })).status, 200);
-  assert.equal(signUpRows(server, created.body.id), 1);
+  assert.equal(await signUpRows(server, created.body.id), 1);
   return created.body.id;
 }
 
@@ -104,12 +104,12 @@ describe('thread audit: every read of a sign-up is recorded', () => {
     // Neither read was answered from the kept answers to repeated GETs: each one ran, and was recorded.
     assert.deepEqual(mine, [event, event]);
     assert.ok(!JSON.stringify(report).includes(PATIENT.email), 'no patient data in the trail');
-    const db = new Database(server.databasePath);
+    const db = await openTestDatabase(server.databasePath);
     try {
-      assert.throws(() => db.prepare('DELETE FROM audit_events').run(), /append-only/);
-      assert.throws(() => db.prepare(`UPDATE audit_events SET actor_id = 'someone-else'`).run(), /append-only/);
+      await assert.rejects(db.run('DELETE FROM audit_events'), /append-only/);
+      await assert.rejects(db.run(`UPDATE audit_events SET actor_id = 'someone-else'`), /append-only/);
     } finally {
-      db.close();
+      await db.close();
     }
   });
 
@@ -156,14 +156,14 @@ describe('a sign-up is deleted when its booking is closed or reopened', () => {
   test('DELETE of a booked booking deletes its sign-up row; the patient endpoint answers 404', async () => {
     const bookingId = await bookedWithSignUp();
     assert.equal((await as.owner('DELETE', `/scheduling/bookings/${bookingId}`)).status, 200);
-    assert.equal(signUpRows(server, bookingId), 0);
+    assert.equal(await signUpRows(server, bookingId), 0);
     assert.equal((await readPatient('owner', bookingId)).status, 404);
   });
 
   test('reopening a booked booking, or a booked week of a weekly booking, deletes its sign-up row', async () => {
     const bookingId = await bookedWithSignUp();
     assert.equal((await as.owner('PUT', `/scheduling/bookings/${bookingId}`, { status: 'open' })).status, 200);
-    assert.equal(signUpRows(server, bookingId), 0);
+    assert.equal(await signUpRows(server, bookingId), 0);
 
     const series = await as.owner('POST', '/scheduling/bookings', {
       start: '2032-06-07T09:00:00.000-06:00', location_id: 'l1', doctor_id: `doc-${++doctorSeq}`, status: 'open', recurring: true,
@@ -171,9 +171,9 @@ describe('a sign-up is deleted when its booking is closed or reopened', () => {
     const held = await as.booker('PUT', `/scheduling/bookings/${series.body.id}`, { status: 'pending', start: '2032-06-14T09:00:00.000-06:00' });
     assert.equal(held.status, 201, JSON.stringify(held.body));
     assert.equal((await as.booker('PUT', `/scheduling/bookings/${held.body.id}`, { status: 'booked', patient: PATIENT })).status, 200);
-    assert.equal(signUpRows(server, held.body.id), 1);
+    assert.equal(await signUpRows(server, held.body.id), 1);
     assert.equal((await as.owner('PUT', `/scheduling/bookings/${held.body.id}`, { status: 'open' })).status, 200);
-    assert.equal(signUpRows(server, held.body.id), 0);
+    assert.equal(await signUpRows(server, held.body.id), 0);
   });
 });
 
@@ -196,9 +196,9 @@ describe('PATIENT_RETENTION_DAYS', () => {
       // The soon one's start was 2 days ago plus an hour, the later one's 1 day ago plus an hour.
       local.clock.advance(3 * DAY + 3_600_000);
       // The sweeper ticks every second, and sweeps for retention once its clock says a sweep is due.
-      for (let i = 0; i < 100 && signUpRows(local, soon) > 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 50));
-      assert.equal(signUpRows(local, soon), 0, 'deleted by the sweep');
-      assert.equal(signUpRows(local, later), 1, 'kept until its own time');
+      for (let i = 0; i < 100 && await signUpRows(local, soon) > 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.equal(await signUpRows(local, soon), 0, 'deleted by the sweep');
+      assert.equal(await signUpRows(local, later), 1, 'kept until its own time');
     } finally {
       await local.close();
     }
@@ -216,13 +216,13 @@ describe('PATIENT_RETENTION_DAYS', () => {
       assert.equal(created.status, 201, JSON.stringify(created.body));
       bookingId = created.body.id;
       assert.equal((await call('PUT', `/scheduling/bookings/${bookingId}`, { status: 'booked', patient: PATIENT })).status, 200);
-      assert.equal(signUpRows(first, bookingId), 1, 'saved: the last sweep ran before it');
+      assert.equal(await signUpRows(first, bookingId), 1, 'saved: the last sweep ran before it');
     } finally {
       await first.close();
     }
     const restarted = await startServer({ databasePath: first.databasePath, patientRetentionDays: 1 });
     try {
-      assert.equal(signUpRows(restarted, bookingId), 0);
+      assert.equal(await signUpRows(restarted, bookingId), 0);
     } finally {
       await restarted.close();
     }

@@ -29,14 +29,20 @@ describe('two apps on one database file sweep each lapsed hold once', () => {
     bookerA = api(a.url, await getToken(a.url, client));
     bookerB = api(b.url, await getToken(b.url, client));
     for (const server of [a, b]) {
-      // A spy that calls through: each app's domain sweeps through its own store's data layer.
-      const bookings = server.thread.store.bookings;
-      const release = bookings.releaseExpiredHolds;
-      bookings.releaseExpiredHolds = async (now: number) => {
-        const count = await release(now);
-        released += count;
-        return count;
-      };
+      // A spy that calls through: each app's domain sweeps in a transaction of its own store, with the data
+      // modules bound to it (on PostgreSQL, to that transaction's connection), and counts what they report.
+      const store = server.thread.store;
+      const transaction = store.transaction.bind(store);
+      store.transaction = (work) =>
+        transaction((tx) => {
+          const release = tx.bookings.releaseExpiredHolds;
+          const releaseExpiredHolds = async (now: number) => {
+            const count = await release(now);
+            released += count;
+            return count;
+          };
+          return work({ ...tx, bookings: { ...tx.bookings, releaseExpiredHolds } });
+        });
     }
   });
   after(async () => {

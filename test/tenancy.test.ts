@@ -1,12 +1,10 @@
 // Doctors belong to a practice (issue 12, finding 3): a doctor id names a doctor only within its practice.
 // Two practices use the same doctor ids; the overlap rule and every answer stay inside each practice:
-// practice B can neither be blocked by practice A's bookings, nor block them, nor learn their ids.
+// practice B can neither be blocked by practice A's bookings, nor block them, nor learn their ids. (Migration
+// 004 on an old SQLite file: sqlite-migrations.test.ts.)
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import Database from 'better-sqlite3';
-import { addClients, addPractice, api, getToken, startServer, tempDatabasePath, type TestServer } from './helpers/server.js';
+import { addClients, addPractice, api, getToken, startServer, type TestServer } from './helpers/server.js';
 
 type Call = ReturnType<typeof api>;
 const ALL_SCOPES = ['scheduling:read', 'scheduling:write', 'scheduling:book'];
@@ -134,44 +132,5 @@ describe('a booking stays in its practice', () => {
     assert.equal(ungranted.status, 403);
     assert.equal(unknown.status, 403);
     assert.equal(ungranted.body.message.replace('lb', 'X'), unknown.body.message.replace('nowhere', 'X'));
-  });
-});
-
-describe('migration 004 on a database with bookings', () => {
-  test("existing bookings get their location's practice: the rule is per practice for them too", async () => {
-    // A database as version 3 left it: A's doctor has a booking, written before bookings knew their practice.
-    const databasePath = tempDatabasePath('v3');
-    const migrations = path.join(import.meta.dirname, '../server/db/migrations');
-    const db = new Database(databasePath);
-    for (const file of ['001-init.sql', '002-bff-holds-booking.sql', '003-doctor-series.sql']) db.exec(fs.readFileSync(path.join(migrations, file), 'utf8'));
-    db.pragma('user_version = 3');
-    const now = Date.now();
-    db.exec(`INSERT INTO practices VALUES ('pa', 'A', ${now}), ('pb', 'B', ${now})`);
-    db.exec(`INSERT INTO locations (id, practice_id, name, timezone, created_at) VALUES ('la', 'pa', 'A', 'America/Denver', ${now}), ('lb', 'pb', 'B', 'America/Denver', ${now})`);
-    db.exec(`INSERT INTO clients (id, name, secret_hash, scopes, created_at) VALUES ('old', 'old', 'x', 'scheduling:write', ${now})`);
-    const start = Date.parse(startIn(5));
-    db.prepare(
-      `INSERT INTO bookings (id, location_id, doctor_id, start_at, start_offset, length, end_at, status, recurring, created_by, created_at, updated_at)
-       VALUES ('old-a', 'la', 'DD3456', ?, 0, 60, ?, 'open', 0, 'old', ?, ?)`,
-    ).run(start, start + 3_600_000, now, now);
-    db.close();
-
-    const migrated = await startServer({ databasePath });
-    try {
-      const clients = await addClients(migrated, [
-        { id: 'a', scopes: ALL_SCOPES, practices: ['pa'] },
-        { id: 'b', scopes: ALL_SCOPES, practices: ['pb'] },
-      ]);
-      const [a, b] = await Promise.all(clients.map(async (c) => api(migrated.url, await getToken(migrated.url, c))));
-      const body = { location_id: 'lb', doctor_id: 'DD3456', start: startIn(5), status: 'open' };
-      const theirs = await b('POST', '/scheduling/bookings', body);
-      assert.equal(theirs.status, 201, JSON.stringify(theirs.body));
-      revealsNone(theirs, ['old-a']);
-      const mine = await a('POST', '/scheduling/bookings', { ...body, location_id: 'la' });
-      assert.equal(mine.status, 409, JSON.stringify(mine.body));
-      assert.ok(mine.body.message.includes('old-a'), mine.body.message);
-    } finally {
-      await migrated.close();
-    }
   });
 });

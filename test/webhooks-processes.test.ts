@@ -1,10 +1,10 @@
-// Webhooks across real server processes (server/main.ts as `npm start` runs it) on one SQLite file:
+// Webhooks across real server processes (server/main.ts as `npm start` runs it) on one database:
 // an event acknowledged just before a SIGKILL is delivered after the restart, and two processes
 // sharing the database deliver each event once.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import Database from 'better-sqlite3';
+import { openTestDatabase } from './helpers/database.js';
 import { freePort, serverProcesses } from './helpers/process.js';
 import { signedWith, startReceiver } from './helpers/receiver.js';
 import { getToken, tempDatabasePath } from './helpers/server.js';
@@ -36,12 +36,12 @@ const createBooking = (url: string, token: string, n: number) =>
     return ((await response.json()) as { id: string }).id;
   });
 
-function deliveries(databasePath: string) {
-  const db = new Database(databasePath, { readonly: true });
+async function deliveries(databasePath: string) {
+  const db = await openTestDatabase(databasePath);
   try {
-    return db.prepare('SELECT delivered_at, attempts FROM webhook_deliveries').all() as Array<{ delivered_at: number | null; attempts: number }>;
+    return await db.all<{ delivered_at: number | null; attempts: number }>('SELECT delivered_at, attempts FROM webhook_deliveries');
   } finally {
-    db.close();
+    await db.close();
   }
 }
 
@@ -53,7 +53,7 @@ test('a change acknowledged just before SIGKILL is delivered once the server is 
   first.child.kill('SIGKILL');
   await first.exited;
   // The receiver was not listening: nothing was delivered before the kill.
-  assert.deepEqual(deliveries(first.env.DATABASE_PATH!).map((d) => d.delivered_at), [null]);
+  assert.deepEqual((await deliveries(first.env.DATABASE_PATH!)).map((d) => d.delivered_at), [null]);
 
   const receiver = await startReceiver(port);
   try {
@@ -62,8 +62,8 @@ test('a change acknowledged just before SIGKILL is delivered once the server is 
     assert.equal(got.json.type, 'booking.created');
     assert.equal(got.json.data.id, id);
     assert.ok(signedWith(endpoint.secret, got));
-    for (let i = 0; i < 200 && deliveries(first.env.DATABASE_PATH!)[0].delivered_at === null; i += 1) await new Promise((r) => setTimeout(r, 25));
-    assert.notEqual(deliveries(first.env.DATABASE_PATH!)[0].delivered_at, null);
+    for (let i = 0; i < 200 && (await deliveries(first.env.DATABASE_PATH!))[0].delivered_at === null; i += 1) await new Promise((r) => setTimeout(r, 25));
+    assert.notEqual((await deliveries(first.env.DATABASE_PATH!))[0].delivered_at, null);
     assert.equal(receiver.received.length, 1);
   } finally {
     await receiver.close();
@@ -80,7 +80,7 @@ test('two server processes on one database deliver each event once', async () =>
     const [tokenA, tokenB] = await Promise.all([getToken(a.url, client), getToken(b.url, client)]);
     const ids = await Promise.all(Array.from({ length: 40 }, (_, n) => (n % 2 === 0 ? createBooking(a.url, tokenA, n) : createBooking(b.url, tokenB, n))));
     await receiver.waitFor((received) => new Set(received.map((r) => r.json.data.id)).size === ids.length, 30_000);
-    for (let i = 0; i < 200 && deliveries(shared.DATABASE_PATH).some((d) => d.delivered_at === null); i += 1) await new Promise((r) => setTimeout(r, 25));
+    for (let i = 0; i < 200 && (await deliveries(shared.DATABASE_PATH)).some((d) => d.delivered_at === null); i += 1) await new Promise((r) => setTimeout(r, 25));
     assert.equal(receiver.received.length, ids.length, 'no event twice');
     assert.deepEqual(new Set(receiver.received.map((r) => r.json.data.id)), new Set(ids));
     assert.equal(new Set(receiver.received.map((r) => r.headers['webhook-id'])).size, ids.length);

@@ -12,10 +12,10 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import Database from 'better-sqlite3';
 import type { WebhookLookup } from '../server/webhooks/url-check.js';
 import { confirm, hold, inMinutes, openBooking, patientAddress, practiceServer, release, schedule, type ApiCall } from './bff-helpers.js';
 import { document } from './helpers/openapi.js';
+import { databaseEnv, openTestDatabase } from './helpers/database.js';
 import { freePort } from './helpers/process.js';
 import { signedWith, startReceiver, type Receiver, type Received } from './helpers/receiver.js';
 import { addClient, api, getToken, type TestServer } from './helpers/server.js';
@@ -44,7 +44,7 @@ const eventSchema = (type: string) => {
 
 const ofBooking = (received: Received[], id: string) => received.filter((r) => r.json.data.id === id);
 const cli = (databasePath: string, env: Record<string, string>, ...args: string[]) =>
-  spawnSync(process.execPath, ['--import', 'tsx', 'server/cli.ts', ...args], { env: { ...process.env, DATABASE_PATH: databasePath, ...env }, encoding: 'utf8' });
+  spawnSync(process.execPath, ['--import', 'tsx', 'server/cli.ts', ...args], { env: { ...process.env, ...databaseEnv(databasePath), ...env }, encoding: 'utf8' });
 
 /** Every delivery settled (delivered or given up): nothing more will be sent. */
 async function settled(server: TestServer): Promise<void> {
@@ -250,17 +250,14 @@ describe('webhooks of one server', () => {
   test('a rolled-back change sends nothing: the outbox is written in the change\'s own transaction', async () => {
     const booking = await openBooking(owner, { start: inMinutes(server, 520), doctor_id: 'D-rollback' });
     await receiver.waitFor((got) => ofBooking(got, booking.id).length === 1);
-    const db = new Database(server.databasePath);
+    // A change another connection makes and rolls back, on either engine.
+    const db = await openTestDatabase(server.databasePath);
     try {
-      assert.throws(
-        db.transaction(() => {
-          db.prepare("UPDATE bookings SET status = 'closed', updated_at = updated_at + 1 WHERE id = ?").run(booking.id);
-          throw new Error('rolled back');
-        }),
-        /rolled back/,
-      );
+      await db.run('BEGIN');
+      await db.run("UPDATE bookings SET status = 'closed', updated_at = updated_at + 1 WHERE id = :id", { id: booking.id });
+      await db.run('ROLLBACK');
     } finally {
-      db.close();
+      await db.close();
     }
     const changed = await owner('PUT', `/scheduling/bookings/${booking.id}`, { length: 45 });
     assert.equal(changed.status, 200);

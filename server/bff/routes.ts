@@ -76,6 +76,8 @@ export async function createBff(options: { store: Store; upstream: UpstreamConfi
    */
   interface RecentRead {
     at: number;
+    /** The data's generation when it was read (see read-cache.ts): fronting this server, a change by any process ends its use. */
+    generation: number;
     slots: Promise<Array<{ start: number; slot: Slot }>>;
     /** What it holds, estimated once its slots are in (and its JSON, kept beside it). */
     bytes: number;
@@ -105,10 +107,13 @@ export async function createBff(options: { store: Store; upstream: UpstreamConfi
   function slotsBetween(location: Location, from: number, to: number): RecentRead {
     const key = `${location.id} ${to - from}`;
     const recent = recentReads.get(key);
-    if (recent && config.now() - recent.at < SCHEDULE_CACHE_MS) return recent;
+    // Fronting this server, a write answered by any process sharing its database shows in the next schedule
+    // (CONTRACT section 6); fronting another API, whose changes it cannot see, the read is of use for SCHEDULE_CACHE_MS.
+    const current = config.upstream ? 0 : store.generation();
+    if (recent && config.now() - recent.at < SCHEDULE_CACHE_MS && recent.generation === current) return recent;
     const until = to + SCHEDULE_CACHE_MS;
     const slots = bookingsForSlots(upstream, location.id, from - LONGEST_BOOKING_MS, until).then((bookings) => slotsOf(bookings, location.timezone, from, until).map((slot) => ({ start: Date.parse(slot.start_datetime), slot })));
-    const read: RecentRead = { at: config.now(), slots, bytes: 0 };
+    const read: RecentRead = { at: config.now(), generation: current, slots, bytes: 0 };
     // Kept by bytes, not by count: one read of a busy location for 60 days holds thousands of slots (issue 11).
     forgetRead(key);
     recentReads.set(key, read);

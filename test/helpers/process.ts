@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { after } from 'node:test';
 import net from 'node:net';
+import { databaseUrlFor } from './database.js';
 import { tempDatabasePath } from './server.js';
 
 export function freePort(): Promise<number> {
@@ -27,17 +28,27 @@ export interface ServerProcess {
   exited: Promise<number | null>;
 }
 
-/** Starts `node --import tsx server/main.ts` (a fresh port and database unless `env` names them) and waits until /readyz answers. */
+/**
+ * Starts `node --import tsx server/main.ts` (a fresh port and database unless `env` names them) and waits until
+ * /readyz answers. A DATABASE_PATH given is the same database on either engine (DATABASE_URL added on PostgreSQL).
+ */
 export async function startServerProcess(env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
   const port = env.PORT ?? String(await freePort());
   const url = `http://127.0.0.1:${port}`;
-  const full: NodeJS.ProcessEnv = { ...process.env, PORT: port, PUBLIC_URL: url, DATABASE_PATH: tempDatabasePath('process'), ...env };
+  const databasePath = env.DATABASE_PATH ?? tempDatabasePath('process');
+  // In npm test's PostgreSQL pass, the database that stands for that path (see database.ts), unless one is given.
+  const databaseUrl = env.DATABASE_URL ?? (await databaseUrlFor(databasePath));
+  const full: NodeJS.ProcessEnv = { ...process.env, PORT: port, PUBLIC_URL: url, ...env, DATABASE_PATH: databasePath, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) };
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { env: full, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // A server that fails on its own (not stopped by a signal) says why next to the test that then fails.
+  child.once('exit', (code) => {
+    if (code) process.stderr.write(`server process ${url} exited ${code}: ${stderr.slice(-2000)}\n`);
+  });
   for (let i = 0; i < 400; i += 1) {
     if (child.exitCode !== null) throw new Error(`server exited ${child.exitCode}: ${stderr}`);
     const ready = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);

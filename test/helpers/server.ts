@@ -1,4 +1,5 @@
-// A real server on an ephemeral port over a fresh SQLite file, for tests.
+// A real server on an ephemeral port over a fresh database (a SQLite file, or in npm test's PostgreSQL pass a
+// PostgreSQL database: see database.ts), for tests.
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -11,6 +12,7 @@ import type { Config, UpstreamConfig } from '../../server/config.js';
 import { createHttpServer } from '../../server/http/server.js';
 import { toLowS } from '../../server/oauth/low-s.js';
 import { hashSecret, newSecret } from '../../server/oauth/secrets.js';
+import { databaseUrlFor } from './database.js';
 import { checkResponse } from './openapi.js';
 
 export interface TestServer {
@@ -43,6 +45,8 @@ export async function startServer(options: Partial<Omit<Config, 'now' | 'log'>> 
   };
   const logs: string[] = [];
   const databasePath = options.databasePath ?? tempDatabasePath();
+  // In npm test's PostgreSQL pass, the database that stands for this path (see database.ts).
+  const databaseUrl = await databaseUrlFor(databasePath);
   const config: Config = {
     port,
     host: '127.0.0.1',
@@ -54,6 +58,7 @@ export async function startServer(options: Partial<Omit<Config, 'now' | 'log'>> 
     // CACHE=off npm test runs every server uncached.
     cache: process.env.CACHE !== 'off',
     patientRetentionDays: 365,
+    ...(databaseUrl ? { databaseUrl } : {}),
     ...options,
     now: options.realClock ? Date.now : () => clock.now,
     log: (line) => void logs.push(JSON.stringify(line)),
