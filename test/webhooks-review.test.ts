@@ -53,7 +53,7 @@ describe('SSRF: every IPv6 form that hides an IPv4 or a non-public address', () 
   });
   after(() => server.close());
 
-  test('IPv4-compatible, SIIT, Teredo, 6to4, NAT64, documentation and unassigned IPv6 are refused, as literals and as what a name resolves to', async () => {
+  test('IPv4-compatible, SIIT, Teredo, 6to4, NAT64, documentation and unassigned IPv6 are refused, as literals and as what a name resolves to; so is a host name DNS cannot hold', async () => {
     const refused: Array<[string, RegExp]> = [
       ['https://[::10.0.0.1]/', /::a00:1 is not a global unicast/],
       ['https://[::127.0.0.1]/', /::7f00:1 is not a global unicast/],
@@ -66,6 +66,8 @@ describe('SSRF: every IPv6 form that hides an IPv4 or a non-public address', () 
       ['https://192.88.99.1/', /reserved/],
       ['https://compat.test/', /compat\.test resolves to ::a00:1/],
       ['https://teredo.test/', /teredo\.test resolves to 2001:0:4136/],
+      [`https://${'a'.repeat(64)}.example/`, /longer than DNS allows/],
+      [`https://${'abcdefghi.'.repeat(26)}example/`, /longer than DNS allows/],
     ];
     for (const [url, why] of refused) {
       const answer = await system('POST', '/scheduling/webhooks', { url });

@@ -76,6 +76,8 @@ export function checkWebhookUrl(text: string, allowLoopback: boolean): URL {
   if (url.username || url.password) throw new RefusedUrl('url must not carry credentials');
   if (url.hash) throw new RefusedUrl('url must not have a fragment');
   const host = bare(url.hostname);
+  // A name DNS could never answer would only fail every delivery for a day before its endpoint is disabled.
+  if (!isIP(host) && (host.length > 253 || host.split('.').some((label) => label.length > 63))) throw new RefusedUrl('url: the host name is longer than DNS allows (253 characters, 63 a label)');
   if (isIP(host)) {
     const problem = addressProblem(host, allowLoopback);
     if (problem) throw new RefusedUrl(`url: ${problem}`);
