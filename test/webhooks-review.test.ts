@@ -100,6 +100,10 @@ describe('tenancy at delivery time', () => {
       }
       const booking = await openBooking(owner, { start: inMinutes(server, 90), doctor_id: 'D-tenancy' });
       await receiver.waitFor((r) => r.length === 2);
+      // Each failure recorded (its retry scheduled by the clock as it is) before the clock moves on.
+      for (const endpointId of Object.values(made)) {
+        await until('the first attempt recorded', async () => ((row) => (row?.attempts === 1 ? row : undefined))(await delivery(server, endpointId, booking.id)));
+      }
       // One client revoked by the CLI, the other's grant of P1 taken away.
       const revoked = cli(server.databasePath, 'clients', 'revoke', '--client', 'leaving');
       assert.equal(revoked.status, 0, revoked.stderr);
