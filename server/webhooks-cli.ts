@@ -46,6 +46,10 @@ export function webhookCommands(UsageError: new (message: string) => Error, conf
       if (!(await store.clients.get(id))) throw new UsageError(`no client "${id.slice(0, 64)}"`);
       return { webhooks: await endpointsOf(store).list(id) };
     },
+    async 'webhooks enable'(store, options) {
+      const id = required(options, 'id');
+      return plainly(() => endpointsOf(store).enable(undefined, id));
+    },
     async 'webhooks delete'(store, options) {
       const id = required(options, 'id');
       return plainly(() => endpointsOf(store).remove(undefined, id));

@@ -41,6 +41,9 @@ export function webhookRoutes(router: Router, endpoints: WebhookEndpoints): void
   router.get('/webhooks/:id', write, async (ctx) => {
     ctx.body = await endpoints.get(clientOf(ctx), endpointId(ctx));
   });
+  router.post('/webhooks/:id/enable', write, async (ctx) => {
+    ctx.body = await endpoints.enable(clientOf(ctx), endpointId(ctx));
+  });
   router.delete('/webhooks/:id', write, async (ctx) => {
     ctx.body = await endpoints.remove(clientOf(ctx), endpointId(ctx));
   });

@@ -79,6 +79,9 @@ const CLAIM = {
     RETURNING w.endpoint_id, w.event_id, w.attempts`,
 };
 
+/** Why a delivery was dropped unsent. */
+export const NOT_GRANTED = 'not sent: the client was revoked or is no longer granted the booking\'s practice';
+
 export function createWebhookData(sql: Executor, keyring: Keyring) {
   return {
     async createEndpoint(endpoint: { id: string; client_id: string; url: string; events: string; secret: string }, now: number): Promise<void> {
@@ -97,6 +100,10 @@ export function createWebhookData(sql: Executor, keyring: Keyring) {
       const rows = await sql.all<WebhookEndpointRow>(`${ENDPOINTS} WHERE e.client_id = :clientId ORDER BY e.created_at, e.id`, { clientId });
       return rows.map(endpointRow);
     },
+    /** Lets a disabled endpoint take events again: those it missed, and those given up with it, stay unsent. */
+    async enableEndpoint(id: string): Promise<boolean> {
+      return (await sql.run('UPDATE webhook_endpoints SET disabled_at = NULL, disabled_reason = NULL WHERE id = :id', { id })) === 1;
+    },
     /** Deletes an endpoint and its deliveries (ON DELETE CASCADE); false when there was none. */
     async deleteEndpoint(id: string): Promise<boolean> {
       return (await sql.run('DELETE FROM webhook_endpoints WHERE id = :id', { id })) === 1;
@@ -113,11 +120,24 @@ export function createWebhookData(sql: Executor, keyring: Keyring) {
       const claimed = await sql.all<{ endpoint_id: string; event_id: number; attempts: number }>(CLAIM[sql.engine], { now, until, claim, limit });
       const deliveries: ClaimedDelivery[] = [];
       for (const { endpoint_id, event_id, attempts } of claimed) {
-        const row = await sql.get<{ url: string; secret_sealed: Buffer; type: string; booking: string; occurred_at: number }>(
-          `SELECT e.url, e.secret_sealed, v.type, v.booking, v.occurred_at FROM webhook_endpoints e, webhook_events v WHERE e.id = :endpoint_id AND v.id = :event_id`,
+        // The grant is checked again now, not only at fan-out: a client revoked, or no longer granted the
+        // booking's practice, since the event was queued hears nothing more of it.
+        const row = await sql.get<{ url: string; secret_sealed: Buffer; type: string; booking: string; occurred_at: number; granted: number }>(
+          `SELECT e.url, e.secret_sealed, v.type, v.booking, v.occurred_at,
+             CASE WHEN c.revoked_at IS NULL AND (c.all_practices = 1 OR EXISTS (
+               SELECT 1 FROM client_practices p WHERE p.client_id = c.id AND p.practice_id = v.practice_id)) THEN 1 ELSE 0 END AS granted
+           FROM webhook_endpoints e JOIN clients c ON c.id = e.client_id, webhook_events v WHERE e.id = :endpoint_id AND v.id = :event_id`,
           { endpoint_id, event_id },
         );
         if (!row) continue; // deleted meanwhile: its deliveries went with it
+        if (Number(row.granted) !== 1) {
+          await sql.run(
+            `UPDATE webhook_deliveries SET next_attempt_at = NULL, claimed_until = NULL, claim = NULL, last_error = :error
+             WHERE endpoint_id = :endpoint_id AND event_id = :event_id`,
+            { endpoint_id, event_id, error: NOT_GRANTED },
+          );
+          continue;
+        }
         deliveries.push({
           endpoint_id,
           event_id: Number(event_id),
@@ -173,7 +193,8 @@ export function createWebhookData(sql: Executor, keyring: Keyring) {
 
     /** Forgets deliveries done before `before`, and events older than that no endpoint still waits for. */
     async prune(before: number): Promise<void> {
-      await sql.run('DELETE FROM webhook_deliveries WHERE next_attempt_at IS NULL AND last_attempt_at < :before', { before });
+      // One never attempted (given up with its endpoint, or dropped unsent) counts from when it was queued.
+      await sql.run('DELETE FROM webhook_deliveries WHERE next_attempt_at IS NULL AND COALESCE(last_attempt_at, created_at) < :before', { before });
       await sql.run(
         'DELETE FROM webhook_events WHERE occurred_at < :before AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = webhook_events.id)',
         { before },

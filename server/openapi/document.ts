@@ -248,6 +248,19 @@ const webhookPaths = {
       [400, 404],
     ),
   },
+  '/scheduling/webhooks/{id}/enable': {
+    post: scheduling(
+      {
+        operationId: 'enableWebhookEndpoint',
+        summary: 'Re-enables an endpoint disabled after failed deliveries',
+        description: 'Deliveries start again with the next change; events from before (given up, or missed while disabled) are not sent. Enabling a live endpoint changes nothing.',
+        parameters: [endpointId],
+        responses: { 200: answer('The endpoint', ref('WebhookEndpoint')) },
+      },
+      ['scheduling:write'],
+      [400, 404],
+    ),
+  },
 };
 
 const hours = (ms: number) => (ms >= 3_600_000 ? `${ms / 3_600_000} h` : ms >= 60_000 ? `${ms / 60_000} min` : `${ms / 1000} s`);

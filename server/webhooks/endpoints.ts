@@ -84,6 +84,16 @@ export function createWebhookEndpoints(data: WebhookStore, options: { allowLoopb
       if (!row || (clientId !== undefined && row.client_id !== clientId)) throw new NotFound(`webhook endpoint "${id.slice(0, 64)}" not found`);
       return showEndpoint(row);
     },
+    /**
+     * Lets a disabled endpoint of `clientId` (any client's when undefined) take events again, from the next
+     * change on: what it missed while disabled is not sent (a Stripe endpoint re-enabled works alike).
+     */
+    async enable(clientId: string | undefined, id: string): Promise<WebhookEndpoint> {
+      await this.get(clientId, id);
+      const row = await data.write(async (webhooks) => ((await webhooks.enableEndpoint(id)) ? webhooks.endpoint(id) : undefined));
+      if (!row) throw new NotFound(`webhook endpoint "${id.slice(0, 64)}" not found`);
+      return showEndpoint(row);
+    },
     /** Deletes an endpoint of `clientId` (any client's when undefined) with its pending deliveries, or 404. */
     async remove(clientId: string | undefined, id: string): Promise<{ id: string; deleted: true }> {
       await this.get(clientId, id);

@@ -23,10 +23,14 @@ const RANGES: Array<[label: string, cidrs: string[]]> = [
   ['shared (CGNAT)', ['100.64.0.0/10']],
   ['link-local', ['169.254.0.0/16', 'fe80::/10']],
   ['multicast', ['224.0.0.0/4', 'ff00::/8']],
-  ['reserved', ['192.0.0.0/24', '192.0.2.0/24', '198.18.0.0/15', '198.51.100.0/24', '203.0.113.0/24', '240.0.0.0/4', '100::/64', '2001:db8::/32']],
-  // Addresses that carry an IPv4 address inside, which could be a private one.
-  ['an IPv4 address inside IPv6', ['64:ff9b::/96', '64:ff9b:1::/48', '2002::/16']],
+  ['reserved', ['192.0.0.0/24', '192.0.2.0/24', '192.88.99.0/24', '198.18.0.0/15', '198.51.100.0/24', '203.0.113.0/24', '240.0.0.0/4', '100::/64', '2001:db8::/32', '3fff::/20']],
+  // Addresses that carry an IPv4 address inside, which could be a private one: NAT64, 6to4, Teredo
+  // (2001::/32, within the IETF's protocol block 2001::/23, none of it a plain host).
+  ['NAT64, 6to4 or Teredo', ['64:ff9b::/96', '64:ff9b:1::/48', '2002::/16', '2001::/23']],
 ];
+// Every IPv6 unicast address on the internet is in 2000::/3; the rest (IPv4-compatible ::a.b.c.d,
+// SIIT ::ffff:0:a.b.c.d, SRv6, unassigned) is refused whole rather than range by range.
+const globalUnicast = blockList(['2000::/3']);
 const LOOPBACK = ['127.0.0.0/8', '::1/128'];
 
 function blockList(cidrs: string[]): BlockList {
@@ -51,7 +55,9 @@ export function addressProblem(address: string, allowLoopback: boolean): string 
   if (type === 'ipv6' && mapped.check(address, 'ipv6')) return `${address} is an IPv4-mapped IPv6 address`;
   if (isLoopback(address)) return allowLoopback ? undefined : `${address} is a loopback address (allowed only with WEBHOOKS_ALLOW_HTTP=loopback)`;
   const hit = refused.find(({ list }) => list.check(address, type));
-  return hit && `${address} is a ${hit.label} address`;
+  if (hit) return `${address} is a ${hit.label} address`;
+  if (type === 'ipv6' && !globalUnicast.check(address, 'ipv6')) return `${address} is not a global unicast IPv6 address`;
+  return undefined;
 }
 
 const bare = (hostname: string) => hostname.replace(/^\[(.*)\]$/, '$1');
@@ -70,6 +76,8 @@ export function checkWebhookUrl(text: string, allowLoopback: boolean): URL {
   if (url.username || url.password) throw new RefusedUrl('url must not carry credentials');
   if (url.hash) throw new RefusedUrl('url must not have a fragment');
   const host = bare(url.hostname);
+  // A name DNS could never answer would only fail every delivery for a day before its endpoint is disabled.
+  if (!isIP(host) && (host.length > 253 || host.split('.').some((label) => label.length > 63))) throw new RefusedUrl('url: the host name is longer than DNS allows (253 characters, 63 a label)');
   if (isIP(host)) {
     const problem = addressProblem(host, allowLoopback);
     if (problem) throw new RefusedUrl(`url: ${problem}`);
