@@ -14,12 +14,13 @@ import { after, before, describe, test } from 'node:test';
 import { NOT_GRANTED } from '../server/db/webhooks.js';
 import type { WebhookLookup } from '../server/webhooks/url-check.js';
 import { inMinutes, openBooking, practiceServer, type ApiCall } from './bff-helpers.js';
+import { databaseEnv } from './helpers/database.js';
 import { freePort } from './helpers/process.js';
 import { startReceiver } from './helpers/receiver.js';
 import { addClient, api, getToken, type TestServer } from './helpers/server.js';
 
 const cli = (databasePath: string, ...args: string[]) =>
-  spawnSync(process.execPath, ['--import', 'tsx', 'server/cli.ts', ...args], { env: { ...process.env, DATABASE_PATH: databasePath, WEBHOOKS_ALLOW_HTTP: 'loopback' }, encoding: 'utf8' });
+  spawnSync(process.execPath, ['--import', 'tsx', 'server/cli.ts', ...args], { env: { ...process.env, ...databaseEnv(databasePath), WEBHOOKS_ALLOW_HTTP: 'loopback' }, encoding: 'utf8' });
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
   const end = Date.now() + ms;
