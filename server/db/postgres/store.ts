@@ -9,6 +9,7 @@ import { openPostgres } from './connect.js';
 import { openPostgresKeyring } from './data-key.js';
 import { pgExecutor } from './executor.js';
 import { createGeneration } from './generation.js';
+import { LockBusy } from './lock-busy.js';
 
 export interface PostgresStoreOptions {
   /** Where the key file lives when PATIENT_DATA_KEY is not set: beside DATABASE_PATH (see data-key.ts). */
@@ -85,11 +86,19 @@ async function storeOver(pool: pg.Pool, options: PostgresStoreOptions): Promise<
   const repos = createRepos(writesMoveGeneration(ex, generation.moved), { keyring, cache: generation.cache });
 
   async function transaction<T>(work: (tx: Repos) => Promise<T>): Promise<T> {
+    /** Advisory locks an earlier attempt found held: waited for before BEGIN, in one order (LockBusy). */
+    const waitFor: string[] = [];
     for (let attempt = 1; ; attempt += 1) {
       const client = await pool.connect();
       let broken = false;
       let committed = false;
+      let locked = 0;
+      let busy = false;
       try {
+        for (const key of waitFor) {
+          await client.query({ text: 'SELECT pg_advisory_lock(hashtext($1))', values: [key] });
+          locked += 1;
+        }
         await client.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
         const value = await work(createRepos(pgExecutor(client), { keyring, cache: passThroughCache }));
         await client.query('COMMIT');
@@ -105,13 +114,24 @@ async function storeOver(pool: pg.Pool, options: PostgresStoreOptions): Promise<
         }
         // A connection that cannot even roll back is not given back to the pool.
         await client.query('ROLLBACK').catch(() => (broken = true));
-        const code = (error as { code?: string }).code;
-        if (!code || !RETRYABLE.has(code) || attempt >= MAX_ATTEMPTS) throw error;
+        if (error instanceof LockBusy && attempt < MAX_ATTEMPTS) {
+          if (!waitFor.includes(error.key)) waitFor.push(error.key);
+          waitFor.sort();
+          busy = true;
+        } else {
+          const code = (error as { code?: string }).code;
+          if (!code || !RETRYABLE.has(code) || attempt >= MAX_ATTEMPTS) throw error;
+        }
       } finally {
+        // The session's locks go once the transaction has committed or rolled back; with a broken connection, with it.
+        for (const key of waitFor.slice(0, locked)) {
+          if (broken) break;
+          await client.query({ text: 'SELECT pg_advisory_unlock(hashtext($1))', values: [key] }).catch(() => (broken = true));
+        }
         client.release(broken);
       }
-      // Apart at random, so the writes that collided do not collide again.
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(2 ** attempt, 50)));
+      // Apart at random, so the writes that collided do not collide again (a busy lock is waited for instead).
+      if (!busy) await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(2 ** attempt, 50)));
     }
   }
 
