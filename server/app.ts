@@ -78,7 +78,8 @@ export async function createApp(config: Config): Promise<App> {
   const logRequest = (requestId: string, method: string | undefined, path: string, status: number, started: number) =>
     config.log({ level: 'info', req_id: requestId, method, path: path.slice(0, 200), status, ms: Math.round((performance.now() - started) * 10) / 10 });
   const answers = createKeptAnswers({
-    enabled: config.cache,
+    // Given again before Koa, with no look at the database: on PostgreSQL, seeing other processes' commits takes one (store.catchUp).
+    enabled: config.cache && store.sql.engine !== 'postgres',
     refresh: store.refresh,
     generation: store.generation,
     now: config.now,
@@ -90,7 +91,7 @@ export async function createApp(config: Config): Promise<App> {
   let ready = true;
   app.use(async (ctx, next) => {
     const started = performance.now();
-    const generation = store.refresh();
+    let generation = -1;
     ctx.state.requestId = randomUUID();
     ctx.set('X-Request-Id', ctx.state.requestId);
     ctx.set(SECURITY_HEADERS);
@@ -98,6 +99,7 @@ export async function createApp(config: Config): Promise<App> {
       // Every error becomes the JSON error body here, in the same middleware, so a request passes one
       // async layer of ours on its way in and out, not two.
       try {
+        generation = await store.catchUp();
         await malformed.refuse(ctx, generation);
         await next();
         refuseUnrouted(ctx);

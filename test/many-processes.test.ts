@@ -108,3 +108,30 @@ describe('three processes on one database, the widget on each', () => {
     for (const server of servers.slice(0, 2)) assert.equal(await offered(server, time), true, `${server.url} does not offer a time released on ${servers[2].url}`);
   });
 });
+
+test('a client revoked with the CLI is refused at once by every process, though each had just served it', async () => {
+  const databasePath = tempDatabasePath('revoke');
+  const a = await start({ DATABASE_PATH: databasePath });
+  // Behind one reverse proxy: one PUBLIC_URL, so each process takes the other's tokens.
+  const b = await start({ DATABASE_PATH: databasePath, PUBLIC_URL: a.url });
+  const cli = (...args: string[]) => {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'server/cli.ts', ...args], { env: { ...process.env, ...databaseEnv(databasePath) }, encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    return JSON.parse(run.stdout) as { client_id: string; client_secret: string };
+  };
+  const client = cli('clients', 'create', '--name', 'soon revoked', '--scopes', 'scheduling:read', '--practices', '*');
+  const basic = `Basic ${Buffer.from(`${client.client_id}:${client.client_secret}`).toString('base64')}`;
+  const token = (server: ServerProcess) =>
+    fetch(`${server.url}/oauth2/token`, { method: 'POST', headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' });
+  const accessToken = ((await (await token(a)).json()) as { access_token: string }).access_token;
+  const practices = (server: ServerProcess) => fetch(`${server.url}/scheduling/practices`, { headers: { authorization: `Bearer ${accessToken}` } });
+  // Each process reads the client (and may keep the read) twice, so a kept read would be what answers next.
+  for (const server of [a, b, a, b]) assert.equal((await practices(server)).status, 200);
+  assert.equal((await token(b)).status, 200);
+
+  cli('clients', 'revoke', '--client', client.client_id);
+  for (const server of [a, b]) {
+    assert.equal((await practices(server)).status, 401, `${server.url}: the token of a revoked client`);
+    assert.equal((await token(server)).status, 401, `${server.url}: a token for a revoked client`);
+  }
+});

@@ -1,3 +1,4 @@
+import { LockBusy } from './postgres/lock-busy.js';
 import type { BookingStatus, SignUp } from '../../shared/types.js';
 import type { Executor, Params } from './executor.js';
 import type { Keyring } from './keyring.js';
@@ -153,7 +154,10 @@ export function createBookings(ex: Executor, keyring: Keyring) {
     async lockDoctor(practiceId: string, doctorId: string): Promise<void> {
       // SQLite: nothing to do, every write already holds the database's one write lock (BEGIN IMMEDIATE).
       if (ex.engine !== 'postgres') return;
-      await ex.get('SELECT pg_advisory_xact_lock(hashtext(:key)) AS locked', { key: `doctor ${JSON.stringify([practiceId, doctorId])}` });
+      const key = `doctor ${JSON.stringify([practiceId, doctorId])}`;
+      // Taken at once or not at all: a wait here would leave this transaction's snapshot from before the holder's commit (LockBusy).
+      const taken = await ex.get<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock(hashtext(:key)) AS locked', { key });
+      if (!taken?.locked) throw new LockBusy(key);
     },
     /** Writes every field of `row`; false when the row changed since `previous` was read. Call inside a transaction. */
     async update(row: BookingRow, previous: BookingRow): Promise<boolean> {

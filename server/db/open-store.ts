@@ -16,6 +16,7 @@ export async function openStore(
     return createPostgresStore(config.databaseUrl, {
       databasePath: config.databasePath,
       dataKeys: config.patientDataKeys,
+      cache: config.cache,
       onError: (error) => config.log({ level: 'error', msg: `PostgreSQL connection lost while idle: ${error.message}` }),
     });
   }

@@ -111,14 +111,14 @@ export function createReadCache(db: Db, options: { enabled?: boolean; maxBytes?:
 /** A rough size of a kept row and its object, for shelves of single rows. */
 const ROW_BYTES = 512;
 
-interface Shelf {
+export interface Shelf {
   get(key: string): { value: unknown } | undefined;
   set(key: string, value: unknown, bytes: number): void;
   clear(): void;
 }
 
 /** Values by key within a budget of (estimated) bytes; the oldest go first. */
-function createShelf(maxBytes: number): Shelf {
+export function createShelf(maxBytes: number): Shelf {
   const entries = new Map<string, { value: unknown; bytes: number }>();
   let total = 0;
   return {

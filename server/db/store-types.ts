@@ -69,6 +69,11 @@ export interface Store extends Repos {
    * at `data_version`; PostgreSQL would be told by LISTEN/NOTIFY or poll a generation row).
    */
   refresh(): number;
+  /**
+   * As `refresh`, for an engine that must ask its database (PostgreSQL's generation row): the app awaits it
+   * as each request begins. SQLite's is `refresh`.
+   */
+  catchUp(): Promise<number>;
   /** Moves whenever the data may have changed: equal generations, same data. */
   generation(): number;
   /** The data keys (current first) everything sealed is sealed under. */

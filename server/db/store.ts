@@ -148,6 +148,7 @@ export function createStore(file: string, options: StoreOptions = {}): Store {
     resealAll: () => enqueue((tx) => resealAll(tx.sql, keyring), true),
     cached: readCache.bookings,
     refresh: readCache.refresh,
+    catchUp: async () => readCache.refresh(),
     generation: readCache.generation,
     write: (work) => enqueue(work, false),
     transaction: (work) => enqueue(work, true),

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { checkDataKey } from '../data-key-check.js';
+import type { Executor } from '../executor.js';
 import type { DataKeys } from '../keyring.js';
 import { createRepos, type Repos } from '../repos.js';
 import { resealAll } from '../sealed-rows.js';
@@ -7,11 +8,15 @@ import { passThroughCache, type Store } from '../store-types.js';
 import { openPostgres } from './connect.js';
 import { openPostgresKeyring } from './data-key.js';
 import { pgExecutor } from './executor.js';
+import { createGeneration } from './generation.js';
+import { LockBusy } from './lock-busy.js';
 
 export interface PostgresStoreOptions {
   /** Where the key file lives when PATIENT_DATA_KEY is not set: beside DATABASE_PATH (see data-key.ts). */
   databasePath: string;
   dataKeys?: DataKeys;
+  /** false (CACHE=off): every read goes to the database. */
+  cache?: boolean;
   /** Connections kept open at most. */
   maxConnections?: number;
   /** A connection that failed while idle; the pool opens another when next asked. */
@@ -36,13 +41,9 @@ const MAX_ATTEMPTS = 30;
  * (bookings.lockDoctor, an advisory lock) makes two writes of one doctor wait for each other instead of
  * failing and running again.
  *
- * Nothing is kept between reads (no read cache, no kept answers; `refresh` and `generation` move on
- * every call, which callers read as "the data may have changed"). A kept read could be dropped only
- * when any process commits a change it depends on, before this process's next request reads it; a
- * notification (LISTEN/NOTIFY) arrives some time after the commit it reports, so a client told "done"
- * by one process could still get the old answer from another; a generation row read before every
- * request costs the round trip a kept read would save. Reads here are the indexed queries the
- * SQLite benchmark measured, and the database keeps what they read in its own memory.
+ * Reads outside transactions are kept while the data's generation stays (generation.ts): every committed
+ * write moves a row all processes read as each request begins, so a request sees every commit made before
+ * it was sent, by any process. Kept answers (served before Koa, with no look at the database) stay off.
  */
 export async function createPostgresStore(url: string, options: PostgresStoreOptions): Promise<Store> {
   const pool = await openPostgres(url, { max: options.maxConnections, onError: options.onError });
@@ -56,35 +57,84 @@ export async function createPostgresStore(url: string, options: PostgresStoreOpt
   return store;
 }
 
+/** Reads only; anything else (an UPDATE, an INSERT, a WITH that may write) changes the data. */
+const READ = /^\s*SELECT\b/i;
+
+/**
+ * The store's own executor (the pool, each statement committed alone, as the CLI and tests write a
+ * client's revocation, say): after every statement that may write, the generation moves, as after a
+ * transaction, so no process keeps a read from before it.
+ */
+function writesMoveGeneration(ex: Executor, moved: (sql: Executor) => Promise<void>): Executor {
+  const after = async <T>(sql: string, result: Promise<T>): Promise<T> => {
+    const value = await result;
+    if (!READ.test(sql)) await moved(ex);
+    return value;
+  };
+  return {
+    engine: ex.engine,
+    all: (sql, params) => after(sql, ex.all(sql, params)),
+    get: (sql, params) => after(sql, ex.get(sql, params)),
+    run: (sql, params) => after(sql, ex.run(sql, params)),
+  };
+}
+
 async function storeOver(pool: pg.Pool, options: PostgresStoreOptions): Promise<Store> {
   const ex = pgExecutor(pool);
   const keyring = await openPostgresKeyring(ex, options.databasePath, options.dataKeys);
-  const repos = createRepos(ex, { keyring, cache: passThroughCache });
+  const generation = createGeneration(ex, { enabled: options.cache });
+  const repos = createRepos(writesMoveGeneration(ex, generation.moved), { keyring, cache: generation.cache });
 
   async function transaction<T>(work: (tx: Repos) => Promise<T>): Promise<T> {
+    /** Advisory locks an earlier attempt found held: waited for before BEGIN, in one order (LockBusy). */
+    const waitFor: string[] = [];
     for (let attempt = 1; ; attempt += 1) {
       const client = await pool.connect();
       let broken = false;
+      let committed = false;
+      let locked = 0;
+      let busy = false;
       try {
+        for (const key of waitFor) {
+          await client.query({ text: 'SELECT pg_advisory_lock(hashtext($1))', values: [key] });
+          locked += 1;
+        }
         await client.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
         const value = await work(createRepos(pgExecutor(client), { keyring, cache: passThroughCache }));
         await client.query('COMMIT');
+        committed = true;
+        await generation.moved(pgExecutor(client));
         return value;
       } catch (error) {
+        // Committed but the generation not moved (the connection failed): the work is done, and other
+        // processes' kept reads lapse within the generation's maxAgeMs.
+        if (committed) {
+          broken = true;
+          throw error;
+        }
         // A connection that cannot even roll back is not given back to the pool.
         await client.query('ROLLBACK').catch(() => (broken = true));
-        const code = (error as { code?: string }).code;
-        if (!code || !RETRYABLE.has(code) || attempt >= MAX_ATTEMPTS) throw error;
+        if (error instanceof LockBusy && attempt < MAX_ATTEMPTS) {
+          if (!waitFor.includes(error.key)) waitFor.push(error.key);
+          waitFor.sort();
+          busy = true;
+        } else {
+          const code = (error as { code?: string }).code;
+          if (!code || !RETRYABLE.has(code) || attempt >= MAX_ATTEMPTS) throw error;
+        }
       } finally {
+        // The session's locks go once the transaction has committed or rolled back; with a broken connection, with it.
+        for (const key of waitFor.slice(0, locked)) {
+          if (broken) break;
+          await client.query({ text: 'SELECT pg_advisory_unlock(hashtext($1))', values: [key] }).catch(() => (broken = true));
+        }
         client.release(broken);
       }
-      // Apart at random, so the writes that collided do not collide again.
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(2 ** attempt, 50)));
+      // Apart at random, so the writes that collided do not collide again (a busy lock is waited for instead).
+      if (!busy) await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(2 ** attempt, 50)));
     }
   }
 
-  let moves = 0;
-  const move = () => (moves += 1);
   return {
     ...repos,
     dataKeys: keyring,
@@ -95,9 +145,10 @@ async function storeOver(pool: pg.Pool, options: PostgresStoreOptions): Promise<
         await checkDataKey(tx.sql, keyring);
         return counts;
       }),
-    cached: (_key, read) => read(),
-    refresh: move,
-    generation: move,
+    cached: (key, read, bytes) => generation.cache.bookings(key, read, bytes),
+    refresh: generation.current,
+    catchUp: () => generation.catchUp(),
+    generation: generation.current,
     write: transaction,
     transaction,
     /** Waits for the transactions in flight to give their connections back, then closes them all. */
