@@ -33,6 +33,18 @@ export interface ServerProcess {
  * /readyz answers. A DATABASE_PATH given is the same database on either engine (DATABASE_URL added on PostgreSQL).
  */
 export async function startServerProcess(env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
+  // A port found free may be taken by another test's connection before the server binds it: a port of our
+  // own choosing is then chosen again (a port the test named is not).
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startOnce(env);
+    } catch (error) {
+      if (env.PORT || attempt === 3 || !/PORT \d+ is already in use/.test((error as Error).message)) throw error;
+    }
+  }
+}
+
+async function startOnce(env: NodeJS.ProcessEnv): Promise<ServerProcess> {
   const port = env.PORT ?? String(await freePort());
   const url = `http://127.0.0.1:${port}`;
   const databasePath = env.DATABASE_PATH ?? tempDatabasePath('process');
