@@ -1,6 +1,7 @@
 // The practice console's requests and answers as JSON Schemas: what its routes check, what
 // /openapi.json publishes, and (as static types) what the console page reads.
 import { Type, type Static } from '@sinclair/typebox';
+import { Location } from '../api/schemas.js';
 import { Id, UtcInstant } from '../http/schemas.js';
 
 /** The secret of a sign-in link: 43 base64url characters; anything much longer is not one. */
@@ -22,19 +23,8 @@ export const Me = Type.Object(
   { additionalProperties: false, title: 'ConsoleMe' },
 );
 
-export const ConsoleLocation = Type.Object(
-  {
-    id: Id,
-    name: Type.String(),
-    street_address: Type.String(),
-    secondary_address: Type.String(),
-    city: Type.String(),
-    state: Type.String(),
-    zip: Type.String(),
-    timezone: Type.String({ description: 'IANA time zone, like America/Chicago' }),
-  },
-  { additionalProperties: false, title: 'ConsoleLocation' },
-);
+/** A location as the booking API shows it, less its website (the console shows where and when, not links). */
+export const ConsoleLocation = Type.Omit(Location, ['website'], { additionalProperties: false, title: 'ConsoleLocation' });
 export const Locations = Type.Object({ locations: Type.Array(ConsoleLocation) }, { additionalProperties: false, title: 'ConsoleLocations' });
 
 export const Site = Type.Object({ origin: Type.String(), created_at: UtcInstant }, { additionalProperties: false, title: 'ConsoleSite' });
