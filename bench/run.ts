@@ -156,6 +156,10 @@ const allScenarios: Scenario[] = [
   {
     name: 'create a booking',
     kind: 'write',
+    floor: {
+      script: 'bench/koa-create-floor.mjs',
+      what: "Koa reading the JSON body and inserting the row with the server's schema in a shared transaction per turn, and nothing else",
+    },
     requests: [{ method: 'POST', path: '/scheduling/bookings', headers: json, setupRequest: (r) => ({ ...r, body: createBody() }) }],
     sample: async () => [await capture('POST /scheduling/bookings', '/scheduling/bookings', { method: 'POST', headers: json, body: createBody() })],
   },
