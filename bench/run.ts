@@ -138,6 +138,7 @@ async function capture(key: string, path: string, init: RequestInit, when?: stri
   return { key, when, status: response.status, headers, body: await response.text() };
 }
 
+const WRITE_FLOOR = "Koa reading the JSON body and writing the row with the server's own schema in a shared transaction per turn, and nothing else";
 const listPath = `/scheduling/locations/busy/bookings?status=open&limit=50`;
 const schedulePath = '/bff/v1/schedule?location_ids=dr556,b2rGH&days=14';
 const allScenarios: Scenario[] = [
@@ -156,16 +157,14 @@ const allScenarios: Scenario[] = [
   {
     name: 'create a booking',
     kind: 'write',
-    floor: {
-      script: 'bench/koa-create-floor.mjs',
-      what: "Koa reading the JSON body and inserting the row with the server's schema in a shared transaction per turn, and nothing else",
-    },
+    floor: { script: 'bench/koa-write-floor.mjs', what: WRITE_FLOOR },
     requests: [{ method: 'POST', path: '/scheduling/bookings', headers: json, setupRequest: (r) => ({ ...r, body: createBody() }) }],
     sample: async () => [await capture('POST /scheduling/bookings', '/scheduling/bookings', { method: 'POST', headers: json, body: createBody() })],
   },
   {
     name: 'hold and release (2 requests)',
     kind: 'write',
+    floor: { script: 'bench/koa-write-floor.mjs', what: WRITE_FLOOR },
     requests: [
       {
         method: 'PUT',
