@@ -9,7 +9,7 @@ import type { Config } from '../config.js';
 import type { ManageLinkRow, MoveIntent } from '../db/manage-links.js';
 import type { Store } from '../db/store.js';
 import { formatInstant, parseInstant, zoneOffset } from '../domain/time.js';
-import { BadGateway, Conflict, NotFound, withReason } from '../errors.js';
+import { BadGateway, Conflict, HttpError, NotFound, withReason } from '../errors.js';
 import type { LocationDirectory } from './directory.js';
 import { bookingPath, hashToken, isBooking, type HoldService, type HoldTarget } from './holds.js';
 import { MANAGE_CLAIM_MS, MANAGE_LINK_AFTER_START_MS, SWEEP_BATCH, SWEEP_INTERVAL_MS } from './limits.js';
@@ -220,18 +220,18 @@ export async function createManageService(options: {
         length: target.length,
         expires_at: start + MANAGE_LINK_AFTER_START_MS,
       };
-      await store.write(async (tx) => {
+      const done = await store.write(async (tx) => {
         await tx.manageLinks.holdBooked(holdHash);
-        await tx.manageLinks.moved(row.token_hash, lease.until, next);
+        return tx.manageLinks.moved(row.token_hash, lease.until, next);
       });
-      log({ level: 'warn', msg: 'bff: a move cut short was completed' });
+      if (done) log({ level: 'warn', msg: 'bff: a move cut short was completed' });
       return;
     }
     // Still held for the move: released (marked first, so the move's own confirm, were it still to come, fails).
     if (target?.status === 'pending' && (await store.write((tx) => tx.manageLinks.releaseHold(holdHash)))) await reopen(to);
+    if (!(await renew(row, lease, null))) return;
     if (target?.status === 'booked') log({ level: 'warn', msg: "bff: a move cut short was abandoned; its new time is booked, but not with this link's patient" });
     else log({ level: 'warn', msg: 'bff: a move cut short was abandoned' });
-    await renew(row, lease, null);
   }
 
   /** Settles, in the background, the moves cut short that no patient has come back to (any process sharing the database; one settles each). */
@@ -343,9 +343,11 @@ export async function createManageService(options: {
         try {
           moved = await holds.confirm(site, held.hold_token, signUp.body as SignUp);
         } catch (error) {
-          // Released: the move is undone. Not released (the API unreachable): the intent stays for `settle`.
+          // Refused (the hold lapsed, the time was taken): the hold is released and the move undone. Any other
+          // failure may have booked the new time after all (an answer lost on the way): the intent stays, and
+          // `settle` decides from what the API says once this claim is given up.
           const released = await holds.release(site, held.hold_token).then(() => true, () => false);
-          if (released) await renew(row, lease, null);
+          if (released && error instanceof HttpError && error.status < 500) await renew(row, lease, null);
           throw error;
         }
         if (!(await renew(row, lease, intent))) return lost(moved);
