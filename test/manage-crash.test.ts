@@ -167,15 +167,18 @@ describe('a move cut short by a crash of its server', () => {
     assert.equal((await bookingOf(booking.id)).status, 'booked');
     assert.equal((await bookingOf(target.id)).status, 'booked');
 
-    const next = await nextServer();
+    // Two servers share the database, each sweeping: one of them settles the move.
+    const [next, other] = await Promise.all([nextServer(), nextServer()]);
     try {
       const left = await intentOf(next, secret);
       assert.deepEqual([left.booking_id, left.move_from, left.move_to], [booking.id, booking.id, target.id], 'the move recorded its intent before booking');
       // Nobody visits: the background sweep settles it.
       await until(booking.id, 'open');
       await assertMoved(next, secret, booking, target);
+      const settled = [...next.logs, ...other.logs].filter((line) => line.includes('a move cut short was'));
+      assert.equal(settled.length, 1, settled.join('\n'));
     } finally {
-      await next.close();
+      await Promise.all([next.close(), other.close()]);
     }
   });
 
