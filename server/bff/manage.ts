@@ -200,8 +200,8 @@ export async function createManageService(options: {
     if (answer.status !== 200 && answer.status !== 404) return upstream.unexpected(answer, 'GET', bookingPath(to));
     const target = answer.status === 200 && isBooking(answer.body) ? answer.body : undefined;
     const newSignUp = target?.status === 'booked' ? await signUpOf(to) : undefined;
-    const old = row.booking_id === from ? await stillBooked(row) : undefined;
-    const oldSignUp = old && newSignUp !== undefined ? await signUpOf(from) : undefined;
+    const old = newSignUp !== undefined && row.booking_id === from ? await stillBooked(row) : undefined;
+    const oldSignUp = old ? await signUpOf(from) : undefined;
     const isPatients = (signUp: unknown) => (token && row.sign_up_mac ? sameSignUp(token, row, signUp) : undefined);
     const ours =
       newSignUp !== undefined &&
@@ -209,7 +209,7 @@ export async function createManageService(options: {
 
     if (target && ours) {
       const oldOurs = oldSignUp !== undefined && (isPatients(oldSignUp) ?? sameFields(oldSignUp, newSignUp));
-      // Gone, or changed by the practice since: not the patient's to give back any more.
+      // Given back only while it is still booked with this patient: one the practice changed since is left alone.
       if (oldOurs) await reopen(from);
       const start = parseInstant(target.start_datetime)!.ms;
       const next = {
