@@ -76,7 +76,7 @@ export const TOKEN_DEFAULT_LIFETIME_S = 300;
 /** Each call to the booking API or token endpoint gives up after this long. */
 export const UPSTREAM_TIMEOUT_MS = 10_000;
 
-/** How often the sweeper looks for expired holds to release upstream. */
+/** How often the sweeper looks for expired holds to release upstream, and for moves cut short to settle (manage.ts). */
 export const SWEEP_INTERVAL_MS = 5_000;
 /** Expired holds released per sweep pass. */
 export const SWEEP_BATCH = 50;

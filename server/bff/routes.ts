@@ -39,7 +39,7 @@ const siteOf = (ctx: Context) => (ctx.state as BffState).site;
 
 export interface Bff {
   router: Router;
-  /** Stops the hold sweeper. */
+  /** Stops the hold sweeper and the settling of moves cut short. */
   close(): void;
 }
 
@@ -254,5 +254,11 @@ export async function createBff(options: { store: Store; upstream: UpstreamConfi
     ctx.body = body;
   });
 
-  return { router, close: () => holds.close() };
+  return {
+    router,
+    close: () => {
+      holds.close();
+      manage.close();
+    },
+  };
 }
