@@ -220,7 +220,7 @@ describe('a manage link', () => {
     assert.equal((await view(server, secretOf(second.manage_url))).body.status, 'booked');
   });
 
-  test('a link whose booking the practice reopened and booked for another patient directly moves nothing: no hold, no copy of their sign-up', async () => {
+  test('a link whose booking the practice reopened and booked for another patient directly moves and cancels nothing: no hold, no copy of their sign-up', async () => {
     const booking = await openBooking(owner, { start: inMinutes(server, 14 * 24 * 60), doctor_id: 'D-direct' });
     const target = await openBooking(owner, { start: inMinutes(server, 15 * 24 * 60), doctor_id: 'D-direct' });
     const first = await book(server, booking, patientAddress(13));
@@ -233,12 +233,18 @@ describe('a manage link', () => {
     assert.deepEqual(heldTarget, [], 'the new time was never held (nor booked with the other patient\'s sign-up)');
     assert.equal((await bookingOf(owner, target.id)).status, 'open');
     assert.deepEqual((await owner('GET', `/scheduling/bookings/${booking.id}/patient`)).body, other, "the other patient's appointment stands");
+    const cancelled = await cancel(server, secretOf(first.manage_url));
+    assert.equal(cancelled.status, 409, cancelled.text);
+    assert.equal((await bookingOf(owner, booking.id)).status, 'booked', "the old link cannot cancel the other patient's appointment");
+    assert.deepEqual((await owner('GET', `/scheduling/bookings/${booking.id}/patient`)).body, other);
     // Booked directly without a sign-up: refused alike (409, not a 502).
     assert.equal((await owner('PUT', `/scheduling/bookings/${booking.id}`, { status: 'open' })).status, 200);
     assert.equal((await owner('PUT', `/scheduling/bookings/${booking.id}`, { status: 'booked' })).status, 200);
     const bare = await move(server, secretOf(first.manage_url), { booking_id: target.id, start_datetime: target.start_datetime });
     assert.equal(bare.status, 409, bare.text);
     assert.equal((await bookingOf(owner, target.id)).status, 'open');
+    assert.equal((await cancel(server, secretOf(first.manage_url))).status, 409);
+    assert.equal((await bookingOf(owner, booking.id)).status, 'booked');
   });
 
   test('two cancels at once: one cancels, the other changes nothing', async () => {
