@@ -136,8 +136,35 @@ export function createBookings(ex: Executor, keyring: Keyring) {
   const leavesSignUp = (from: BookingStatus, to: BookingStatus) => from === 'booked' && (to === 'open' || to === 'closed');
   const deleteSignUp = (id: string) => ex.run('DELETE FROM sign_ups WHERE booking_id = :id', { id });
 
+  /**
+   * Holds the advisory lock named `key` until the transaction ends. SQLite: nothing to do, every write
+   * already holds the database's one write lock (BEGIN IMMEDIATE). PostgreSQL READ COMMITTED: waited for,
+   * and the statements after it see what the holder committed. PostgreSQL SERIALIZABLE: taken at once or
+   * not at all, since a wait there would leave the transaction's snapshot from before the holder's commit
+   * (LockBusy: the store waits for it and runs the write again).
+   */
+  async function lock(key: string): Promise<void> {
+    if (ex.engine !== 'postgres') return;
+    if (ex.perStatementSnapshot) {
+      await ex.get('SELECT pg_advisory_xact_lock(hashtext(:key)) AS locked', { key });
+      return;
+    }
+    const taken = await ex.get<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock(hashtext(:key)) AS locked', { key });
+    if (!taken?.locked) throw new LockBusy(key);
+  }
+
+  // Read for writing: on PostgreSQL the row stays locked until the transaction ends, and a write of it
+  // committed meanwhile is waited for and read (at READ COMMITTED; SERIALIZABLE fails with 40001 and runs again).
+  const GET_FOR_WRITE =
+    ex.engine === 'postgres' ? 'SELECT * FROM bookings WHERE id = :id FOR NO KEY UPDATE' : 'SELECT * FROM bookings WHERE id = :id';
+
   return {
     get: (id: string) => ex.get<BookingRow>('SELECT * FROM bookings WHERE id = :id', { id }),
+    /**
+     * As `get`, inside a write that will change the row: no other write changes it until this one ends,
+     * so what the write decides from it is still true when it commits.
+     */
+    getForWrite: (id: string) => ex.get<BookingRow>(GET_FOR_WRITE, { id }),
     async insert(row: BookingRow): Promise<void> {
       await ex.run(
         `INSERT INTO bookings (id, location_id, practice_id, doctor_id, start_at, start_offset, length, end_at, status, recurring,
@@ -151,14 +178,12 @@ export function createBookings(ex: Executor, keyring: Keyring) {
      * Serialises writers of one doctor's bookings until the transaction ends: the domain calls it inside its
      * write, before the overlap check, so two overlapping bookings written at once cannot both pass it.
      */
-    async lockDoctor(practiceId: string, doctorId: string): Promise<void> {
-      // SQLite: nothing to do, every write already holds the database's one write lock (BEGIN IMMEDIATE).
-      if (ex.engine !== 'postgres') return;
-      const key = `doctor ${JSON.stringify([practiceId, doctorId])}`;
-      // Taken at once or not at all: a wait here would leave this transaction's snapshot from before the holder's commit (LockBusy).
-      const taken = await ex.get<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock(hashtext(:key)) AS locked', { key });
-      if (!taken?.locked) throw new LockBusy(key);
-    },
+    lockDoctor: (practiceId: string, doctorId: string): Promise<void> => lock(`doctor ${JSON.stringify([practiceId, doctorId])}`),
+    /**
+     * Serialises writers of one client's Idempotency-Key until the transaction ends: the domain calls it
+     * before reading the key, so of two requests with one key the second reads what the first saved.
+     */
+    lockIdempotencyKey: (clientId: string, key: string): Promise<void> => lock(`idempotency ${JSON.stringify([clientId, key])}`),
     /** Writes every field of `row`; false when the row changed since `previous` was read. Call inside a transaction. */
     async update(row: BookingRow, previous: BookingRow): Promise<boolean> {
       const samePlaceAndTime =

@@ -12,6 +12,12 @@ export type Params = Readonly<Record<string, unknown>>;
  */
 export interface Executor {
   readonly engine: 'sqlite' | 'postgres';
+  /**
+   * PostgreSQL, inside a READ COMMITTED transaction (WriteOptions in store-types.ts): each statement sees
+   * every commit made before it began, so after waiting for a lock the next statement sees what its
+   * holder committed. Otherwise (a SERIALIZABLE transaction, or SQLite) unset.
+   */
+  readonly perStatementSnapshot?: boolean;
   all<T>(sql: string, params?: Params): Promise<T[]>;
   get<T>(sql: string, params?: Params): Promise<T | undefined>;
   /** Runs a statement that returns no rows; resolves to the number of rows it changed. */

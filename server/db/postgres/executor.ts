@@ -60,13 +60,14 @@ function values(sql: Translated, params: Params | undefined): unknown[] {
  * a transaction runs on. `:name` parameters become `$n` (translated once per text), BIGINT comes back
  * as a number, and `run` resolves to the rows the statement changed.
  */
-export function pgExecutor(db: Queryable): Executor {
+export function pgExecutor(db: Queryable, options: { perStatementSnapshot?: boolean } = {}): Executor {
   const query = (sql: string, params?: Params) => {
     const translated = translate(sql);
     return db.query({ name: translated.name, text: translated.text, values: values(translated, params), types });
   };
   return {
     engine: 'postgres',
+    perStatementSnapshot: options.perStatementSnapshot === true,
     all: async <T>(sql: string, params?: Params) => (await query(sql, params)).rows as T[],
     get: async <T>(sql: string, params?: Params) => (await query(sql, params)).rows[0] as T | undefined,
     run: async (sql: string, params?: Params) => (await query(sql, params)).rowCount ?? 0,
