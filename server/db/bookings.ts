@@ -146,7 +146,10 @@ export function createBookings(ex: Executor, keyring: Keyring) {
   async function lock(key: string): Promise<void> {
     if (ex.engine !== 'postgres') return;
     if (ex.perStatementSnapshot) {
-      await ex.get('SELECT pg_advisory_xact_lock(hashtext(:key)) AS locked', { key });
+      // Not waited for here: the reads it guards go out behind it, in the same round trip, and run once it is granted.
+      const wait = 'SELECT pg_advisory_xact_lock(hashtext(:key)) AS locked';
+      if (ex.sendAhead) ex.sendAhead(wait, { key });
+      else await ex.get(wait, { key });
       return;
     }
     const taken = await ex.get<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock(hashtext(:key)) AS locked', { key });
@@ -303,18 +306,18 @@ export function createBookings(ex: Executor, keyring: Keyring) {
         ranges.push([start, Math.min(end, WEEK_MINUTES)]);
         if (end > WEEK_MINUTES) ranges.push([0, end - WEEK_MINUTES]);
       }
-      const rows: SeriesRow[] = [];
-      for (const [lo, hi] of ranges) {
-        rows.push(
-          ...(await ex.all<SeriesRow>(
+      // Both ranges asked at once (on PostgreSQL, one round trip).
+      const found = await Promise.all(
+        ranges.map(([lo, hi]) =>
+          ex.all<SeriesRow>(
             `SELECT b.id, b.start_at, b.length, b.week_minute, l.timezone FROM bookings b JOIN locations l ON l.id = b.location_id
              WHERE b.practice_id = :practice_id AND b.doctor_id = :doctor_id AND b.recurring = 1 AND b.status <> 'closed'
                AND b.week_minute >= :from AND b.week_minute < :to AND b.start_at < :before AND b.id <> :exclude`,
             { practice_id: doctor.practice_id, doctor_id: doctor.doctor_id, from: lo, to: hi, before, exclude },
-          )),
-        );
-      }
-      return rows;
+          ),
+        ),
+      );
+      return found.flat();
     },
     standIn: (seriesId: string, start: number) =>
       ex.get<BookingRow>(`SELECT * FROM bookings WHERE series_id = :series_id AND start_at = :start AND status <> 'closed'`, {

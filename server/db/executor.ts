@@ -18,6 +18,12 @@ export interface Executor {
    * holder committed. Otherwise (a SERIALIZABLE transaction, or SQLite) unset.
    */
   readonly perStatementSnapshot?: boolean;
+  /**
+   * PostgreSQL, inside a transaction: sends a read (a lock) without waiting for its answer; the next
+   * statements go out behind it and run after it. Its failure is thrown by the next statement's answer,
+   * or at the commit (postgres/executor.ts).
+   */
+  sendAhead?(sql: string, params?: Params): void;
   all<T>(sql: string, params?: Params): Promise<T[]>;
   get<T>(sql: string, params?: Params): Promise<T | undefined>;
   /** Runs a statement that returns no rows; resolves to the number of rows it changed. */

@@ -31,8 +31,8 @@ export interface PostgresOptions {
  * Sends what a connection writes in one turn of the event loop as one write to its socket. node-postgres
  * writes each message of a statement (Bind, Execute, Sync...) apart, and each was a system call of its
  * own: more of the server's time went to them than to anything else. Corked from a turn's first write to
- * the end of the turn (setImmediate), a statement's messages go together. A connection whose socket
- * cannot cork is left as it is.
+ * the end of the turn (setImmediate), a statement's messages go together, and so do a transaction's BEGIN
+ * and the statements pipelined behind it (store.ts). A connection whose socket cannot cork is left as it is.
  */
 function coalesceWrites(client: pg.Client): void {
   const stream = (client as unknown as { connection?: { stream?: Socket } }).connection?.stream;
@@ -65,6 +65,9 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
     application_name: 'thread',
+    // A connection's statements go out without waiting for the answer to the one before (each still runs
+    // after it, in order): a transaction's BEGIN travels with its first statement (store.ts).
+    pipeline: true,
     // A process that stalls inside a transaction (or is stopped in a debugger) lets go of its row and
     // advisory locks after a minute instead of holding up every other process's writes.
     idle_in_transaction_session_timeout: 60_000,

@@ -7,7 +7,7 @@ import { resealAll } from '../sealed-rows.js';
 import { passThroughCache, type Store, type WriteOptions } from '../store-types.js';
 import { openPostgres } from './connect.js';
 import { openPostgresKeyring } from './data-key.js';
-import { pgExecutor } from './executor.js';
+import { READ, pgExecutor, pgTransactionExecutor } from './executor.js';
 import { createGeneration } from './generation.js';
 import { LockBusy } from './lock-busy.js';
 
@@ -91,9 +91,6 @@ export async function createPostgresStore(url: string, options: PostgresStoreOpt
   return store;
 }
 
-/** Reads only; anything else (an UPDATE, an INSERT, a WITH that may write) changes the data. */
-const READ = /^\s*SELECT\b/i;
-
 /**
  * The store's own executor (the pool, each statement committed alone, as the CLI and tests write a
  * client's revocation, say): after every statement that may write, the generation moves, as after a
@@ -134,8 +131,12 @@ async function storeOver(pool: pg.Pool, options: PostgresStoreOptions): Promise<
           await client.query({ text: 'SELECT pg_advisory_lock(hashtext($1))', values: [key] });
           locked += 1;
         }
-        await client.query(readCommitted ? 'BEGIN ISOLATION LEVEL READ COMMITTED' : 'BEGIN ISOLATION LEVEL SERIALIZABLE');
-        const value = await work(createRepos(pgExecutor(client, { perStatementSnapshot: readCommitted }), { keyring, cache: passThroughCache }));
+        // Sent now, and answered with the work's first statement (pgExecutor's `begun`).
+        const begun = client.query({ text: readCommitted ? 'BEGIN ISOLATION LEVEL READ COMMITTED' : 'BEGIN ISOLATION LEVEL SERIALIZABLE' });
+        begun.catch(() => undefined); // thrown by the first statement, or below
+        const tx = pgTransactionExecutor(client, { perStatementSnapshot: readCommitted, begun });
+        const value = await work(createRepos(tx, { keyring, cache: passThroughCache }));
+        await tx.settled(); // BEGIN and locks the work sent ahead and never heard back from
         if (readCommitted) {
           // The generation moves inside the transaction, and commits with it, in one round trip (generation.ts).
           await generation.movedAndCommitted(client);
