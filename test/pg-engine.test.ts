@@ -112,8 +112,9 @@ describe('pgTransactionExecutor', () => {
         const failed = pgTransactionExecutor(client, { begun: Promise.reject(new Error('no BEGIN')) });
         await assert.rejects(failed.run("INSERT INTO t (id) VALUES ('alone')"), /no BEGIN/);
         assert.deepEqual((await pool.query('SELECT id FROM t ORDER BY id')).rows, [{ id: 'in' }]);
-        // Only reads are sent ahead.
-        assert.throws(() => ok.sendAhead!("INSERT INTO t (id) VALUES ('x')"), /only a read/);
+        // A write is sent ahead only once BEGIN has answered (else the caller runs it).
+        const unanswered = pgTransactionExecutor(client, { begun: new Promise(() => undefined) });
+        assert.equal(unanswered.sendAhead!("INSERT INTO t (id) VALUES ('x')"), false);
       } finally {
         client.release();
       }
@@ -305,6 +306,21 @@ describe('the PostgreSQL store', () => {
         );
       const counts = await Promise.all(Array.from({ length: 24 }, (_, i) => addNext(i % 2 ? one : two, i)));
       assert.deepEqual([...counts].sort((a, b) => a - b), Array.from({ length: 24 }, (_, i) => i), 'each write saw all the earlier ones');
+      // A write sent ahead that fails (a location that does not exist: the practice guard refuses it): the
+      // transaction fails with that failure, not the aborted statements' behind it, and nothing is committed.
+      await assert.rejects(
+        one.write(
+          async (tx) => {
+            await tx.bookings.lockDoctor('p1', 'd2');
+            await tx.sql.get('SELECT 1 AS one');
+            await tx.bookings.insert(booking({ id: 'nowhere', location_id: 'none', doctor_id: 'd2', held_by: null, hold_expires_at: null }) as never);
+            await tx.bookings.insert(booking({ id: 'after', doctor_id: 'd2', held_by: null, hold_expires_at: null }) as never);
+          },
+          { isolation: 'read committed' },
+        ),
+        /a booking belongs to its location's practice/,
+      );
+      assert.equal((await one.sql.get<{ n: number }>("SELECT count(*) AS n FROM bookings WHERE doctor_id = 'd2'"))!.n, 0);
       const isolation = await one.write((tx) => tx.sql.get<{ level: string }>("SELECT current_setting('transaction_isolation') AS level"), { isolation: 'read committed' });
       assert.deepEqual(isolation, { level: 'read committed' });
       assert.deepEqual(await one.write((tx) => tx.sql.get<{ level: string }>("SELECT current_setting('transaction_isolation') AS level")), { level: 'serializable' });

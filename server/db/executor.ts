@@ -19,11 +19,13 @@ export interface Executor {
    */
   readonly perStatementSnapshot?: boolean;
   /**
-   * PostgreSQL, inside a transaction: sends a read (a lock) without waiting for its answer; the next
-   * statements go out behind it and run after it. Its failure is thrown by the next statement's answer,
-   * or at the commit (postgres/executor.ts).
+   * PostgreSQL, inside a transaction: sends a statement whose answer the caller does not need (a lock, an
+   * INSERT) without waiting for it; the next statements, the COMMIT included, go out behind it and run
+   * after it. Its failure is thrown by the next statement, or by the commit: the transaction then fails
+   * as if the statement had thrown (postgres/executor.ts). False, and nothing sent: a write before the
+   * transaction's BEGIN has answered; run it instead.
    */
-  sendAhead?(sql: string, params?: Params): void;
+  sendAhead?(sql: string, params?: Params): boolean;
   all<T>(sql: string, params?: Params): Promise<T[]>;
   get<T>(sql: string, params?: Params): Promise<T | undefined>;
   /** Runs a statement that returns no rows; resolves to the number of rows it changed. */

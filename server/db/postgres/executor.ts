@@ -83,13 +83,14 @@ export function pgExecutor(db: Queryable): Executor {
 
 /**
  * As pgExecutor, over the one connection a transaction runs on. Statements may be sent ahead: the
- * transaction's BEGIN (`begun`) and its locks (`sendAhead`) go out without waiting for their answer, and the next statements behind them
- * (the pool pipelines, connect.ts), each running on the server only after those before it, so a read
- * sent behind a lock still reads after the lock was granted. One round trip for BEGIN, a lock and the
- * reads the lock guards. A failure of a statement sent ahead is the one thrown (by the next statement,
- * or by `settled`), not what it made of the statements behind it ("current transaction is aborted").
- * Only reads go out before what was sent ahead has answered; a write waits for it, so that it never runs
- * (and commits) alone should BEGIN have failed.
+ * transaction's BEGIN (`begun`), its locks and the writes whose answer it does not need (`sendAhead`)
+ * go out without waiting for their answer, and the next statements behind them (the pool pipelines,
+ * connect.ts), each running on the server only after those before it: a read sent behind a lock still
+ * reads after the lock was granted. So BEGIN, a lock and the reads the lock guards take one round trip,
+ * and a booking's INSERT and the COMMIT behind it another (store.ts). A failure of a statement sent
+ * ahead is the one thrown (by the next statement, or by `settled`), not what it made of the statements
+ * behind it ("current transaction is aborted"). Until BEGIN has answered only reads go out: a write
+ * waits for it (or is not sent ahead: `sendAhead` says false), so that it never runs, and commits, alone.
  */
 export function pgTransactionExecutor(db: Queryable, options: PgTransactionOptions = {}): PgTransactionExecutor {
   const send = (sql: string, params?: Params) => {
@@ -97,10 +98,13 @@ export function pgTransactionExecutor(db: Queryable, options: PgTransactionOptio
     return db.query({ name: translated.name, text: translated.text, values: values(translated, params), types });
   };
   let ahead: Promise<unknown> | undefined = options.begun;
+  /** BEGIN, if sent ahead, has answered: it was the first of `ahead`, so any wait for `ahead` that ended well covered it. */
+  let begun = options.begun === undefined;
   const settled = async (): Promise<void> => {
     const waiting = ahead;
     if (!waiting) return;
     await waiting;
+    begun = true;
     if (ahead === waiting) ahead = undefined;
   };
   const query = async (sql: string, params?: Params) => {
@@ -117,11 +121,12 @@ export function pgTransactionExecutor(db: Queryable, options: PgTransactionOptio
     all: async <T>(sql: string, params?: Params) => (await query(sql, params)).rows as T[],
     get: async <T>(sql: string, params?: Params) => (await query(sql, params)).rows[0] as T | undefined,
     run: async (sql: string, params?: Params) => (await query(sql, params)).rowCount ?? 0,
-    sendAhead(sql: string, params?: Params): void {
-      if (!READ.test(sql)) throw new TypeError('only a read is sent ahead');
+    sendAhead(sql: string, params?: Params): boolean {
+      if (!begun && !READ.test(sql)) return false;
       const sent = send(sql, params);
       sent.catch(() => undefined); // thrown by the next statement, or by `settled`
       ahead = ahead ? Promise.all([ahead, sent]) : sent;
+      return true;
     },
     settled,
   };

@@ -136,12 +136,17 @@ async function storeOver(pool: pg.Pool, options: PostgresStoreOptions): Promise<
         begun.catch(() => undefined); // thrown by the first statement, or below
         const tx = pgTransactionExecutor(client, { perStatementSnapshot: readCommitted, begun });
         const value = await work(createRepos(tx, { keyring, cache: passThroughCache }));
-        await tx.settled(); // BEGIN and locks the work sent ahead and never heard back from
         if (readCommitted) {
-          // The generation moves inside the transaction, and commits with it, in one round trip (generation.ts).
-          await generation.movedAndCommitted(client);
+          // The generation moves inside the transaction, and commits with it, in one round trip (generation.ts),
+          // sent right behind what the work sent ahead (its INSERT): if any of that failed, the transaction is
+          // aborted, the move fails and the COMMIT never runs, and that failure is the one thrown.
+          const commit = generation.movedAndCommitted(client);
+          commit.catch(() => undefined);
+          await tx.settled();
+          await commit;
           committed = true;
         } else {
+          await tx.settled(); // BEGIN, locks and writes the work sent ahead and never heard back from
           await client.query('COMMIT');
           committed = true;
           await generation.moved(pgExecutor(client));
