@@ -10,7 +10,7 @@ import { checkDataKey } from '../server/db/data-key-check.js';
 import { newDataKey, openKeyring, writeKeyFile } from '../server/db/keyring.js';
 import { openPostgres } from '../server/db/postgres/connect.js';
 import { openPostgresKeyring } from '../server/db/postgres/data-key.js';
-import { pgExecutor } from '../server/db/postgres/executor.js';
+import { pgExecutor, pgTransactionExecutor } from '../server/db/postgres/executor.js';
 import { migrationFiles } from '../server/db/postgres/migrate.js';
 import { createPostgresStore } from '../server/db/postgres/store.js';
 import { freshDatabaseUrl } from './helpers/postgres.js';
@@ -83,6 +83,41 @@ describe('pgExecutor', () => {
       await assert.rejects(sql.get('SELECT id FROM t WHERE id = :id', { id: 'a\u0000b' }), (error: Error & { status?: number }) => error.status === 400);
       // Byte strings round-trip as Buffers (sealed blobs).
       assert.deepEqual(await sql.get('SELECT :blob::bytea AS blob', { blob: Buffer.from([0, 1, 255]) }), { blob: Buffer.from([0, 1, 255]) });
+    });
+  });
+});
+
+describe('pgTransactionExecutor', () => {
+  test('statements sent ahead (BEGIN, a lock): the reads behind go out at once; a failure ahead is the one thrown; a write waits for BEGIN', async () => {
+    await withPool(async (pool) => {
+      await pool.query('CREATE TABLE t (id TEXT PRIMARY KEY)');
+      const client = await pool.connect();
+      try {
+        // A read sent ahead fails: the next statement (aborted behind it) throws that failure, not "current transaction is aborted".
+        await client.query('BEGIN');
+        const tx = pgTransactionExecutor(client, { perStatementSnapshot: true });
+        tx.sendAhead!('SELECT 1 / 0 AS x');
+        await assert.rejects(tx.get('SELECT 1 AS one'), (error: { code?: string }) => error.code === '22012');
+        await assert.rejects(tx.settled(), (error: { code?: string }) => error.code === '22012');
+        await client.query('ROLLBACK');
+
+        // BEGIN sent ahead and answered with the first read.
+        const begun = client.query({ text: 'BEGIN ISOLATION LEVEL READ COMMITTED' });
+        const ok = pgTransactionExecutor(client, { perStatementSnapshot: true, begun });
+        assert.deepEqual(await ok.get('SELECT current_setting(:name) AS level', { name: 'transaction_isolation' }), { level: 'read committed' });
+        await ok.run("INSERT INTO t (id) VALUES ('in')");
+        await client.query('COMMIT');
+
+        // Had BEGIN failed, a write is never sent: it would have run, and committed, alone.
+        const failed = pgTransactionExecutor(client, { begun: Promise.reject(new Error('no BEGIN')) });
+        await assert.rejects(failed.run("INSERT INTO t (id) VALUES ('alone')"), /no BEGIN/);
+        assert.deepEqual((await pool.query('SELECT id FROM t ORDER BY id')).rows, [{ id: 'in' }]);
+        // A write is sent ahead only once BEGIN has answered (else the caller runs it).
+        const unanswered = pgTransactionExecutor(client, { begun: new Promise(() => undefined) });
+        assert.equal(unanswered.sendAhead!("INSERT INTO t (id) VALUES ('x')"), false);
+      } finally {
+        client.release();
+      }
     });
   });
 });
@@ -243,6 +278,52 @@ describe('the PostgreSQL store', () => {
       const seen = await Promise.all(Array.from({ length: 16 }, (_, i) => addIfNone(i % 2 ? one : two)));
       assert.equal((await two.sql.get<{ n: number }>("SELECT count(*) AS n FROM rate_events WHERE key = 'once'"))!.n, 1);
       assert.equal(seen.filter((n) => n === 0).length, 1, 'one write saw none and added it; every other saw it');
+    } finally {
+      await Promise.all([one.close(), two.close()]);
+    }
+  });
+
+  test('READ COMMITTED writes that count under a doctor lock, run at once on two processes, act as if one after the other', async () => {
+    const url = await freshDatabaseUrl();
+    const key = newDataKey();
+    const [one, two] = await Promise.all([
+      createPostgresStore(url, { databasePath: dataPath(), dataKeys: keys(key) }),
+      createPostgresStore(url, { databasePath: dataPath(), dataKeys: keys(key) }),
+    ]);
+    try {
+      await seedPractice(one.sql, 'p1', 'l1');
+      await seedClient(one.sql);
+      // The count is read behind the lock, in the same round trip as it: it must still see every earlier holder's commit.
+      const addNext = (store: typeof one, i: number) =>
+        store.write(
+          async (tx) => {
+            await tx.bookings.lockDoctor('p1', 'd1');
+            const { n } = (await tx.sql.get<{ n: number }>("SELECT count(*) AS n FROM bookings WHERE doctor_id = 'd1'"))!;
+            await tx.sql.run(INSERT_BOOKING, booking({ id: `b${i}`, start_at: now + n * 3_600_000, end_at: now + n * 3_600_000 + 30 * 60_000 }));
+            return n;
+          },
+          { isolation: 'read committed' },
+        );
+      const counts = await Promise.all(Array.from({ length: 24 }, (_, i) => addNext(i % 2 ? one : two, i)));
+      assert.deepEqual([...counts].sort((a, b) => a - b), Array.from({ length: 24 }, (_, i) => i), 'each write saw all the earlier ones');
+      // A write sent ahead that fails (a location that does not exist: the practice guard refuses it): the
+      // transaction fails with that failure, not the aborted statements' behind it, and nothing is committed.
+      await assert.rejects(
+        one.write(
+          async (tx) => {
+            await tx.bookings.lockDoctor('p1', 'd2');
+            await tx.sql.get('SELECT 1 AS one');
+            await tx.bookings.insert(booking({ id: 'nowhere', location_id: 'none', doctor_id: 'd2', held_by: null, hold_expires_at: null }) as never);
+            await tx.bookings.insert(booking({ id: 'after', doctor_id: 'd2', held_by: null, hold_expires_at: null }) as never);
+          },
+          { isolation: 'read committed' },
+        ),
+        /a booking belongs to its location's practice/,
+      );
+      assert.equal((await one.sql.get<{ n: number }>("SELECT count(*) AS n FROM bookings WHERE doctor_id = 'd2'"))!.n, 0);
+      const isolation = await one.write((tx) => tx.sql.get<{ level: string }>("SELECT current_setting('transaction_isolation') AS level"), { isolation: 'read committed' });
+      assert.deepEqual(isolation, { level: 'read committed' });
+      assert.deepEqual(await one.write((tx) => tx.sql.get<{ level: string }>("SELECT current_setting('transaction_isolation') AS level")), { level: 'serializable' });
     } finally {
       await Promise.all([one.close(), two.close()]);
     }

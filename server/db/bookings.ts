@@ -136,10 +136,50 @@ export function createBookings(ex: Executor, keyring: Keyring) {
   const leavesSignUp = (from: BookingStatus, to: BookingStatus) => from === 'booked' && (to === 'open' || to === 'closed');
   const deleteSignUp = (id: string) => ex.run('DELETE FROM sign_ups WHERE booking_id = :id', { id });
 
+  /**
+   * Holds the advisory lock named `key` until the transaction ends. SQLite: nothing to do, every write
+   * already holds the database's one write lock (BEGIN IMMEDIATE). PostgreSQL READ COMMITTED: waited for,
+   * and the statements after it see what the holder committed. PostgreSQL SERIALIZABLE: taken at once or
+   * not at all, since a wait there would leave the transaction's snapshot from before the holder's commit
+   * (LockBusy: the store waits for it and runs the write again).
+   */
+  async function lock(key: string): Promise<void> {
+    if (ex.engine !== 'postgres') return;
+    if (ex.perStatementSnapshot) {
+      // Not waited for here: the reads it guards go out behind it, in the same round trip, and run once it is granted.
+      const wait = 'SELECT pg_advisory_xact_lock(hashtext(:key)) AS locked';
+      if (ex.sendAhead) ex.sendAhead(wait, { key });
+      else await ex.get(wait, { key });
+      return;
+    }
+    const taken = await ex.get<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock(hashtext(:key)) AS locked', { key });
+    if (!taken?.locked) throw new LockBusy(key);
+  }
+
+  /** A write whose answer nobody needs: sent ahead where the executor can (see `insert`), else run. */
+  async function write(sql: string, params: Params): Promise<void> {
+    if (!ex.sendAhead?.(sql, params)) await ex.run(sql, params);
+  }
+
+  // Read for writing: on PostgreSQL the row stays locked until the transaction ends, and a write of it
+  // committed meanwhile is waited for and read (at READ COMMITTED; SERIALIZABLE fails with 40001 and runs again).
+  const GET_FOR_WRITE =
+    ex.engine === 'postgres' ? 'SELECT * FROM bookings WHERE id = :id FOR NO KEY UPDATE' : 'SELECT * FROM bookings WHERE id = :id';
+
   return {
     get: (id: string) => ex.get<BookingRow>('SELECT * FROM bookings WHERE id = :id', { id }),
+    /**
+     * As `get`, inside a write that will change the row: no other write changes it until this one ends,
+     * so what the write decides from it is still true when it commits.
+     */
+    getForWrite: (id: string) => ex.get<BookingRow>(GET_FOR_WRITE, { id }),
+    /**
+     * Call inside a transaction. On PostgreSQL it is sent ahead, its failure (a foreign key, the one stand-in
+     * per week) thrown by the next statement or the commit, which goes out right behind it while the
+     * doctor's lock is held.
+     */
     async insert(row: BookingRow): Promise<void> {
-      await ex.run(
+      await write(
         `INSERT INTO bookings (id, location_id, practice_id, doctor_id, start_at, start_offset, length, end_at, status, recurring,
            series_id, created_by, held_by, hold_expires_at, created_at, updated_at)
          VALUES (:id, :location_id, :practice_id, :doctor_id, :start_at, :start_offset, :length, :end_at, :status, :recurring,
@@ -151,14 +191,12 @@ export function createBookings(ex: Executor, keyring: Keyring) {
      * Serialises writers of one doctor's bookings until the transaction ends: the domain calls it inside its
      * write, before the overlap check, so two overlapping bookings written at once cannot both pass it.
      */
-    async lockDoctor(practiceId: string, doctorId: string): Promise<void> {
-      // SQLite: nothing to do, every write already holds the database's one write lock (BEGIN IMMEDIATE).
-      if (ex.engine !== 'postgres') return;
-      const key = `doctor ${JSON.stringify([practiceId, doctorId])}`;
-      // Taken at once or not at all: a wait here would leave this transaction's snapshot from before the holder's commit (LockBusy).
-      const taken = await ex.get<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock(hashtext(:key)) AS locked', { key });
-      if (!taken?.locked) throw new LockBusy(key);
-    },
+    lockDoctor: (practiceId: string, doctorId: string): Promise<void> => lock(`doctor ${JSON.stringify([practiceId, doctorId])}`),
+    /**
+     * Serialises writers of one client's Idempotency-Key until the transaction ends: the domain calls it
+     * before reading the key, so of two requests with one key the second reads what the first saved.
+     */
+    lockIdempotencyKey: (clientId: string, key: string): Promise<void> => lock(`idempotency ${JSON.stringify([clientId, key])}`),
     /** Writes every field of `row`; false when the row changed since `previous` was read. Call inside a transaction. */
     async update(row: BookingRow, previous: BookingRow): Promise<boolean> {
       const samePlaceAndTime =
@@ -278,18 +316,18 @@ export function createBookings(ex: Executor, keyring: Keyring) {
         ranges.push([start, Math.min(end, WEEK_MINUTES)]);
         if (end > WEEK_MINUTES) ranges.push([0, end - WEEK_MINUTES]);
       }
-      const rows: SeriesRow[] = [];
-      for (const [lo, hi] of ranges) {
-        rows.push(
-          ...(await ex.all<SeriesRow>(
+      // Both ranges asked at once (on PostgreSQL, one round trip).
+      const found = await Promise.all(
+        ranges.map(([lo, hi]) =>
+          ex.all<SeriesRow>(
             `SELECT b.id, b.start_at, b.length, b.week_minute, l.timezone FROM bookings b JOIN locations l ON l.id = b.location_id
              WHERE b.practice_id = :practice_id AND b.doctor_id = :doctor_id AND b.recurring = 1 AND b.status <> 'closed'
                AND b.week_minute >= :from AND b.week_minute < :to AND b.start_at < :before AND b.id <> :exclude`,
             { practice_id: doctor.practice_id, doctor_id: doctor.doctor_id, from: lo, to: hi, before, exclude },
-          )),
-        );
-      }
-      return rows;
+          ),
+        ),
+      );
+      return found.flat();
     },
     standIn: (seriesId: string, start: number) =>
       ex.get<BookingRow>(`SELECT * FROM bookings WHERE series_id = :series_id AND start_at = :start AND status <> 'closed'`, {
@@ -324,8 +362,9 @@ export function createBookings(ex: Executor, keyring: Keyring) {
         'SELECT request_hash, booking_id FROM idempotency_keys WHERE client_id = :client_id AND key = :key',
         { client_id: clientId, key },
       ),
+    /** As `insert`: sent ahead on PostgreSQL (its unique index's refusal thrown by the commit). */
     async saveIdempotencyKey(clientId: string, key: string, requestHash: string, bookingId: string, now: number): Promise<void> {
-      await ex.run(
+      await write(
         `INSERT INTO idempotency_keys (client_id, key, request_hash, booking_id, created_at)
          VALUES (:client_id, :key, :request_hash, :booking_id, :now)`,
         { client_id: clientId, key, request_hash: requestHash, booking_id: bookingId, now },

@@ -45,6 +45,19 @@ export interface RepoOptions {
 }
 
 /**
+ * How a write may be run. By default a write is serializable: whatever it read is still true when it
+ * commits, whichever process wrote meanwhile. `isolation: 'read committed'` declares that the work needs
+ * less: every decision it makes rests on a lock or a constraint taken before the read it depends on (a
+ * data module's lock, such as `bookings.lockDoctor`; a row read for writing, such as `bookings.getForWrite`;
+ * a conditional UPDATE; a unique index), so each statement may see every commit made before it began
+ * instead of one snapshot for the whole write. An engine whose writes all run one at a time (SQLite)
+ * ignores it; PostgreSQL runs such a write READ COMMITTED (postgres/store.ts says which writes do and why).
+ */
+export interface WriteOptions {
+  isolation?: 'serializable' | 'read committed';
+}
+
+/**
  * The data layer as the domain sees it, on either engine: the data modules (Repos, over the engine's
  * connection outside any transaction) and the one way to write. SQLite's is `createStore` (store.ts);
  * PostgreSQL's implements this same interface.
@@ -58,9 +71,9 @@ export interface Store extends Repos {
    * savepoint, so a throw undoes only its own write. Settles with `work`'s value once committed, or
    * with its throw (nothing of it written).
    */
-  write<T>(work: (tx: Repos) => Promise<T>): Promise<T>;
+  write<T>(work: (tx: Repos) => Promise<T>, options?: WriteOptions): Promise<T>;
   /** As `write`, but alone in its own transaction (the CLI, start-up, sweeps). */
-  transaction<T>(work: (tx: Repos) => Promise<T>): Promise<T>;
+  transaction<T>(work: (tx: Repos) => Promise<T>, options?: WriteOptions): Promise<T>;
   /** A read of bookings kept until the data changes; `key` names everything it depends on. */
   cached<T>(key: string, read: () => Promise<T>, bytes?: (value: T) => number): Promise<T>;
   /**

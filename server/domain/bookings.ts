@@ -80,6 +80,18 @@ export function toBooking(row: ListedBooking): Booking {
 }
 
 /**
+ * The writes of create, update and remove: every decision they make rests on a lock taken before the read it
+ * depends on, so they need no serializable snapshot (WriteOptions in store-types.ts; why each is safe:
+ * server/db/postgres/store.ts):
+ * - the booking changed is read with `getForWrite` (locked until the write ends) before anything is decided from it;
+ * - the overlap rule's reads come after the doctor's lock (`assertNoOverlap`), which every write that makes a
+ *   booking of that doctor live or moves one takes;
+ * - an Idempotency-Key is locked before it is read (and its unique index stays the last word).
+ * Reading a sign-up (its audit line) stays serializable.
+ */
+const LOCKED = { isolation: 'read committed' } as const;
+
+/**
  * The booking rules over the store. Reads run on the store's data modules; each write runs in
  * `store.write` on the transaction's own (`tx`), so on PostgreSQL it runs on that transaction's connection.
  */
@@ -98,9 +110,12 @@ export function createBookingService(store: Store, options: { now: () => number;
     return location;
   }
 
-  /** A booking the actor may see, with its location, or 404. */
-  async function visibleBooking(db: Repos, actor: Actor, id: string): Promise<{ row: BookingRow; location: LocationRow }> {
-    const row = await db.bookings.get(id);
+  /**
+   * A booking the actor may see, with its location, or 404. `forWrite`: inside a write that may change it,
+   * read with `getForWrite`, so that no other write changes it before this one ends.
+   */
+  async function visibleBooking(db: Repos, actor: Actor, id: string, forWrite = false): Promise<{ row: BookingRow; location: LocationRow }> {
+    const row = await (forWrite ? db.bookings.getForWrite(id) : db.bookings.get(id));
     const location = row && (await db.directory.location(row.location_id));
     if (!row || !location || !granted(actor, location.practice_id)) throw new NotFound(`booking "${id}" not found`);
     return { row, location };
@@ -239,6 +254,8 @@ export function createBookingService(store: Store, options: { now: () => number;
       await releaseExpiredHolds();
       return store.write(async (tx) => {
         if (idempotencyKey) {
+          // Locked before it is read: a request sent again while the first is still being written waits for it, and replays it.
+          await tx.bookings.lockIdempotencyKey(actor.clientId, idempotencyKey);
           const seen = await tx.bookings.idempotencyKey(actor.clientId, idempotencyKey);
           if (seen) {
             if (seen.request_hash !== hash) throw new Unprocessable('Idempotency-Key was already used with another body');
@@ -269,7 +286,7 @@ export function createBookingService(store: Store, options: { now: () => number;
         await tx.bookings.insert(row);
         if (idempotencyKey) await tx.bookings.saveIdempotencyKey(actor.clientId, idempotencyKey, hash, row.id, at);
         return { booking: toBooking(row), replayed: false };
-      });
+      }, LOCKED);
     },
 
     /** PUT: the creator edits any field; a `scheduling:book` client moves the patient flow. */
@@ -278,7 +295,7 @@ export function createBookingService(store: Store, options: { now: () => number;
       if (change.start) assertStartInBounds(change.start.ms, now());
       await releaseExpiredHolds();
       return store.write(async (tx) => {
-        const { row, location: currentLocation } = await visibleBooking(tx, actor, id);
+        const { row, location: currentLocation } = await visibleBooking(tx, actor, id, true);
         const at = now();
         const creator = row.created_by === actor.clientId && actor.scopes.has('scheduling:write');
         const booker = actor.scopes.has('scheduling:book');
@@ -346,18 +363,18 @@ export function createBookingService(store: Store, options: { now: () => number;
         // Only a booked booking has a sign-up: reopening or closing it lets the sign-up go (bookings.update does).
         if (next.status === 'booked' && change.patient) await tx.bookings.saveSignUp(id, change.patient, at);
         return { booking: toBooking(next), created: false };
-      });
+      }, LOCKED);
     },
 
     /** DELETE: closes a booking its creator no longer offers. */
     async remove(actor: Actor, id: string): Promise<{ id: string; status: 'closed' }> {
       await releaseExpiredHolds();
       return store.write(async (tx) => {
-        const { row } = await visibleBooking(tx, actor, id);
+        const { row } = await visibleBooking(tx, actor, id, true);
         const effect = decide(row, 'closed', actor, { creator: row.created_by === actor.clientId, holder: row.held_by === actor.clientId });
         if (effect) await tx.bookings.close(id, now());
         return { id, status: 'closed' as const };
-      });
+      }, LOCKED);
     },
 
     /**

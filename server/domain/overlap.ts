@@ -111,9 +111,11 @@ export async function findOverlap(bookings: Bookings, candidate: Candidate): Pro
   const doctor = { practice_id: candidate.practice_id, doctor_id: candidate.doctor_id };
 
   if (!candidate.recurring) {
-    const oneOff = await bookings.oneOffMeeting(doctor, [[candidate.start_at, end]], candidate.id, '');
+    // Asked together: on PostgreSQL both reads go out at once on the write's connection, in one round trip,
+    // while the doctor's lock is held (the weekly bookings are read for nothing when a one-off meets it).
+    const [oneOff, near] = await Promise.all([bookings.oneOffMeeting(doctor, [[candidate.start_at, end]], candidate.id, ''), seriesNear(bookings, candidate, end)]);
     if (oneOff) return oneOff;
-    for (const other of await seriesNear(bookings, candidate, end)) {
+    for (const other of near) {
       for (const start of occurrencesNear(other.start_at, other.timezone, candidate.start_at)) {
         if (!overlaps(candidate.start_at, end, start, start + other.length * MINUTE)) continue;
         if (other.id === candidate.series_id && start === candidate.start_at) continue;

@@ -55,20 +55,79 @@ function values(sql: Translated, params: Params | undefined): unknown[] {
   });
 }
 
+/** Reads only; anything else (an UPDATE, an INSERT, a WITH that may write) changes the data. */
+export const READ = /^\s*SELECT\b/i;
+
+export interface PgTransactionOptions {
+  /** In a READ COMMITTED transaction (Executor.perStatementSnapshot). */
+  perStatementSnapshot?: boolean;
+  /** The transaction's BEGIN, sent and not yet answered: the executor's first statement ahead (below). */
+  begun?: Promise<unknown>;
+}
+
+/** The executor of a transaction's connection, with what it sent ahead still to be heard. */
+export interface PgTransactionExecutor extends Executor {
+  /** Settles once every statement sent ahead has answered; throws the first failure among them. */
+  settled(): Promise<void>;
+}
+
 /**
- * An Executor over node-postgres: a pool for statements outside a transaction, or the one connection
- * a transaction runs on. `:name` parameters become `$n` (translated once per text), BIGINT comes back
- * as a number, and `run` resolves to the rows the statement changed.
+ * An Executor over node-postgres: a pool for statements outside a transaction, or one connection.
+ * `:name` parameters become `$n` (translated once per text), BIGINT comes back as a number, and `run`
+ * resolves to the rows the statement changed.
  */
 export function pgExecutor(db: Queryable): Executor {
-  const query = (sql: string, params?: Params) => {
+  const { engine, all, get, run } = pgTransactionExecutor(db);
+  return { engine, all, get, run };
+}
+
+/**
+ * As pgExecutor, over the one connection a transaction runs on. Statements may be sent ahead: the
+ * transaction's BEGIN (`begun`), its locks and the writes whose answer it does not need (`sendAhead`)
+ * go out without waiting for their answer, and the next statements behind them (the pool pipelines,
+ * connect.ts), each running on the server only after those before it: a read sent behind a lock still
+ * reads after the lock was granted. So BEGIN, a lock and the reads the lock guards take one round trip,
+ * and a booking's INSERT and the COMMIT behind it another (store.ts). A failure of a statement sent
+ * ahead is the one thrown (by the next statement, or by `settled`), not what it made of the statements
+ * behind it ("current transaction is aborted"). Until BEGIN has answered only reads go out: a write
+ * waits for it (or is not sent ahead: `sendAhead` says false), so that it never runs, and commits, alone.
+ */
+export function pgTransactionExecutor(db: Queryable, options: PgTransactionOptions = {}): PgTransactionExecutor {
+  const send = (sql: string, params?: Params) => {
     const translated = translate(sql);
     return db.query({ name: translated.name, text: translated.text, values: values(translated, params), types });
   };
+  let ahead: Promise<unknown> | undefined = options.begun;
+  /** BEGIN, if sent ahead, has answered: it was the first of `ahead`, so any wait for `ahead` that ended well covered it. */
+  let begun = options.begun === undefined;
+  const settled = async (): Promise<void> => {
+    const waiting = ahead;
+    if (!waiting) return;
+    await waiting;
+    begun = true;
+    if (ahead === waiting) ahead = undefined;
+  };
+  const query = async (sql: string, params?: Params) => {
+    if (!ahead) return send(sql, params);
+    if (!READ.test(sql)) await settled();
+    const result = send(sql, params);
+    result.catch(() => undefined); // what was sent ahead failed: its failure is the one thrown
+    await settled();
+    return result;
+  };
   return {
     engine: 'postgres',
+    perStatementSnapshot: options.perStatementSnapshot === true,
     all: async <T>(sql: string, params?: Params) => (await query(sql, params)).rows as T[],
     get: async <T>(sql: string, params?: Params) => (await query(sql, params)).rows[0] as T | undefined,
     run: async (sql: string, params?: Params) => (await query(sql, params)).rowCount ?? 0,
+    sendAhead(sql: string, params?: Params): boolean {
+      if (!begun && !READ.test(sql)) return false;
+      const sent = send(sql, params);
+      sent.catch(() => undefined); // thrown by the next statement, or by `settled`
+      ahead = ahead ? Promise.all([ahead, sent]) : sent;
+      return true;
+    },
+    settled,
   };
 }
