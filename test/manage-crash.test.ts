@@ -3,12 +3,11 @@
 // what the API says, in the background or when the patient comes back. Everything is checked over HTTP.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { Booking, ConfirmResponse, ErrorBody, ManageView } from '../shared/types.js';
 import { MANAGE_CLAIM_MS, SWEEP_INTERVAL_MS } from '../server/bff/limits.js';
 import { PATIENT, SITE, bff, confirm, hold, inMinutes, openBooking, patientAddress, practiceServer, type ApiCall } from './bff-helpers.js';
+import { apiProxy, type ApiProxy } from './helpers/api-proxy.js';
 import { serverProcesses } from './helpers/process.js';
 import { addClient, startServer, tempDatabasePath, type TestServer } from './helpers/server.js';
 
@@ -36,8 +35,7 @@ interface IntentRow {
 describe('a move cut short by a crash of its server', () => {
   let b: TestServer;
   let owner: ApiCall;
-  let proxy: http.Server;
-  let proxyUrl = '';
+  let proxy: ApiProxy;
   /** The BFF's database: every server of the test fronting B shares it, processes and in-process servers alike. */
   const databasePath = tempDatabasePath('bff');
   let upstream: { issuer: string; apiUrl: string; clientId: string; clientSecret: string };
@@ -51,30 +49,13 @@ describe('a move cut short by a crash of its server', () => {
   before(async () => {
     ({ server: b, owner } = await practiceServer());
     const client = await addClient(b, { id: 'bff-crash', scopes: ['scheduling:read', 'scheduling:book', 'scheduling:patients'], practices: '*' });
-    proxy = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', async () => {
-        const body = Buffer.concat(chunks).toString();
-        const index = holds.findIndex((h) => h.matches(req.method!, req.url!, body));
-        if (index >= 0) {
-          holds.splice(index, 1)[0].reached();
-          return; // never forwarded, never answered
-        }
-        const headers: Record<string, string> = {};
-        for (const name of ['authorization', 'content-type', 'accept']) if (req.headers[name]) headers[name] = String(req.headers[name]);
-        const answer = await fetch(`${b.url}${req.url}`, { method: req.method, headers, body: body || undefined });
-        const passed: Record<string, string> = {};
-        answer.headers.forEach((value, name) => {
-          if (!['content-encoding', 'content-length', 'transfer-encoding', 'connection'].includes(name)) passed[name] = value;
-        });
-        res.writeHead(answer.status, passed);
-        res.end(Buffer.from(await answer.arrayBuffer()));
-      });
+    proxy = await apiProxy(b.url, ({ method, path, body }) => {
+      const index = holds.findIndex((h) => h.matches(method, path, body));
+      if (index < 0) return 'forward';
+      holds.splice(index, 1)[0].reached();
+      return 'drop';
     });
-    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-    proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
-    upstream = { issuer: b.url, apiUrl: proxyUrl, clientId: client.id, clientSecret: client.secret };
+    upstream = { issuer: b.url, apiUrl: proxy.url, clientId: client.id, clientSecret: client.secret };
     // The BFF's own directory of sites, made once in its database.
     const setup = await startServer({ databasePath, upstream });
     await setup.thread.store.directory.createPractice({ id: 'P1', name: 'P1 at the BFF' }, Date.now());
@@ -82,7 +63,6 @@ describe('a move cut short by a crash of its server', () => {
     await setup.close();
   });
   after(async () => {
-    proxy?.closeAllConnections();
     proxy?.close();
     await b?.close();
   });

@@ -3,11 +3,10 @@
 // cut-off, unusable links, one effect under concurrency, and the rate limit.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { Booking, ConfirmResponse, ErrorBody, ManageCancelResponse, ManageView } from '../shared/types.js';
 import { PATIENT, SITE, bff, confirm, hold, inMinutes, openBooking, patientAddress, practiceServer, schedule, type ApiCall } from './bff-helpers.js';
+import { apiProxy, type ApiProxy, type ProxyStep } from './helpers/api-proxy.js';
 import { addClient, startServer, type TestServer } from './helpers/server.js';
 
 const HOUR = 3_600_000;
@@ -293,37 +292,15 @@ describe('manage link limits and settings', () => {
  * The booking API of server B behind a proxy that fails the requests `fails` picks with a 500 (a fault in
  * the network or the API), everything else passed through as it is.
  */
-async function faultyProxy(target: string, fails: (method: string, path: string, body: string) => boolean): Promise<{ url: string; close: () => void }> {
-  const proxy = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', async () => {
-      const body = Buffer.concat(chunks).toString();
-      if (fails(req.method!, req.url!, body)) {
-        res.writeHead(500, { 'content-type': 'application/json' });
-        res.end('{"status":"internal_error","message":"injected"}');
-        return;
-      }
-      const headers: Record<string, string> = {};
-      for (const name of ['authorization', 'content-type', 'accept']) if (req.headers[name]) headers[name] = String(req.headers[name]);
-      const answer = await fetch(`${target}${req.url}`, { method: req.method, headers, body: body || undefined });
-      const passed: Record<string, string> = {};
-      answer.headers.forEach((value, name) => {
-        if (!['content-encoding', 'content-length', 'transfer-encoding', 'connection'].includes(name)) passed[name] = value;
-      });
-      res.writeHead(answer.status, passed);
-      res.end(Buffer.from(await answer.arrayBuffer()));
-    });
-  });
-  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, close: () => proxy.close() };
-}
+/** A proxy to `target` that answers 500 to the requests `fails` picks. */
+const faultyProxy = (target: string, fails: (method: string, path: string, body: string) => boolean) =>
+  apiProxy(target, ({ method, path, body }) => (fails(method, path, body) ? { status: 500, json: { status: 'internal_error', message: 'injected' } } : 'forward'));
 
 describe('a move that fails part way changes nothing', () => {
   let b: TestServer;
   let a: TestServer;
   let owner: ApiCall;
-  let proxy: { url: string; close: () => void };
+  let proxy: ApiProxy;
   /** The booking whose reopening fails, once set. */
   let failReopenOf = '';
   before(async () => {
@@ -367,7 +344,7 @@ describe('a claim that lapsed during a slow move', () => {
   let b: TestServer;
   let a: TestServer;
   let owner: ApiCall;
-  let proxy: { url: string; close: () => void };
+  let proxy: ApiProxy;
   /** Requests to the API that wait, once each: the first matching request is held until `release` is called. */
   const pauses: Array<{ matches: (method: string, path: string) => boolean; reached: () => void; release: Promise<void> }> = [];
   function pause(matches: (method: string, path: string) => boolean) {
@@ -380,30 +357,15 @@ describe('a claim that lapsed during a slow move', () => {
   before(async () => {
     ({ server: b, owner } = await practiceServer());
     const client = await addClient(b, { id: 'bff-of-a2', scopes: ['scheduling:read', 'scheduling:book', 'scheduling:patients'], practices: '*' });
-    const server = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', async () => {
-        const index = pauses.findIndex((p) => p.matches(req.method!, req.url!));
-        if (index >= 0) {
-          const [held] = pauses.splice(index, 1);
-          held.reached();
-          await held.release;
-        }
-        const body = Buffer.concat(chunks).toString();
-        const headers: Record<string, string> = {};
-        for (const name of ['authorization', 'content-type', 'accept']) if (req.headers[name]) headers[name] = String(req.headers[name]);
-        const answer = await fetch(`${b.url}${req.url}`, { method: req.method, headers, body: body || undefined });
-        const passed: Record<string, string> = {};
-        answer.headers.forEach((value, name) => {
-          if (!['content-encoding', 'content-length', 'transfer-encoding', 'connection'].includes(name)) passed[name] = value;
-        });
-        res.writeHead(answer.status, passed);
-        res.end(Buffer.from(await answer.arrayBuffer()));
-      });
+    proxy = await apiProxy(b.url, async ({ method, path }): Promise<ProxyStep> => {
+      const index = pauses.findIndex((p) => p.matches(method, path));
+      if (index >= 0) {
+        const [held] = pauses.splice(index, 1);
+        held.reached();
+        await held.release;
+      }
+      return 'forward';
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    proxy = { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
     a = await startServer({ upstream: { issuer: b.url, apiUrl: proxy.url, clientId: client.id, clientSecret: client.secret } });
     await a.thread.store.directory.createPractice({ id: 'P1', name: 'P1 at A' }, Date.now());
     await a.thread.store.directory.createSite({ origin: SITE, practice_id: 'P1' }, Date.now());
