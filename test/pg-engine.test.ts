@@ -252,13 +252,18 @@ describe('the PostgreSQL store', () => {
   const keys = (current: Buffer, ...previous: Buffer[]) => ({ current, previous });
   const dataPath = () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'thread-pg-store-')), 'thread.sqlite');
 
-  test('a write that throws leaves nothing; writes that read before they write, run at once on two processes, act as if one after the other', async () => {
+  /** The stores of two processes on one fresh database, with the same data key. */
+  async function twoProcessesStores() {
     const url = await freshDatabaseUrl();
     const key = newDataKey();
-    const [one, two] = await Promise.all([
+    return Promise.all([
       createPostgresStore(url, { databasePath: dataPath(), dataKeys: keys(key) }),
       createPostgresStore(url, { databasePath: dataPath(), dataKeys: keys(key) }),
     ]);
+  }
+
+  test('a write that throws leaves nothing; writes that read before they write, run at once on two processes, act as if one after the other', async () => {
+    const [one, two] = await twoProcessesStores();
     try {
       await assert.rejects(
         one.write(async (tx) => {
@@ -284,12 +289,7 @@ describe('the PostgreSQL store', () => {
   });
 
   test('READ COMMITTED writes that count under a doctor lock, run at once on two processes, act as if one after the other', async () => {
-    const url = await freshDatabaseUrl();
-    const key = newDataKey();
-    const [one, two] = await Promise.all([
-      createPostgresStore(url, { databasePath: dataPath(), dataKeys: keys(key) }),
-      createPostgresStore(url, { databasePath: dataPath(), dataKeys: keys(key) }),
-    ]);
+    const [one, two] = await twoProcessesStores();
     try {
       await seedPractice(one.sql, 'p1', 'l1');
       await seedClient(one.sql);
@@ -330,12 +330,7 @@ describe('the PostgreSQL store', () => {
   });
 
   test('lapsed holds swept by two processes at once: each released once, by one of them', async () => {
-    const url = await freshDatabaseUrl();
-    const key = newDataKey();
-    const [one, two] = await Promise.all([
-      createPostgresStore(url, { databasePath: dataPath(), dataKeys: keys(key) }),
-      createPostgresStore(url, { databasePath: dataPath(), dataKeys: keys(key) }),
-    ]);
+    const [one, two] = await twoProcessesStores();
     try {
       await seedPractice(one.sql, 'p1', 'l1');
       await seedClient(one.sql);
