@@ -1,4 +1,3 @@
-import { LockBusy } from './postgres/lock-busy.js';
 import type { BookingStatus, SignUp } from '../../shared/types.js';
 import type { Executor, Params } from './executor.js';
 import type { Keyring } from './keyring.js';
@@ -138,22 +137,18 @@ export function createBookings(ex: Executor, keyring: Keyring) {
 
   /**
    * Holds the advisory lock named `key` until the transaction ends. SQLite: nothing to do, every write
-   * already holds the database's one write lock (BEGIN IMMEDIATE). PostgreSQL READ COMMITTED: waited for,
-   * and the statements after it see what the holder committed. PostgreSQL SERIALIZABLE: taken at once or
-   * not at all, since a wait there would leave the transaction's snapshot from before the holder's commit
-   * (LockBusy: the store waits for it and runs the write again).
+   * already holds the database's one write lock (BEGIN IMMEDIATE). PostgreSQL: waited for. At READ
+   * COMMITTED (the writes that take it) the statements after it then see what the holder committed; a
+   * SERIALIZABLE write's snapshot may predate that commit, and such a write fails with 40001 and runs
+   * again (postgres/store.ts).
    */
   async function lock(key: string): Promise<void> {
     if (ex.engine !== 'postgres') return;
-    if (ex.perStatementSnapshot) {
-      // Not waited for here: the reads it guards go out behind it, in the same round trip, and run once it is granted.
-      const wait = 'SELECT pg_advisory_xact_lock(hashtext(:key)) AS locked';
-      if (ex.sendAhead) ex.sendAhead(wait, { key });
-      else await ex.get(wait, { key });
-      return;
-    }
-    const taken = await ex.get<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock(hashtext(:key)) AS locked', { key });
-    if (!taken?.locked) throw new LockBusy(key);
+    // Not waited for here where the executor sends ahead: the reads it guards go out behind it, in the same
+    // round trip, and run once it is granted.
+    const wait = 'SELECT pg_advisory_xact_lock(hashtext(:key)) AS locked';
+    if (ex.sendAhead) ex.sendAhead(wait, { key });
+    else await ex.get(wait, { key });
   }
 
   /** A write whose answer nobody needs: sent ahead where the executor can (see `insert`), else run. */

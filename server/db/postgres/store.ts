@@ -9,7 +9,6 @@ import { openPostgres } from './connect.js';
 import { openPostgresKeyring } from './data-key.js';
 import { READ, pgExecutor, pgTransactionExecutor } from './executor.js';
 import { createGeneration } from './generation.js';
-import { LockBusy } from './lock-busy.js';
 
 export interface PostgresStoreOptions {
   /** Where the key file lives when PATIENT_DATA_KEY is not set: beside DATABASE_PATH (see data-key.ts). */
@@ -38,16 +37,15 @@ const MAX_ATTEMPTS = 30;
  * promise: any two whose outcome depends on the order they ran in, one of them fails with 40001, and
  * runs again from the start (MAX_ATTEMPTS), where it reads what the other wrote. So of N holds of one
  * booking on N processes one wins, and the others are answered 409 as on one process. The doctor lock
- * (bookings.lockDoctor, an advisory lock) makes two writes of one doctor wait for each other instead of
- * failing and running again.
+ * (bookings.lockDoctor, an advisory lock) makes two writes of one doctor wait for each other.
  *
  * SERIALIZABLE has a price: its predicate locks cover whole index pages, so writes of different doctors
- * (different bookings) failed and ran again as if they had met (255 of 400 creates), and a busy lock
- * costs a rollback and a new attempt (LockBusy). A write that declares `isolation: 'read committed'`
- * (WriteOptions, store-types.ts) runs READ COMMITTED instead: each statement sees every commit made
- * before it began, and waits for a row or advisory lock another write holds, then sees its commit. That
- * is as safe as SERIALIZABLE only where every decision the write makes rests on a lock or a constraint
- * taken before the read it depends on. The writes that declare it, and why each is safe:
+ * (different bookings) failed and ran again as if they had met (255 of 400 creates), and a write that
+ * waited for a lock reads from a snapshot older than the holder's commit, and fails and runs again. A
+ * write that declares `isolation: 'read committed'` (WriteOptions, store-types.ts) runs READ COMMITTED
+ * instead: each statement sees every commit made before it began, and waits for a row or advisory lock
+ * another write holds, then sees its commit. That is as safe as SERIALIZABLE only where every decision
+ * the write makes rests on a lock or a constraint taken before the read it depends on. The writes that declare it, and why each is safe:
  * - creating a booking (domain/bookings.ts `create`): the Idempotency-Key is locked (an advisory lock,
  *   bookings.lockIdempotencyKey) before it is read, so a second request with it waits and then replays the
  *   first (and its unique index is the last word); the overlap rule's reads come after the doctor's
@@ -118,19 +116,11 @@ async function storeOver(pool: pg.Pool, options: PostgresStoreOptions): Promise<
 
   async function transaction<T>(work: (tx: Repos) => Promise<T>, options: WriteOptions = {}): Promise<T> {
     const readCommitted = options.isolation === 'read committed';
-    /** Advisory locks an earlier attempt found held: waited for before BEGIN, in one order (LockBusy). */
-    const waitFor: string[] = [];
     for (let attempt = 1; ; attempt += 1) {
       const client = await pool.connect();
       let broken = false;
       let committed = false;
-      let locked = 0;
-      let busy = false;
       try {
-        for (const key of waitFor) {
-          await client.query({ text: 'SELECT pg_advisory_lock(hashtext($1))', values: [key] });
-          locked += 1;
-        }
         // Sent now, and answered with the work's first statement (pgExecutor's `begun`).
         const begun = client.query({ text: readCommitted ? 'BEGIN ISOLATION LEVEL READ COMMITTED' : 'BEGIN ISOLATION LEVEL SERIALIZABLE' });
         begun.catch(() => undefined); // thrown by the first statement, or below
@@ -161,24 +151,13 @@ async function storeOver(pool: pg.Pool, options: PostgresStoreOptions): Promise<
         }
         // A connection that cannot even roll back is not given back to the pool.
         await client.query('ROLLBACK').catch(() => (broken = true));
-        if (error instanceof LockBusy && attempt < MAX_ATTEMPTS) {
-          if (!waitFor.includes(error.key)) waitFor.push(error.key);
-          waitFor.sort();
-          busy = true;
-        } else {
-          const code = (error as { code?: string }).code;
-          if (!code || !RETRYABLE.has(code) || attempt >= MAX_ATTEMPTS) throw error;
-        }
+        const code = (error as { code?: string }).code;
+        if (!code || !RETRYABLE.has(code) || attempt >= MAX_ATTEMPTS) throw error;
       } finally {
-        // The session's locks go once the transaction has committed or rolled back; with a broken connection, with it.
-        for (const key of waitFor.slice(0, locked)) {
-          if (broken) break;
-          await client.query({ text: 'SELECT pg_advisory_unlock(hashtext($1))', values: [key] }).catch(() => (broken = true));
-        }
         client.release(broken);
       }
-      // Apart at random, so the writes that collided do not collide again (a busy lock is waited for instead).
-      if (!busy) await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(2 ** attempt, 50)));
+      // Apart at random, so the writes that collided do not collide again.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(2 ** attempt, 50)));
     }
   }
 
