@@ -289,12 +289,17 @@ describe('manage link limits and settings', () => {
 });
 
 /**
- * The booking API of server B behind a proxy that fails the requests `fails` picks with a 500 (a fault in
- * the network or the API), everything else passed through as it is.
+ * Server A, whose BFF fronts B's booking API through a proxy that decides each request (`step`), with its own
+ * client at B, the practice P1 and the site SITE: faults between a BFF and its API, on demand.
  */
-/** A proxy to `target` that answers 500 to the requests `fails` picks. */
-const faultyProxy = (target: string, fails: (method: string, path: string, body: string) => boolean) =>
-  apiProxy(target, ({ method, path, body }) => (fails(method, path, body) ? { status: 500, json: { status: 'internal_error', message: 'injected' } } : 'forward'));
+async function bffThroughProxy(b: TestServer, clientId: string, step: Parameters<typeof apiProxy>[1]): Promise<{ a: TestServer; proxy: ApiProxy }> {
+  const client = await addClient(b, { id: clientId, scopes: ['scheduling:read', 'scheduling:book', 'scheduling:patients'], practices: '*' });
+  const proxy = await apiProxy(b.url, step);
+  const a = await startServer({ upstream: { issuer: b.url, apiUrl: proxy.url, clientId: client.id, clientSecret: client.secret } });
+  await a.thread.store.directory.createPractice({ id: 'P1', name: 'P1 at A' }, Date.now());
+  await a.thread.store.directory.createSite({ origin: SITE, practice_id: 'P1' }, Date.now());
+  return { a, proxy };
+}
 
 describe('a move that fails part way changes nothing', () => {
   let b: TestServer;
@@ -305,11 +310,12 @@ describe('a move that fails part way changes nothing', () => {
   let failReopenOf = '';
   before(async () => {
     ({ server: b, owner } = await practiceServer());
-    const client = await addClient(b, { id: 'bff-of-a', scopes: ['scheduling:read', 'scheduling:book', 'scheduling:patients'], practices: '*' });
-    proxy = await faultyProxy(b.url, (method, path, body) => method === 'PUT' && failReopenOf !== '' && path === `/scheduling/bookings/${failReopenOf}` && /"open"/.test(body));
-    a = await startServer({ upstream: { issuer: b.url, apiUrl: proxy.url, clientId: client.id, clientSecret: client.secret } });
-    await a.thread.store.directory.createPractice({ id: 'P1', name: 'P1 at A' }, Date.now());
-    await a.thread.store.directory.createSite({ origin: SITE, practice_id: 'P1' }, Date.now());
+    // The reopening of `failReopenOf` fails with a 500 (a fault in the network or the API); the rest passes.
+    const fails = (method: string, path: string, body: string) =>
+      method === 'PUT' && failReopenOf !== '' && path === `/scheduling/bookings/${failReopenOf}` && /"open"/.test(body);
+    ({ a, proxy } = await bffThroughProxy(b, 'bff-of-a', ({ method, path, body }) =>
+      fails(method, path, body) ? { status: 500, json: { status: 'internal_error', message: 'injected' } } : 'forward',
+    ));
   });
   after(async () => {
     await a?.close();
@@ -356,8 +362,7 @@ describe('a claim that lapsed during a slow move', () => {
   }
   before(async () => {
     ({ server: b, owner } = await practiceServer());
-    const client = await addClient(b, { id: 'bff-of-a2', scopes: ['scheduling:read', 'scheduling:book', 'scheduling:patients'], practices: '*' });
-    proxy = await apiProxy(b.url, async ({ method, path }): Promise<ProxyStep> => {
+    ({ a, proxy } = await bffThroughProxy(b, 'bff-of-a2', async ({ method, path }): Promise<ProxyStep> => {
       const index = pauses.findIndex((p) => p.matches(method, path));
       if (index >= 0) {
         const [held] = pauses.splice(index, 1);
@@ -365,10 +370,7 @@ describe('a claim that lapsed during a slow move', () => {
         await held.release;
       }
       return 'forward';
-    });
-    a = await startServer({ upstream: { issuer: b.url, apiUrl: proxy.url, clientId: client.id, clientSecret: client.secret } });
-    await a.thread.store.directory.createPractice({ id: 'P1', name: 'P1 at A' }, Date.now());
-    await a.thread.store.directory.createSite({ origin: SITE, practice_id: 'P1' }, Date.now());
+    }));
   });
   after(async () => {
     await a?.close();
