@@ -95,7 +95,7 @@ describe('pgTransactionExecutor', () => {
       try {
         // A read sent ahead fails: the next statement (aborted behind it) throws that failure, not "current transaction is aborted".
         await client.query('BEGIN');
-        const tx = pgTransactionExecutor(client, { perStatementSnapshot: true });
+        const tx = pgTransactionExecutor(client);
         tx.sendAhead!('SELECT 1 / 0 AS x');
         await assert.rejects(tx.get('SELECT 1 AS one'), (error: { code?: string }) => error.code === '22012');
         await assert.rejects(tx.settled(), (error: { code?: string }) => error.code === '22012');
@@ -103,7 +103,7 @@ describe('pgTransactionExecutor', () => {
 
         // BEGIN sent ahead and answered with the first read.
         const begun = client.query({ text: 'BEGIN ISOLATION LEVEL READ COMMITTED' });
-        const ok = pgTransactionExecutor(client, { perStatementSnapshot: true, begun });
+        const ok = pgTransactionExecutor(client, { begun });
         assert.deepEqual(await ok.get('SELECT current_setting(:name) AS level', { name: 'transaction_isolation' }), { level: 'read committed' });
         await ok.run("INSERT INTO t (id) VALUES ('in')");
         await client.query('COMMIT');

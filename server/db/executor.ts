@@ -13,12 +13,6 @@ export type Params = Readonly<Record<string, unknown>>;
 export interface Executor {
   readonly engine: 'sqlite' | 'postgres';
   /**
-   * PostgreSQL, inside a READ COMMITTED transaction (WriteOptions in store-types.ts): each statement sees
-   * every commit made before it began, so after waiting for a lock the next statement sees what its
-   * holder committed. Otherwise (a SERIALIZABLE transaction, or SQLite) unset.
-   */
-  readonly perStatementSnapshot?: boolean;
-  /**
    * PostgreSQL, inside a transaction: sends a statement whose answer the caller does not need (a lock, an
    * INSERT) without waiting for it; the next statements, the COMMIT included, go out behind it and run
    * after it. Its failure is thrown by the next statement, or by the commit: the transaction then fails

@@ -59,8 +59,6 @@ function values(sql: Translated, params: Params | undefined): unknown[] {
 export const READ = /^\s*SELECT\b/i;
 
 export interface PgTransactionOptions {
-  /** In a READ COMMITTED transaction (Executor.perStatementSnapshot). */
-  perStatementSnapshot?: boolean;
   /** The transaction's BEGIN, sent and not yet answered: the executor's first statement ahead (below). */
   begun?: Promise<unknown>;
 }
@@ -117,7 +115,6 @@ export function pgTransactionExecutor(db: Queryable, options: PgTransactionOptio
   };
   return {
     engine: 'postgres',
-    perStatementSnapshot: options.perStatementSnapshot === true,
     all: async <T>(sql: string, params?: Params) => (await query(sql, params)).rows as T[],
     get: async <T>(sql: string, params?: Params) => (await query(sql, params)).rows[0] as T | undefined,
     run: async (sql: string, params?: Params) => (await query(sql, params)).rowCount ?? 0,

@@ -124,7 +124,7 @@ async function storeOver(pool: pg.Pool, options: PostgresStoreOptions): Promise<
         // Sent now, and answered with the work's first statement (pgExecutor's `begun`).
         const begun = client.query({ text: readCommitted ? 'BEGIN ISOLATION LEVEL READ COMMITTED' : 'BEGIN ISOLATION LEVEL SERIALIZABLE' });
         begun.catch(() => undefined); // thrown by the first statement, or below
-        const tx = pgTransactionExecutor(client, { perStatementSnapshot: readCommitted, begun });
+        const tx = pgTransactionExecutor(client, { begun });
         const value = await work(createRepos(tx, { keyring, cache: passThroughCache }));
         if (readCommitted) {
           // The generation moves inside the transaction, and commits with it, in one round trip (generation.ts),
